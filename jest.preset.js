@@ -1,0 +1,24 @@
+// Shared jest settings: SWC transpiles TypeScript (with decorator metadata for Nest).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@freeride/(contracts|detectors|market-data|observability|otlp|testing)$':
+      '<rootDir>/../../libs/$1/src/index.ts',
+  },
+};
