@@ -1,1 +1,4 @@
+export * from './lib/freeride-error';
+export * from './lib/log-sink';
 export * from './lib/stream-envelope';
+export * from './lib/telemetry-records';
