@@ -1,4 +1,5 @@
 export * from './lib/freeride-error';
 export * from './lib/log-sink';
+export * from './lib/quote';
 export * from './lib/stream-envelope';
 export * from './lib/telemetry-records';

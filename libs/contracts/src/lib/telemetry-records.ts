@@ -48,6 +48,8 @@ export const STREAM_KEYS = {
   logRecords: (partition: number) => `freeride:records:logs:${partition}`,
   /** Per-point metric events, partitioned by a hash of `service`. */
   metricPoints: (partition: number) => `freeride:records:metrics:${partition}`,
+  /** Quote ticks published by the market-data gateway (see `quote.ts`). */
+  quotes: 'freeride:quotes',
 } as const;
 
 /** FNV-1a partition of a key, so producers and consumers agree. */
