@@ -18,7 +18,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@freeride/(contracts|detectors|market-data|observability|otlp|testing)$':
+    '^@freeride/(alerting|anomaly-core|contracts|detectors|market-data|observability|otlp|testing)$':
       '<rootDir>/../../libs/$1/src/index.ts',
   },
 };
