@@ -1,1 +1,10 @@
-export {};
+export * from './lib/benchmark/parsing-metrics';
+export * from './lib/detectors.constants';
+export * from './lib/log-anomaly/error-share.detector';
+export * from './lib/log-anomaly/log-anomaly.types';
+export * from './lib/log-anomaly/log-level';
+export * from './lib/log-anomaly/log-rate.detector';
+export * from './lib/log-anomaly/new-template.detector';
+export * from './lib/metric/metric-detector';
+export * from './lib/template-miner/template-miner';
+export * from './lib/template-miner/token-masker';

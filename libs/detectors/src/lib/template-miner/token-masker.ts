@@ -1,0 +1,140 @@
+import { WILDCARD } from '../detectors.constants';
+
+/**
+ * The kinds of variable token the masker recognises, in the order they are
+ * tried.
+ */
+export type TokenKind =
+  | 'url'
+  | 'uuid'
+  | 'ip'
+  | 'path'
+  | 'duration'
+  | 'size'
+  | 'hex'
+  | 'number'
+  | 'digits';
+
+const LEADING_PUNCTUATION = /^[([{<'"]+/;
+const TRAILING_PUNCTUATION = /[)\]}>'",;.!?]+$/;
+
+/**
+ * Whole-token rules. A token matches after leading brackets/quotes and
+ * trailing punctuation are set aside; those stay in the template.
+ */
+const WHOLE_TOKEN_RULES: readonly (readonly [TokenKind, RegExp])[] = [
+  ['url', /^[a-z][a-z0-9+.-]*:\/\/\S+$/i],
+  ['uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i],
+  [
+    'ip',
+    /^\/?(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?$|^\/?\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?(?::\d{1,5})?$/i,
+  ],
+  ['path', /^(?:~?\/|\.{1,2}\/|[a-z]:\\)[^\s]+$/i],
+  [
+    'duration',
+    /^[-+<>~]?\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?)$/i,
+  ],
+  [
+    'size',
+    /^[-+<>~]?\d+(?:\.\d+)?(?:b|kb|mb|gb|tb|pb|kib|mib|gib|tib|k|m|g|bytes?)$/i,
+  ],
+  [
+    'hex',
+    /^(?:0x[0-9a-f]+|[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*)$/i,
+  ],
+  ['number', /^[-+<>~]?(?:\d+(?:[.,:]\d+)*|\.\d+)(?:e[-+]?\d+)?%?$/i],
+];
+
+/** Unit words that, after a number, belong to the same variable. */
+const UNIT_WORD =
+  /^(?:b|kb|mb|gb|tb|pb|kib|mib|gib|tib|bytes?|ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|hours?|hrs?|days?)$/i;
+
+/** Characters that split a token into pieces for the digit rule. */
+const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#])/;
+
+const HAS_DIGIT = /\d/;
+
+/** The masked form of one whitespace-separated token. */
+export interface MaskedToken {
+  /** The token with its variable parts replaced by `<*>`. */
+  readonly masked: string;
+  /** The kind that masked the whole token, or `undefined` when none did. */
+  readonly kind: TokenKind | undefined;
+}
+
+/**
+ * Masks one whitespace-separated token by type: URL, UUID, IP (v4 or v6,
+ * optional port), path, duration, size, hex, number; a token that matches none
+ * of these is split on punctuation and each piece holding a digit is masked.
+ *
+ * The rules are the same for every log source; nothing here is tuned to a
+ * dataset.
+ *
+ * @param token - one token, without whitespace
+ * @returns the masked token and the kind that masked it, if any
+ * @see https://jiemingzhu.github.io/pub/pjhe_icws2017.pdf (Drain, §III-A pre-processing)
+ */
+export function maskToken(token: string): MaskedToken {
+  if (!HAS_DIGIT.test(token) && !token.includes('/')) {
+    return { masked: token, kind: undefined };
+  }
+  const lead = LEADING_PUNCTUATION.exec(token)?.[0] ?? '';
+  const rest = token.slice(lead.length);
+  const trail = TRAILING_PUNCTUATION.exec(rest)?.[0] ?? '';
+  const core = rest.slice(0, rest.length - trail.length);
+  if (core.length > 0) {
+    for (const [kind, rule] of WHOLE_TOKEN_RULES) {
+      if (kind === 'path' && core.length < 2) {
+        continue;
+      }
+      if (rule.test(core)) {
+        return { masked: `${lead}${WILDCARD}${trail}`, kind };
+      }
+    }
+  }
+  if (!HAS_DIGIT.test(token)) {
+    return { masked: token, kind: undefined };
+  }
+  const pieces = token.split(PIECE_DELIMITERS);
+  let masked = '';
+  for (const piece of pieces) {
+    masked += HAS_DIGIT.test(piece) ? WILDCARD : piece;
+  }
+  return { masked, kind: masked === WILDCARD ? 'digits' : undefined };
+}
+
+/**
+ * Splits a message on whitespace and masks each token with {@link maskToken}.
+ * A number followed by a unit word (`3.2 KB`, `10 ms`) becomes one variable.
+ *
+ * @param message - one log message, without its header
+ * @returns the masked tokens and the original tokens, position by position
+ */
+export function maskMessage(message: string): {
+  masked: string[];
+  tokens: string[];
+} {
+  const raw = message.split(/\s+/).filter((token) => token.length > 0);
+  const masked: string[] = [];
+  const tokens: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const token = raw[i];
+    const result = maskToken(token);
+    const next = raw[i + 1];
+    if (
+      result.kind === 'number' &&
+      result.masked === WILDCARD &&
+      next !== undefined &&
+      UNIT_WORD.test(next.replace(TRAILING_PUNCTUATION, ''))
+    ) {
+      const trail = TRAILING_PUNCTUATION.exec(next)?.[0] ?? '';
+      masked.push(`${WILDCARD}${trail}`);
+      tokens.push(`${token} ${next}`);
+      i++;
+      continue;
+    }
+    masked.push(result.masked);
+    tokens.push(token);
+  }
+  return { masked, tokens };
+}
