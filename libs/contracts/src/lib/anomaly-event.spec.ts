@@ -22,7 +22,9 @@ describe('AnomalyEventSchema', () => {
   });
 
   it('rejects an unknown kind', () => {
-    expect(AnomalyEventSchema.safeParse({ ...VALID, kind: 'weird' }).success).toBe(false);
+    expect(
+      AnomalyEventSchema.safeParse({ ...VALID, kind: 'weird' }).success,
+    ).toBe(false);
   });
 
   it('rejects an anomaly without a baseline', () => {
