@@ -1,1 +1,14 @@
-export {};
+export * from './lib/bootstrap';
+export * from './lib/config/parse-config';
+export * from './lib/errors/all-exceptions.filter';
+export * from './lib/errors/error-status';
+export * from './lib/health/health-registry.service';
+export * from './lib/logging/logger-options';
+export * from './lib/logging/redaction';
+export * from './lib/observability.constants';
+export * from './lib/observability.module';
+export * from './lib/observability.options';
+export * from './lib/telemetry/telemetry';
+export * from './lib/telemetry/telemetry.config';
+export * from './lib/tracing/attribute-names';
+export * from './lib/tracing/tracing';

@@ -1,0 +1,42 @@
+import type { DestinationStream } from 'pino';
+
+/** Options of `ObservabilityModule.forRoot`. Defaults are filled in by {@link resolveObservabilityOptions}. */
+export interface ObservabilityOptions {
+  /**
+   * Minimum log level.
+   * @default 'info'
+   */
+  logLevel?: string;
+  /** Where log lines go. @default stdout */
+  logStream?: DestinationStream;
+  /**
+   * Prefix of every metric of the app, e.g. `freeride_gateway_`.
+   * @default `freeride_<serviceName>_` with `-` replaced by `_`
+   */
+  metricsPrefix?: string;
+  /** `service.name` of logs and metrics. */
+  serviceName: string;
+  /** `service.version`. @default '0.0.0' */
+  serviceVersion?: string;
+}
+
+/** {@link ObservabilityOptions} with every default applied. */
+export type ResolvedObservabilityOptions = Required<
+  Omit<ObservabilityOptions, 'logStream'>
+> &
+  Pick<ObservabilityOptions, 'logStream'>;
+
+/** Fills in the defaults of {@link ObservabilityOptions}, in one place. */
+export function resolveObservabilityOptions(
+  options: ObservabilityOptions,
+): ResolvedObservabilityOptions {
+  return {
+    logLevel: options.logLevel ?? 'info',
+    logStream: options.logStream,
+    metricsPrefix:
+      options.metricsPrefix ??
+      `freeride_${options.serviceName.replace(/[^a-zA-Z0-9]/g, '_')}_`,
+    serviceName: options.serviceName,
+    serviceVersion: options.serviceVersion ?? '0.0.0',
+  };
+}
