@@ -1,1 +1,38 @@
-export {};
+// Public entry of @freeride/testing: real servers for e2e tests (ARCHITECTURE.md, "Real parts").
+export {
+  DEFAULT_ALERTMANAGER_CONFIG,
+  startAlertmanager,
+} from './lib/alertmanager';
+export type {
+  MonitoringServer,
+  MonitoringServerOptions,
+} from './lib/alertmanager';
+export { findBinary } from './lib/binaries';
+export {
+  elasticsearchAnswers,
+  ensureElasticsearch,
+  esGlobalSetup,
+  esGlobalTeardown,
+  startElasticsearch,
+  stopElasticsearch,
+} from './lib/elasticsearch';
+export type {
+  ElasticsearchHandle,
+  EnsureElasticsearchOptions,
+} from './lib/elasticsearch';
+export { getFreePort } from './lib/free-port';
+export { ManagedProcess, startProcess } from './lib/managed-process';
+export type {
+  ProcessExit,
+  StartProcessOptions,
+  StopProcessOptions,
+} from './lib/managed-process';
+export { MissingBinaryError } from './lib/missing-binary.error';
+export { startPostgres } from './lib/postgres';
+export type { PostgresServer, StartPostgresOptions } from './lib/postgres';
+export { DEFAULT_PROMETHEUS_CONFIG, startPrometheus } from './lib/prometheus';
+export { pingRedis, startRedis } from './lib/redis';
+export type { RedisServer, StartRedisOptions } from './lib/redis';
+export { makeTempDir, removeTempDir } from './lib/temp-dir';
+export { waitFor, WaitForTimeoutError } from './lib/wait-for';
+export type { WaitForOptions } from './lib/wait-for';

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { startProcess } from './managed-process';
+import { makeTempDir } from './temp-dir';
+
+/** Running and not a zombie (PID 1 here may not reap orphans). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+describe('startProcess', () => {
+  const dir = makeTempDir('freeride-proc-spec-');
+
+  it('captures output in the log file', async () => {
+    const logFile = join(dir, 'echo.log');
+    const proc = await startProcess('sh', ['-c', 'echo hello; echo oops >&2'], {
+      logFile,
+    });
+    await expect(proc.exited).resolves.toEqual({ code: 0, signal: null });
+    expect(readFileSync(logFile, 'utf8')).toBe('hello\noops\n');
+  });
+
+  it('kills the whole process group on stop', async () => {
+    const pidFile = join(dir, 'child.pid');
+    const proc = await startProcess(
+      'sh',
+      ['-c', `sleep 60 & echo $! > ${pidFile}; wait`],
+      { logFile: join(dir, 'group.log') },
+    );
+    const childPid = await new Promise<number>((resolve) => {
+      const poll = setInterval(() => {
+        try {
+          const pid = Number(readFileSync(pidFile, 'utf8'));
+          if (pid) {
+            clearInterval(poll);
+            resolve(pid);
+          }
+        } catch {
+          // not written yet
+        }
+      }, 20);
+    });
+    expect(alive(childPid)).toBe(true);
+    await proc.stop({ timeoutMs: 2000 });
+    expect(proc.running).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(childPid)).toBe(false);
+  });
+
+  it('fails readiness early with the log tail when the process exits', async () => {
+    const proc = await startProcess('sh', ['-c', 'echo cannot bind; exit 3'], {
+      logFile: join(dir, 'fail.log'),
+      name: 'failing-server',
+    });
+    await expect(
+      proc.waitUntilReady(() => false, 'never', 5000),
+    ).rejects.toThrow(/failing-server exited .*cannot bind/s);
+  });
+});
