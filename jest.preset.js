@@ -18,7 +18,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@freeride/(alerting|anomaly-core|contracts|detectors|market-data|observability|otlp|testing)$':
-      '<rootDir>/../../libs/$1/src/index.ts',
+    // Every workspace lib, through its one public entry.
+    '^@freeride/([a-z-]+)$': '<rootDir>/../../libs/$1/src/index.ts',
   },
 };
