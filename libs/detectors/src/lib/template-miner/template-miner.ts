@@ -9,16 +9,24 @@ export interface TemplateMinerOptions {
    */
   readonly maxTemplates?: number;
   /**
-   * Smallest share of positions that must agree (constant tokens equal) for a
-   * message to join an existing template of the same length.
-   * @default 0.5
+   * A position becomes a variable (`<*>`) once this many templates that agree
+   * everywhere else were seen with distinct values there. Messages with many
+   * constant tokens (see `longMessageTokens`) need one fewer.
+   * @default 3
    */
-  readonly similarityThreshold?: number;
+  readonly variableThreshold?: number;
+  /**
+   * ... and the distinct values must be at least this share of the messages
+   * seen with them: a few frequent values (GET, POST) are constants, many
+   * rare ones (user names) are a variable. 0 turns the share test off.
+   * @default 0
+   */
+  readonly variableRatio?: number;
 }
 
 /** The result of {@link TemplateMiner.add} for one message. */
 export interface TemplateMatch {
-  /** True when the template changed (generalised) because of this message. */
+  /** True when templates were generalised or merged because of this message. */
   readonly changed: boolean;
   /** True when this message created a new template. */
   readonly isNew: boolean;
@@ -44,6 +52,8 @@ export interface MinedTemplate {
 export interface TemplateMinerState {
   /** Ids of templates that were merged into another one, and their target. */
   readonly aliases: Readonly<Record<string, string>>;
+  /** Distinct values seen at one position of otherwise equal templates. */
+  readonly evidence: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Options the miner ran with. */
   readonly options: Required<TemplateMinerOptions>;
   /** Templates, least recently seen first. */
@@ -53,29 +63,31 @@ export interface TemplateMinerState {
     readonly tokens: readonly string[];
   }[];
   /** Format version. */
-  readonly version: 1;
+  readonly version: 2;
 }
 
-interface Cluster {
+interface Template {
   readonly born: number;
   count: number;
   readonly id: string;
-  key: string;
+  readonly key: string;
   tick: number;
-  tokens: string[];
+  readonly tokens: readonly string[];
 }
 
 const DEFAULTS: Required<TemplateMinerOptions> = {
   maxTemplates: 5000,
-  similarityThreshold: 0.5,
+  variableRatio: 0,
+  variableThreshold: 3,
 };
 
-/** The per-message key cache is bounded to this multiple of maxTemplates. */
+/** The per-message key cache and the evidence map are bounded to this multiple of maxTemplates. */
 const CACHE_FACTOR = 4;
 
-/**
- * FNV-1a 32-bit hash, written as 8 hex digits: a deterministic template id.
- */
+/** Past this many distinct values a position is a variable whatever their counts. */
+const MAX_EVIDENCE_VALUES = 16;
+
+/** FNV-1a 32-bit hash as 8 hex digits: a deterministic template id. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -85,24 +97,42 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Drops the oldest entry of a Map used as an LRU once it exceeds `limit`. */
+function trim<K, V>(map: Map<K, V>, limit: number): void {
+  while (map.size > limit) {
+    const first = map.keys().next();
+    if (first.done === true) {
+      return;
+    }
+    map.delete(first.value);
+  }
+}
+
 /**
  * Online log template miner: one message at a time, bounded memory.
  *
  * Each message is split on whitespace and its variable tokens are masked by
- * type (see {@link maskToken}). Messages of the same length are compared
- * position by position with the existing templates, as in Drain; a message
- * joins the most similar template when enough positions agree, and the
- * positions that disagree become `<*>`. When two templates become equal they
- * merge and the older id stays valid as an alias.
+ * type (see {@link maskToken}); the masked message is its first template.
+ * Templates of the same length are compared position by position, as in
+ * Drain, but a disagreeing position does not become `<*>` at once: the
+ * miner collects, for each position, the distinct values of templates that
+ * agree everywhere else, and generalises the position only once it has seen
+ * `variableThreshold` of them. So `Starting X` and `Ending X` stay apart
+ * while user names and host names become `<*>`. When a template generalises,
+ * the templates it now covers merge into it; their ids stay valid as aliases
+ * of the oldest one (see {@link TemplateMiner.resolve}).
  *
  * @see https://jiemingzhu.github.io/pub/pjhe_icws2017.pdf (Drain, He et al., ICWS 2017)
+ * @see https://doi.org/10.1109/TSC.2022.3201424 (Brain: variables found by value frequency)
  */
 export class TemplateMiner {
   private readonly aliases = new Map<string, string>();
-  private readonly byId = new Map<string, Cluster>();
-  private readonly byKey = new Map<string, Cluster>();
-  private readonly byLength = new Map<number, Cluster[]>();
-  private readonly cache = new Map<string, Cluster>();
+  private born = 0;
+  private readonly byId = new Map<string, Template>();
+  private readonly byKey = new Map<string, Template>();
+  private readonly byLength = new Map<number, Template[]>();
+  private readonly cache = new Map<string, Template>();
+  private readonly evidence = new Map<string, Map<string, number>>();
   private readonly options: Required<TemplateMinerOptions>;
   private tick = 0;
 
@@ -115,12 +145,16 @@ export class TemplateMiner {
    * Restores a miner saved with {@link TemplateMiner.toJSON}. Ids are kept.
    *
    * @param state - the saved state
+   * @throws Error when the state has another format version
    */
   static fromJSON(state: TemplateMinerState): TemplateMiner {
+    if (state.version !== 2) {
+      throw new Error(`unsupported TemplateMiner state version ${String(state.version)}`);
+    }
     const miner = new TemplateMiner(state.options);
     for (const saved of state.templates) {
       miner.insert({
-        born: miner.tick + 1,
+        born: ++miner.born,
         count: saved.count,
         id: saved.id,
         key: saved.tokens.join(' '),
@@ -130,6 +164,9 @@ export class TemplateMiner {
     }
     for (const [from, to] of Object.entries(state.aliases)) {
       miner.aliases.set(from, to);
+    }
+    for (const [key, values] of Object.entries(state.evidence)) {
+      miner.evidence.set(key, new Map(Object.entries(values)));
     }
     return miner;
   }
@@ -150,24 +187,20 @@ export class TemplateMiner {
     this.tick++;
     const cached = this.cache.get(key);
     if (cached !== undefined && this.byId.get(cached.id) === cached) {
-      return this.touch(cached, tokens, false, false);
+      return this.result(cached, tokens, false, false);
     }
-    const cluster = this.bestMatch(masked);
-    if (cluster === undefined) {
-      const created = this.create(masked);
-      this.remember(key, created);
-      return this.touch(created, tokens, true, false);
+    const { generalised, match } = this.match(masked);
+    let template = match;
+    let isNew = false;
+    if (generalised !== undefined) {
+      template = this.generalise(generalised);
+    } else if (template === undefined) {
+      template = this.create(masked);
+      isNew = true;
     }
-    let changed = false;
-    for (let i = 0; i < masked.length; i++) {
-      if (cluster.tokens[i] !== masked[i] && cluster.tokens[i] !== WILDCARD) {
-        cluster.tokens[i] = WILDCARD;
-        changed = true;
-      }
-    }
-    const target = changed ? this.rekey(cluster) : cluster;
-    this.remember(key, target);
-    return this.touch(target, tokens, false, changed);
+    this.cache.set(key, template);
+    trim(this.cache, this.options.maxTemplates * CACHE_FACTOR);
+    return this.result(template, tokens, isNew, generalised !== undefined);
   }
 
   /**
@@ -200,76 +233,48 @@ export class TemplateMiner {
   templates(): MinedTemplate[] {
     return [...this.byId.values()]
       .sort((a, b) => b.count - a.count)
-      .map((c) => ({ count: c.count, template: c.key, templateId: c.id }));
+      .map((t) => ({ count: t.count, template: t.key, templateId: t.id }));
   }
 
   /** Saves the state as plain JSON; {@link TemplateMiner.fromJSON} reads it. */
   toJSON(): TemplateMinerState {
     return {
       aliases: Object.fromEntries(this.aliases),
+      evidence: Object.fromEntries([...this.evidence].map(([k, v]) => [k, Object.fromEntries(v)])),
       options: this.options,
       templates: [...this.byId.values()]
         .sort((a, b) => a.tick - b.tick)
-        .map((c) => ({ count: c.count, id: c.id, tokens: [...c.tokens] })),
-      version: 1,
+        .map((t) => ({ count: t.count, id: t.id, tokens: [...t.tokens] })),
+      version: 2,
     };
   }
 
-  private bestMatch(masked: readonly string[]): Cluster | undefined {
-    const candidates = this.byLength.get(masked.length);
-    if (candidates === undefined) {
-      return undefined;
-    }
-    let best: Cluster | undefined;
-    let bestScore = -1;
-    let bestWild = -1;
-    for (const cluster of candidates) {
-      let equal = 0;
-      let wild = 0;
-      for (let i = 0; i < masked.length; i++) {
-        const t = cluster.tokens[i];
-        if (t === masked[i]) {
-          equal++;
-        } else if (t === WILDCARD) {
-          wild++;
-        }
-      }
-      const score = equal / masked.length;
-      if (score > bestScore || (score === bestScore && wild > bestWild)) {
-        best = cluster;
-        bestScore = score;
-        bestWild = wild;
-      }
-    }
-    return bestScore >= this.options.similarityThreshold ? best : undefined;
-  }
-
-  private create(masked: string[]): Cluster {
-    const key = masked.join(' ');
+  private create(tokens: readonly string[]): Template {
+    const key = tokens.join(' ');
     let id = fnv1a(key);
     for (let n = 1; this.byId.has(id) || this.aliases.has(id); n++) {
       id = fnv1a(`${key}#${n}`);
     }
-    const cluster: Cluster = {
-      born: this.tick,
+    const template: Template = {
+      born: ++this.born,
       count: 0,
       id,
       key,
       tick: this.tick,
-      tokens: [...masked],
+      tokens,
     };
-    this.insert(cluster);
+    this.insert(template);
     if (this.byId.size > this.options.maxTemplates) {
       this.evictOldest();
     }
-    return cluster;
+    return template;
   }
 
   private evictOldest(): void {
-    let oldest: Cluster | undefined;
-    for (const cluster of this.byId.values()) {
-      if (oldest === undefined || cluster.tick < oldest.tick) {
-        oldest = cluster;
+    let oldest: Template | undefined;
+    for (const template of this.byId.values()) {
+      if (oldest === undefined || template.tick < oldest.tick) {
+        oldest = template;
       }
     }
     if (oldest !== undefined) {
@@ -277,79 +282,165 @@ export class TemplateMiner {
     }
   }
 
-  private insert(cluster: Cluster): void {
-    this.byId.set(cluster.id, cluster);
-    this.byKey.set(cluster.key, cluster);
-    const list = this.byLength.get(cluster.tokens.length);
-    if (list === undefined) {
-      this.byLength.set(cluster.tokens.length, [cluster]);
-    } else {
-      list.push(cluster);
-    }
-  }
-
-  private rekey(cluster: Cluster): Cluster {
-    this.byKey.delete(cluster.key);
-    cluster.key = cluster.tokens.join(' ');
-    const twin = this.byKey.get(cluster.key);
-    if (twin === undefined || twin === cluster) {
-      this.byKey.set(cluster.key, cluster);
-      return cluster;
-    }
-    // Two templates became equal: the older id survives, the other is an alias.
-    const [keep, drop] =
-      twin.born <= cluster.born ? [twin, cluster] : [cluster, twin];
-    keep.count += drop.count;
-    this.remove(drop);
-    this.byKey.set(keep.key, keep);
-    this.aliases.set(drop.id, keep.id);
-    return keep;
-  }
-
-  private remember(key: string, cluster: Cluster): void {
-    if (this.cache.size >= this.options.maxTemplates * CACHE_FACTOR) {
-      const first = this.cache.keys().next();
-      if (first.done !== true) {
-        this.cache.delete(first.value);
+  /**
+   * Creates (or finds) the template `tokens`, and merges into it every
+   * template of the same length that it covers. The oldest id survives.
+   */
+  private generalise(tokens: readonly string[]): Template {
+    const covered = (this.byLength.get(tokens.length) ?? []).filter((t) =>
+      t.tokens.every((token, i) => tokens[i] === WILDCARD || tokens[i] === token),
+    );
+    const existing = this.byKey.get(tokens.join(' '));
+    let survivor = existing;
+    for (const t of covered) {
+      if (survivor === undefined || t.born < survivor.born) {
+        survivor = t;
       }
     }
-    this.cache.set(key, cluster);
+    const key = tokens.join(' ');
+    const id = survivor?.id ?? fnv1a(key);
+    let count = 0;
+    for (const t of covered) {
+      count += t.count;
+      this.remove(t);
+      if (t.id !== id) {
+        this.aliases.set(t.id, id);
+      }
+    }
+    if (existing !== undefined && !covered.includes(existing)) {
+      count += existing.count;
+      this.remove(existing);
+    }
+    const template: Template = {
+      born: survivor?.born ?? ++this.born,
+      count,
+      id,
+      key,
+      tick: this.tick,
+      tokens,
+    };
+    this.insert(template);
+    return template;
   }
 
-  private remove(cluster: Cluster): void {
-    this.byId.delete(cluster.id);
-    if (this.byKey.get(cluster.key) === cluster) {
-      this.byKey.delete(cluster.key);
+  private insert(template: Template): void {
+    this.byId.set(template.id, template);
+    this.byKey.set(template.key, template);
+    const list = this.byLength.get(template.tokens.length);
+    if (list === undefined) {
+      this.byLength.set(template.tokens.length, [template]);
+    } else {
+      list.push(template);
     }
-    const list = this.byLength.get(cluster.tokens.length);
+  }
+
+  /**
+   * Finds the most specific template covering `masked`, and records evidence
+   * from templates that disagree with it at exactly one position. Returns the
+   * tokens of a template to generalise to when that evidence is sufficient.
+   */
+  private match(masked: readonly string[]): {
+    generalised: string[] | undefined;
+    match: Template | undefined;
+  } {
+    const candidates = this.byLength.get(masked.length) ?? [];
+    let constants = 0;
+    for (const token of masked) {
+      if (token !== WILDCARD) {
+        constants++;
+      }
+    }
+    let match: Template | undefined;
+    let matchWildcards = Number.POSITIVE_INFINITY;
+    let generalised: string[] | undefined;
+    let generalisedWildcards = Number.POSITIVE_INFINITY;
+    for (const t of candidates) {
+      let diff = -1;
+      let diffs = 0;
+      let wildcards = 0;
+      for (let i = 0; i < masked.length; i++) {
+        const token = t.tokens[i];
+        if (token === WILDCARD) {
+          wildcards++;
+        } else if (token !== masked[i]) {
+          diff = i;
+          if (++diffs > 1) {
+            break;
+          }
+        }
+      }
+      if (diffs === 0) {
+        if (wildcards < matchWildcards) {
+          match = t;
+          matchWildcards = wildcards;
+        }
+      } else if (diffs === 1 && 2 * (masked.length - wildcards - 1) >= masked.length) {
+        const blanked = t.tokens.map((token, i) => (i === diff ? WILDCARD : token));
+        const evidenceKey = `${diff}\u0000${blanked.join(' ')}`;
+        let values = this.evidence.get(evidenceKey);
+        if (values === undefined) {
+          values = new Map();
+        } else {
+          this.evidence.delete(evidenceKey);
+        }
+        values.set(t.tokens[diff], Math.max(values.get(t.tokens[diff]) ?? 0, t.count));
+        if (values.size < MAX_EVIDENCE_VALUES) {
+          values.set(masked[diff], (values.get(masked[diff]) ?? 0) + 1);
+        }
+        this.evidence.set(evidenceKey, values);
+        if (this.isVariable(values) && wildcards + 1 < generalisedWildcards) {
+          generalised = blanked;
+          generalisedWildcards = wildcards + 1;
+        }
+      }
+    }
+    trim(this.evidence, this.options.maxTemplates * CACHE_FACTOR);
+    if (match !== undefined && matchWildcards <= generalisedWildcards) {
+      return { generalised: undefined, match };
+    }
+    return { generalised, match };
+  }
+
+  /** Many distinct values, each seen rarely: a variable. A few frequent values: constants. */
+  private isVariable(values: ReadonlyMap<string, number>): boolean {
+    if (values.size < this.options.variableThreshold) {
+      return false;
+    }
+    let total = 0;
+    for (const count of values.values()) {
+      total += count;
+    }
+    return values.size >= MAX_EVIDENCE_VALUES || values.size >= this.options.variableRatio * total;
+  }
+
+  private remove(template: Template): void {
+    this.byId.delete(template.id);
+    if (this.byKey.get(template.key) === template) {
+      this.byKey.delete(template.key);
+    }
+    const list = this.byLength.get(template.tokens.length);
     if (list !== undefined) {
-      const index = list.indexOf(cluster);
+      const index = list.indexOf(template);
       if (index >= 0) {
         list.splice(index, 1);
       }
     }
   }
 
-  private touch(
-    cluster: Cluster,
+  private result(
+    template: Template,
     tokens: readonly string[],
     isNew: boolean,
     changed: boolean,
   ): TemplateMatch {
-    cluster.count++;
-    cluster.tick = this.tick;
+    template.count++;
+    template.tick = this.tick;
     const params: string[] = [];
-    for (let i = 0; i < cluster.tokens.length; i++) {
-      if (cluster.tokens[i].includes(WILDCARD)) {
+    for (let i = 0; i < template.tokens.length; i++) {
+      if (template.tokens[i].includes(WILDCARD)) {
         params.push(tokens[i]);
       }
     }
-    return {
-      changed,
-      isNew,
-      params,
-      template: cluster.key,
-      templateId: cluster.id,
-    };
+    return { changed, isNew, params, template: template.key, templateId: template.id };
   }
 }

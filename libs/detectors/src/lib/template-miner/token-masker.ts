@@ -8,6 +8,7 @@ export type TokenKind =
   | 'url'
   | 'uuid'
   | 'ip'
+  | 'host'
   | 'path'
   | 'duration'
   | 'size'
@@ -29,6 +30,8 @@ const WHOLE_TOKEN_RULES: readonly (readonly [TokenKind, RegExp])[] = [
     'ip',
     /^\/?(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?$|^\/?\[?[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\]?(?::\d{1,5})?$/i,
   ],
+  ['hex', /^[0-9a-f]{2}(?:[:-][0-9a-f]{2}){3,}$/i],
+  ['host', /^[a-z][\w-]*(?:\.[\w-]+)+:\d{1,5}$/i],
   ['path', /^(?:~?\/|\.{1,2}\/|[a-z]:\\)[^\s]+$/i],
   [
     'duration',
@@ -50,7 +53,7 @@ const UNIT_WORD =
   /^(?:b|kb|mb|gb|tb|pb|kib|mib|gib|tib|bytes?|ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|hours?|hrs?|days?)$/i;
 
 /** Characters that split a token into pieces for the digit rule. */
-const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#])/;
+const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#]|\.{2,})/;
 
 const HAS_DIGIT = /\d/;
 
