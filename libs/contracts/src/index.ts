@@ -1,3 +1,4 @@
+export * from './lib/alert-rule';
 export * from './lib/anomaly-event';
 export * from './lib/freeride-error';
 export * from './lib/log-sink';

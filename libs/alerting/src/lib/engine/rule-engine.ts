@@ -1,0 +1,293 @@
+import type {
+  EvaluableRule,
+  EvaluationResult,
+  RuleEvaluator,
+  RuleFire,
+  RuleRuntimeState,
+  SignalUpdate,
+  Tick,
+} from './engine.types';
+import { SortedMultimap } from './sorted-multimap';
+import { EPSILON, SymbolState } from './symbol-state';
+import { fireKey, rearmTime } from './trigger-policy';
+
+interface Entry<R> {
+  key: number;
+  rearmAt?: number;
+  rule: R;
+  slot: SortedMultimap<Entry<R>>;
+}
+
+/** Per-symbol indexes: one sorted structure per condition family. */
+class SymbolBook<R> {
+  readonly crossDown = new SortedMultimap<Entry<R>>();
+  readonly crossUp = new SortedMultimap<Entry<R>>();
+  readonly percentDown = new Map<number, SortedMultimap<Entry<R>>>();
+  readonly percentUp = new Map<number, SortedMultimap<Entry<R>>>();
+  readonly priceAbove = new SortedMultimap<Entry<R>>();
+  readonly priceBelow = new SortedMultimap<Entry<R>>();
+  readonly rearm = new SortedMultimap<Entry<R>>();
+  readonly sentimentAbove = new SortedMultimap<Entry<R>>();
+  readonly sentimentBelow = new SortedMultimap<Entry<R>>();
+  readonly state = new SymbolState();
+  readonly volume = new Map<number, SortedMultimap<Entry<R>>>();
+}
+
+function windowSlot<R>(
+  map: Map<number, SortedMultimap<Entry<R>>>,
+  windowMs: number,
+): SortedMultimap<Entry<R>> {
+  let slot = map.get(windowMs);
+  if (!slot) {
+    slot = new SortedMultimap();
+    map.set(windowMs, slot);
+  }
+  return slot;
+}
+
+/**
+ * The event-driven rule engine. Per symbol, armed rules sit in sorted
+ * structures keyed by their threshold, so a tick costs O(log n + fired):
+ * a level rule is found by a half-open range, a crossing by the range between
+ * the previous and the current price (so a gap over the threshold fires), and
+ * rules in cooldown or waiting for the next bar are out of the indexes
+ * (in a re-arm structure keyed by tick time) so they cost nothing.
+ *
+ * Semantics (all times are tick times, `asOf`):
+ * - a tick not newer than the symbol's last tick is ignored (duplicate or
+ *   out of order), so a replayed stream fires nothing twice;
+ * - `price_above`/`price_below` are strict; `crossing_up` fires when
+ *   `prev < threshold <= price`, `crossing_down` when `prev > threshold >= price`;
+ * - a rule past `expiresAt` is removed and reported in `expired`.
+ */
+export class RuleEngine<
+  R extends EvaluableRule = EvaluableRule,
+> implements RuleEvaluator<R> {
+  private readonly books = new Map<string, SymbolBook<R>>();
+  private readonly entries = new Map<string, Entry<R>>();
+
+  get ruleCount(): number {
+    return this.entries.size;
+  }
+
+  /** Adds (or replaces) a rule; `state.rearmAt` restores a cooldown. */
+  addRule(rule: R, state: RuleRuntimeState = {}): void {
+    this.removeRule(rule.id);
+    const book = this.book(rule.symbol);
+    const { key, slot } = this.slotOf(book, rule);
+    const entry: Entry<R> = { key, rule, slot };
+    this.entries.set(rule.id, entry);
+    if (state.rearmAt !== undefined) {
+      entry.rearmAt = state.rearmAt;
+      book.rearm.add(state.rearmAt, rule.id, entry);
+    } else {
+      slot.add(key, rule.id, entry);
+    }
+  }
+
+  /** Removes a rule wherever it is; returns whether it existed. */
+  removeRule(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    entry.slot.delete(entry.key, id);
+    if (entry.rearmAt !== undefined) {
+      this.books.get(entry.rule.symbol)?.rearm.delete(entry.rearmAt, id);
+    }
+    return true;
+  }
+
+  /** Runtime state of a rule (for persistence), or undefined if unknown. */
+  ruleState(id: string): RuleRuntimeState | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    return entry.rearmAt === undefined ? {} : { rearmAt: entry.rearmAt };
+  }
+
+  /** Last accepted price and tick time of a symbol. */
+  symbolState(symbol: string): { lastAsOf?: number; lastPrice?: number } {
+    const state = this.books.get(symbol)?.state;
+    return { lastAsOf: state?.lastAsOf, lastPrice: state?.lastPrice };
+  }
+
+  /**
+   * Feeds a tick into the symbol's state without evaluating rules: used to
+   * warm up crossings and windows after a restart from already-processed ticks.
+   */
+  warmUp(tick: Tick): void {
+    const state = this.book(tick.symbol).state;
+    if (state.admit(tick.asOf) === undefined) {
+      state.push(tick.asOf, tick.price, tick.volume ?? 0);
+    }
+  }
+
+  onTick(tick: Tick): EvaluationResult<R> {
+    const book = this.book(tick.symbol);
+    const state = book.state;
+    const rejected = state.admit(tick.asOf);
+    if (rejected) return { expired: [], fired: [], rejected };
+    const prev = state.lastPrice;
+    state.push(tick.asOf, tick.price, tick.volume ?? 0);
+    this.rearmDue(book, tick.asOf);
+
+    const matches: Array<{ entry: Entry<R>; value: number }> = [];
+    const collect = (list: Entry<R>[], value: number) => {
+      for (const entry of list) matches.push({ entry, value });
+    };
+    const price = tick.price;
+    if (book.priceAbove.size > 0) {
+      collect(book.priceAbove.range({ hi: price }), price);
+    }
+    if (book.priceBelow.size > 0) {
+      collect(book.priceBelow.range({ lo: price }), price);
+    }
+    if (prev !== undefined && price > prev && book.crossUp.size > 0) {
+      collect(
+        book.crossUp.range({ hi: price, hiInclusive: true, lo: prev }),
+        price,
+      );
+    }
+    if (prev !== undefined && price < prev && book.crossDown.size > 0) {
+      collect(
+        book.crossDown.range({ hi: prev, lo: price, loInclusive: true }),
+        price,
+      );
+    }
+    for (const [windowMs, slot] of book.percentUp) {
+      if (slot.size === 0) continue;
+      const move = state.percentMove(windowMs);
+      if (move !== undefined && move > 0) {
+        collect(slot.range({ hi: move + EPSILON, hiInclusive: true }), move);
+      }
+    }
+    for (const [windowMs, slot] of book.percentDown) {
+      if (slot.size === 0) continue;
+      const move = state.percentMove(windowMs);
+      if (move !== undefined && move < 0) {
+        collect(slot.range({ hi: -move + EPSILON, hiInclusive: true }), move);
+      }
+    }
+    for (const [windowMs, slot] of book.volume) {
+      if (slot.size === 0) continue;
+      const ratio = state.volumeRatio(windowMs);
+      if (ratio !== undefined) {
+        collect(slot.range({ hi: ratio + EPSILON, hiInclusive: true }), ratio);
+      }
+    }
+    return this.settle(book, matches, tick.asOf, 'price');
+  }
+
+  onSignal(update: SignalUpdate): EvaluationResult<R> {
+    const book = this.book(update.symbol);
+    const state = book.state;
+    if (
+      state.lastSentimentAsOf !== undefined &&
+      update.asOf <= state.lastSentimentAsOf
+    ) {
+      return {
+        expired: [],
+        fired: [],
+        rejected:
+          update.asOf === state.lastSentimentAsOf
+            ? 'duplicate'
+            : 'out_of_order',
+      };
+    }
+    state.lastSentiment = update.value;
+    state.lastSentimentAsOf = update.asOf;
+    this.rearmDue(book, update.asOf);
+    const matches: Array<{ entry: Entry<R>; value: number }> = [];
+    for (const entry of book.sentimentAbove.range({ hi: update.value })) {
+      matches.push({ entry, value: update.value });
+    }
+    for (const entry of book.sentimentBelow.range({ lo: update.value })) {
+      matches.push({ entry, value: update.value });
+    }
+    return this.settle(book, matches, update.asOf, 'sentiment');
+  }
+
+  private book(symbol: string): SymbolBook<R> {
+    let book = this.books.get(symbol);
+    if (!book) {
+      book = new SymbolBook<R>();
+      this.books.set(symbol, book);
+    }
+    return book;
+  }
+
+  private rearmDue(book: SymbolBook<R>, asOf: number): void {
+    if (book.rearm.size === 0) return;
+    for (const entry of book.rearm.range({ hi: asOf, hiInclusive: true })) {
+      book.rearm.delete(entry.rearmAt!, entry.rule.id);
+      entry.rearmAt = undefined;
+      entry.slot.add(entry.key, entry.rule.id, entry);
+    }
+  }
+
+  /** Applies expiry and trigger modes to the matched rules. */
+  private settle(
+    book: SymbolBook<R>,
+    matches: Array<{ entry: Entry<R>; value: number }>,
+    asOf: number,
+    metric: 'price' | 'sentiment',
+  ): EvaluationResult<R> {
+    const result: EvaluationResult<R> = { expired: [], fired: [] };
+    for (const { entry, value } of matches) {
+      const rule = entry.rule;
+      if (rule.expiresAt !== undefined && rule.expiresAt <= asOf) {
+        this.removeRule(rule.id);
+        result.expired.push(rule);
+        continue;
+      }
+      const rearmAt = rearmTime(rule.trigger, asOf);
+      const fire: RuleFire<R> = {
+        asOf,
+        idempotencyKey: fireKey(rule.id, rule.symbol, asOf, metric),
+        rule,
+        value,
+      };
+      if (rearmAt === null) {
+        this.removeRule(rule.id);
+      } else if (rearmAt !== undefined) {
+        entry.slot.delete(entry.key, rule.id);
+        entry.rearmAt = rearmAt;
+        book.rearm.add(rearmAt, rule.id, entry);
+        fire.rearmAt = rearmAt;
+      }
+      result.fired.push(fire);
+    }
+    return result;
+  }
+
+  private slotOf(
+    book: SymbolBook<R>,
+    rule: R,
+  ): { key: number; slot: SortedMultimap<Entry<R>> } {
+    const c = rule.condition;
+    switch (c.type) {
+      case 'price_above':
+        return { key: c.threshold, slot: book.priceAbove };
+      case 'price_below':
+        return { key: c.threshold, slot: book.priceBelow };
+      case 'crossing_up':
+        return { key: c.threshold, slot: book.crossUp };
+      case 'crossing_down':
+        return { key: c.threshold, slot: book.crossDown };
+      case 'percent_move': {
+        const windowMs = c.windowSeconds * 1000;
+        book.state.maxWindowMs = Math.max(book.state.maxWindowMs, windowMs);
+        const map = c.direction === 'up' ? book.percentUp : book.percentDown;
+        return { key: c.percent, slot: windowSlot(map, windowMs) };
+      }
+      case 'volume_spike': {
+        const windowMs = c.windowSeconds * 1000;
+        book.state.maxWindowMs = Math.max(book.state.maxWindowMs, windowMs);
+        return { key: c.factor, slot: windowSlot(book.volume, windowMs) };
+      }
+      case 'sentiment_above':
+        return { key: c.threshold, slot: book.sentimentAbove };
+      case 'sentiment_below':
+        return { key: c.threshold, slot: book.sentimentBelow };
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { TickRejection } from './engine.types';
+
+/** Floating-point slack for percent and ratio comparisons. */
+export const EPSILON = 1e-9;
+
+/**
+ * Last price and a bounded tick history of one symbol: enough to evaluate
+ * crossings (previous price), percent moves (price `window` ago) and volume
+ * spikes (mean volume over a window, by prefix sums).
+ */
+export class SymbolState {
+  lastAsOf?: number;
+  lastPrice?: number;
+  lastSentiment?: number;
+  lastSentimentAsOf?: number;
+  /** Longest window any rule of the symbol needs, in ms (0: keep no history). */
+  maxWindowMs = 0;
+
+  private cumVolume: number[] = [];
+  private head = 0;
+  private prices: number[] = [];
+  private times: number[] = [];
+
+  /**
+   * Checks the ordering of a tick: a tick not newer than the last accepted
+   * one is a duplicate (same time) or out of order (older), and is ignored.
+   */
+  admit(asOf: number): TickRejection | undefined {
+    if (this.lastAsOf === undefined) return undefined;
+    if (asOf === this.lastAsOf) return 'duplicate';
+    if (asOf < this.lastAsOf) return 'out_of_order';
+    return undefined;
+  }
+
+  /** Records an admitted tick. */
+  push(asOf: number, price: number, volume: number): void {
+    this.lastAsOf = asOf;
+    this.lastPrice = price;
+    if (this.maxWindowMs === 0) return;
+    const prevCum =
+      this.cumVolume.length > 0 ? this.cumVolume[this.cumVolume.length - 1] : 0;
+    this.times.push(asOf);
+    this.prices.push(price);
+    this.cumVolume.push(prevCum + volume);
+    this.prune(asOf - this.maxWindowMs);
+  }
+
+  /**
+   * Percent change of the latest price against the price of the last tick at
+   * or before `asOf - windowMs`; `undefined` when history does not reach back.
+   */
+  percentMove(windowMs: number): number | undefined {
+    const last = this.times.length - 1;
+    if (last < this.head || this.lastPrice === undefined) return undefined;
+    const ref = this.lastAtOrBefore(this.times[last] - windowMs);
+    if (ref < 0) return undefined;
+    const refPrice = this.prices[ref];
+    return ((this.lastPrice - refPrice) / refPrice) * 100;
+  }
+
+  /**
+   * Latest tick volume divided by the mean volume of the ticks before it in
+   * `(asOf - windowMs, asOf)`; `undefined` without a positive baseline.
+   */
+  volumeRatio(windowMs: number): number | undefined {
+    const last = this.times.length - 1;
+    if (last - 1 < this.head) return undefined;
+    const first = this.lastAtOrBefore(this.times[last] - windowMs) + 1;
+    const from = Math.max(first, this.head);
+    const count = last - from;
+    if (count < 1) return undefined;
+    const before = from === 0 ? 0 : this.cumVolume[from - 1];
+    const baseline = (this.cumVolume[last - 1] - before) / count;
+    if (baseline <= 0) return undefined;
+    const volume = this.cumVolume[last] - this.cumVolume[last - 1];
+    return volume / baseline;
+  }
+
+  /** Index of the last kept tick with time `<= t`, or -1. */
+  private lastAtOrBefore(t: number): number {
+    let lo = this.head;
+    let hi = this.times.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Drops ticks older than needed, keeping one at or before `cutoff`. */
+  private prune(cutoff: number): void {
+    while (
+      this.head + 1 < this.times.length &&
+      this.times[this.head + 1] <= cutoff
+    ) {
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      // cumVolume keeps absolute sums, so slicing keeps differences valid;
+      // index 0 after slicing is a real tick whose predecessor sum is implied.
+      const base = this.head === 0 ? 0 : this.cumVolume[this.head - 1];
+      this.times = this.times.slice(this.head);
+      this.prices = this.prices.slice(this.head);
+      this.cumVolume = this.cumVolume.slice(this.head).map((v) => v - base);
+      this.head = 0;
+    }
+  }
+}
