@@ -107,8 +107,61 @@ export function maskToken(token: string): MaskedToken {
 }
 
 /**
+ * Date-times written with spaces (`Fri Jun 17 20:55:07 2005`,
+ * `2016-09-28 04:30:30.123`, `Jun 17, 2005 8:55:07 PM`): one variable each.
+ */
+const DATE_TIME = new RegExp(
+  [
+    String.raw`(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?(?:\s+\d{4},?)?\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[AP]M)?(?:\s+[A-Z]{2,5})?(?:\s+\d{4})?`,
+    String.raw`\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T\s]+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?`,
+  ].join('|'),
+  'g',
+);
+
+/** Splits text on whitespace, keeping date-times (which contain spaces) whole. */
+function tokenize(message: string): { dates: Set<number>; raw: string[] } {
+  const raw: string[] = [];
+  const dates = new Set<number>();
+  const pushWords = (text: string): void => {
+    for (const word of text.split(/\s+/)) {
+      if (word.length > 0) {
+        raw.push(word);
+      }
+    }
+  };
+  if (!/\d[:/-]\d|\d:\d/.test(message)) {
+    pushWords(message);
+    return { dates, raw };
+  }
+  let last = 0;
+  for (const match of message.matchAll(DATE_TIME)) {
+    const start = match.index;
+    const before = message[start - 1];
+    const after = message[start + match[0].length];
+    // Only whole tokens: a date glued to other characters stays with them.
+    if (
+      (before !== undefined && !/[\s([]/.test(before)) ||
+      (after !== undefined && !/[\s,;.)\]]/.test(after))
+    ) {
+      continue;
+    }
+    pushWords(message.slice(last, start));
+    dates.add(raw.length);
+    raw.push(match[0]);
+    last = start + match[0].length;
+  }
+  pushWords(message.slice(last));
+  return { dates, raw };
+}
+
+/** A parenthesised alternative of a size, `(1.2 KB)`, right after a size. */
+const SIZE_ALTERNATIVE = /^\(\d+(?:\.\d+)?$/;
+
+/**
  * Splits a message on whitespace and masks each token with {@link maskToken}.
- * A number followed by a unit word (`3.2 KB`, `10 ms`) becomes one variable.
+ * A number followed by a unit word (`3.2 KB`, `10 ms`, `<1 sec`) becomes one
+ * variable, and so does a size followed by its alternative (`2048 bytes (2.0
+ * KB)`); a date-time written with spaces is one variable.
  *
  * @param message - one log message, without its header
  * @returns the masked tokens and the original tokens, position by position
@@ -117,23 +170,39 @@ export function maskMessage(message: string): {
   masked: string[];
   tokens: string[];
 } {
-  const raw = message.split(/\s+/).filter((token) => token.length > 0);
+  const { dates, raw } = tokenize(message);
   const masked: string[] = [];
   const tokens: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const token = raw[i];
+    if (dates.has(i)) {
+      masked.push(WILDCARD);
+      tokens.push(token);
+      continue;
+    }
     const result = maskToken(token);
     const next = raw[i + 1];
     if (
       result.kind === 'number' &&
-      result.masked === WILDCARD &&
+      result.masked.endsWith(WILDCARD) &&
       next !== undefined &&
       UNIT_WORD.test(next.replace(TRAILING_PUNCTUATION, ''))
     ) {
-      const trail = TRAILING_PUNCTUATION.exec(next)?.[0] ?? '';
+      let j = i + 1;
+      if (
+        SIZE_ALTERNATIVE.test(raw[j + 1] ?? '') &&
+        UNIT_WORD.test((raw[j + 2] ?? '').replace(TRAILING_PUNCTUATION, ''))
+      ) {
+        j += 2;
+      }
+      const last = raw[j];
+      const trail = (TRAILING_PUNCTUATION.exec(last)?.[0] ?? '').replace(
+        j > i + 1 ? /^\)/ : /$^/,
+        '',
+      );
       masked.push(`${WILDCARD}${trail}`);
-      tokens.push(`${token} ${next}`);
-      i++;
+      tokens.push(raw.slice(i, j + 1).join(' '));
+      i = j;
       continue;
     }
     masked.push(result.masked);
