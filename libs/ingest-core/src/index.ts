@@ -1,0 +1,5 @@
+export * from './lib/backoff';
+export * from './lib/bulk-item-outcome';
+export * from './lib/es-bulk-indexer';
+export * from './lib/ingest.errors';
+export * from './lib/redis-ingest-stream';

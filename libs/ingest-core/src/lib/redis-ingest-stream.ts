@@ -1,0 +1,290 @@
+import type { Redis } from 'ioredis';
+
+import { BackPressureError, StreamUnavailableError } from './ingest.errors';
+
+/** Options of a {@link RedisIngestStream}. */
+export interface RedisIngestStreamOptions {
+  /** Stream key, e.g. `freeride:ingest:logs`. */
+  key: string;
+  /**
+   * Bytes not yet acknowledged by every consumer group above which appends
+   * are refused with {@link BackPressureError}.
+   * @default 268435456 (256 MiB)
+   */
+  highWaterBytes?: number;
+  /**
+   * `Retry-After` given to refused senders.
+   * @default 5
+   */
+  retryAfterSeconds?: number;
+}
+
+/** One accepted payload as stored in the stream. */
+export interface IngestEntry {
+  /** Items (log records, spans, points) in the payload. */
+  items: number;
+  /** `p` protobuf, `j` JSON. */
+  encoding: 'j' | 'p';
+  /** The gunzipped request body, byte for byte. */
+  body: Buffer;
+  /** Epoch ms at which the ingest accepted it. */
+  receivedAt: number;
+  /** The authenticated source name (never the token). */
+  source: string;
+  /** W3C traceparent of the accepting request. */
+  traceparent?: string;
+}
+
+/** An entry read back through a consumer group. */
+export interface StoredIngestEntry extends IngestEntry {
+  id: string;
+}
+
+/*
+ * Append atomically: refuse past the high-water mark, otherwise XADD the
+ * payload, XADD its size under the same id to the companion sizes stream,
+ * and raise the backlog counter. One round trip, no partial state.
+ */
+const APPEND_SCRIPT = `
+local backlog = tonumber(redis.call('GET', KEYS[3]) or '0')
+local size = tonumber(ARGV[2])
+if backlog > 0 and backlog + size > tonumber(ARGV[1]) then
+  return {'', tostring(backlog)}
+end
+local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
+redis.call('XADD', KEYS[2], id, 'b', ARGV[2])
+redis.call('INCRBY', KEYS[3], size)
+return {id, tostring(backlog + size)}
+`;
+
+/*
+ * Trim every entry below ARGV[1] (all groups have acknowledged them) from the
+ * payload stream and the sizes stream, and lower the backlog counter by
+ * their sizes.
+ */
+const TRIM_SCRIPT = `
+local sizes = redis.call('XRANGE', KEYS[2], '-', '(' .. ARGV[1])
+local total = 0
+for _, e in ipairs(sizes) do total = total + tonumber(e[2][2]) end
+redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1])
+if total > 0 then redis.call('DECRBY', KEYS[3], total) end
+return {#sizes, total}
+`;
+
+type StreamId = [number, number];
+
+function parseId(id: string): StreamId {
+  const [ms, seq] = id.split('-');
+  return [Number(ms), Number(seq ?? 0)];
+}
+
+function compareIds(a: StreamId, b: StreamId): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+function nextId(id: string): string {
+  const [ms, seq] = parseId(id);
+  return `${ms}-${seq + 1}`;
+}
+
+/**
+ * A durable, bounded ingest stream on Redis Streams. Producers `append`;
+ * consumer groups read, acknowledge, and claim entries of dead consumers;
+ * `trim` removes what every group has acknowledged and keeps a byte count
+ * of the backlog for back-pressure.
+ *
+ * Durability comes from Redis' append-only file (`appendonly yes`; with
+ * `appendfsync always` an acknowledged entry survives a power loss).
+ * @see https://redis.io/docs/latest/develop/data-types/streams/
+ */
+export class RedisIngestStream {
+  readonly key: string;
+  private readonly sizesKey: string;
+  private readonly bytesKey: string;
+  private readonly highWaterBytes: number;
+  private readonly retryAfterSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisIngestStreamOptions,
+  ) {
+    this.key = options.key;
+    this.sizesKey = `${options.key}:sizes`;
+    this.bytesKey = `${options.key}:backlog-bytes`;
+    this.highWaterBytes = options.highWaterBytes ?? 256 * 1024 * 1024;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  }
+
+  /** Creates the consumer groups (idempotent), reading from the stream start. */
+  async ensureGroups(groups: string[]): Promise<void> {
+    for (const group of groups) {
+      try {
+        await this.redis.xgroup('CREATE', this.key, group, '0', 'MKSTREAM');
+      } catch (err) {
+        if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+      }
+    }
+  }
+
+  /**
+   * Appends one accepted payload. Resolves only once Redis has it.
+   * @returns the entry id and the backlog in bytes after the append
+   * @throws BackPressureError above the high-water mark
+   * @throws StreamUnavailableError when Redis cannot take the write
+   */
+  async append(entry: IngestEntry): Promise<{ backlogBytes: number; id: string }> {
+    const fields: (string | Buffer)[] = [
+      'enc', entry.encoding,
+      'n', String(entry.items),
+      'at', String(entry.receivedAt),
+      'src', entry.source,
+      'tp', entry.traceparent ?? '',
+      'body', entry.body,
+    ];
+    let result: [string, string];
+    try {
+      result = (await this.redis.eval(
+        APPEND_SCRIPT,
+        3,
+        this.key,
+        this.sizesKey,
+        this.bytesKey,
+        String(this.highWaterBytes),
+        String(entry.body.length),
+        ...fields,
+      )) as [string, string];
+    } catch (err) {
+      throw new StreamUnavailableError(err);
+    }
+    const [id, backlog] = result;
+    if (id === '') {
+      throw new BackPressureError({
+        backlogBytes: Number(backlog),
+        highWaterBytes: this.highWaterBytes,
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    }
+    return { backlogBytes: Number(backlog), id };
+  }
+
+  /**
+   * Reads entries for a consumer: first its own pending entries (delivered
+   * before a crash, never acknowledged), then new ones, blocking up to
+   * `blockMs` when there are none.
+   */
+  async read(
+    group: string,
+    consumer: string,
+    options: { blockMs: number; count: number; pending: boolean },
+  ): Promise<StoredIngestEntry[]> {
+    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', options.count];
+    if (!options.pending) args.push('BLOCK', options.blockMs);
+    args.push('STREAMS', this.key, options.pending ? '0' : '>');
+    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+    if (!reply) return [];
+    const out: StoredIngestEntry[] = [];
+    for (const [, entries] of reply) {
+      for (const [rawId, fields] of entries) {
+        // A pending entry trimmed meanwhile comes back with no fields.
+        if (!fields) continue;
+        out.push(decodeEntry(rawId.toString(), fields));
+      }
+    }
+    return out;
+  }
+
+  /** Takes over entries another consumer left pending for `minIdleMs`. */
+  async claimStale(group: string, consumer: string, minIdleMs: number, count = 100): Promise<StoredIngestEntry[]> {
+    const reply = (await this.redis.callBuffer(
+      'XAUTOCLAIM',
+      this.key,
+      group,
+      consumer,
+      minIdleMs,
+      '0-0',
+      'COUNT',
+      count,
+    )) as [Buffer, [Buffer, Buffer[] | null][]];
+    return reply[1]
+      .filter(([, fields]) => fields !== null)
+      .map(([rawId, fields]) => decodeEntry(rawId.toString(), fields as Buffer[]));
+  }
+
+  /** Acknowledges entries for a group. */
+  async ack(group: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis.xack(this.key, group, ...ids);
+  }
+
+  /**
+   * Removes every entry that all `groups` have acknowledged.
+   * @returns entries and bytes removed
+   */
+  async trim(groups: string[]): Promise<{ bytes: number; entries: number }> {
+    const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    const byName = new Map<string, Record<string, unknown>>();
+    for (const raw of info) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < raw.length; i += 2) record[String(raw[i])] = raw[i + 1];
+      byName.set(String(record['name']), record);
+    }
+    let floor: StreamId | undefined;
+    for (const group of groups) {
+      const record = byName.get(group);
+      if (!record) return { bytes: 0, entries: 0 };
+      let candidate: string;
+      if (Number(record['pending']) > 0) {
+        const summary = (await this.redis.xpending(this.key, group)) as [number, string, string, unknown];
+        candidate = summary[1];
+      } else {
+        candidate = nextId(String(record['last-delivered-id']));
+      }
+      const parsed = parseId(candidate);
+      if (!floor || compareIds(parsed, floor) < 0) floor = parsed;
+    }
+    if (!floor || (floor[0] === 0 && floor[1] <= 1)) return { bytes: 0, entries: 0 };
+    const [entries, bytes] = (await this.redis.eval(
+      TRIM_SCRIPT,
+      3,
+      this.key,
+      this.sizesKey,
+      this.bytesKey,
+      `${floor[0]}-${floor[1]}`,
+    )) as [number, number];
+    return { bytes, entries };
+  }
+
+  /** Bytes accepted but not yet acknowledged by every group (trimmed). */
+  async backlogBytes(): Promise<number> {
+    return Number((await this.redis.get(this.bytesKey)) ?? 0);
+  }
+
+  /** Entries a group has not yet read plus those it read but not acknowledged. */
+  async groupLag(group: string): Promise<number> {
+    const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    for (const raw of info) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < raw.length; i += 2) record[String(raw[i])] = raw[i + 1];
+      if (record['name'] === group) {
+        return Number(record['lag'] ?? 0) + Number(record['pending'] ?? 0);
+      }
+    }
+    return 0;
+  }
+}
+
+function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
+  const map = new Map<string, Buffer>();
+  for (let i = 0; i < fields.length; i += 2) map.set(fields[i].toString(), fields[i + 1]);
+  const tp = map.get('tp')?.toString();
+  return {
+    body: map.get('body') ?? Buffer.alloc(0),
+    encoding: map.get('enc')?.toString() === 'j' ? 'j' : 'p',
+    id,
+    items: Number(map.get('n')?.toString() ?? 0),
+    receivedAt: Number(map.get('at')?.toString() ?? 0),
+    source: map.get('src')?.toString() ?? 'unknown',
+    traceparent: tp ? tp : undefined,
+  };
+}
