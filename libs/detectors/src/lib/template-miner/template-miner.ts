@@ -195,8 +195,9 @@ export class TemplateMiner {
     if (generalised !== undefined) {
       template = this.generalise(generalised);
     } else if (template === undefined) {
-      template = this.create(masked);
-      isNew = true;
+      // A masked variable covers the templates that had a constant there.
+      template = this.isGeneral(masked) ? this.generalise(masked) : this.create(masked);
+      isNew = template.count === 0;
     }
     this.cache.set(key, template);
     trim(this.cache, this.options.maxTemplates * CACHE_FACTOR);
@@ -374,7 +375,7 @@ export class TemplateMiner {
           match = t;
           matchWildcards = wildcards;
         }
-      } else if (diffs === 1 && 2 * (masked.length - wildcards - 1) >= masked.length) {
+      } else if (diffs === 1 && this.keepsConstants(masked.length - wildcards - 1, masked.length)) {
         const blanked = t.tokens.map((token, i) => (i === diff ? WILDCARD : token));
         const evidenceKey = `${diff}\u0000${blanked.join(' ')}`;
         let values = this.evidence.get(evidenceKey);
@@ -399,6 +400,22 @@ export class TemplateMiner {
       return { generalised: undefined, match };
     }
     return { generalised, match };
+  }
+
+  /** A masked message with variables that still has enough constants to cover others. */
+  private isGeneral(masked: readonly string[]): boolean {
+    let constants = 0;
+    for (const token of masked) {
+      if (token !== WILDCARD) {
+        constants++;
+      }
+    }
+    return constants < masked.length && this.keepsConstants(constants, masked.length);
+  }
+
+  /** A template may generalise only while at least half its tokens stay constant. */
+  private keepsConstants(constants: number, length: number): boolean {
+    return constants > 0 && 2 * constants >= length;
   }
 
   /** Many distinct values, each seen rarely: a variable. A few frequent values: constants. */

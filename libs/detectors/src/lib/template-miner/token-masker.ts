@@ -57,6 +57,15 @@ const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#]|\.{2,})/;
 
 const HAS_DIGIT = /\d/;
 
+/**
+ * A word with one trailing digit (`SOCKS5`, `ssh2`, `eth0`, `ext3`) is
+ * usually a name, not a value; if it varies, value evidence generalises it.
+ */
+const NAME_WITH_DIGIT = /^[a-z]{2,}\d$/i;
+
+/** Wildcards joined only by separators (`<*>:<*>:<*>`): one variable. */
+const ONLY_WILDCARDS = /^<\*>(?:[-:.,_/]*<\*>)*$/;
+
 /** The masked form of one whitespace-separated token. */
 export interface MaskedToken {
   /** The token with its variable parts replaced by `<*>`. */
@@ -101,9 +110,12 @@ export function maskToken(token: string): MaskedToken {
   const pieces = token.split(PIECE_DELIMITERS);
   let masked = '';
   for (const piece of pieces) {
-    masked += HAS_DIGIT.test(piece) ? WILDCARD : piece;
+    masked += HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece) ? WILDCARD : piece;
   }
-  return { masked, kind: masked === WILDCARD ? 'digits' : undefined };
+  if (ONLY_WILDCARDS.test(masked)) {
+    return { masked: WILDCARD, kind: 'digits' };
+  }
+  return { masked, kind: undefined };
 }
 
 /**
