@@ -14,7 +14,8 @@ export type TokenKind =
   | 'size'
   | 'hex'
   | 'number'
-  | 'digits';
+  | 'digits'
+  | 'empty';
 
 const LEADING_PUNCTUATION = /^[([{<'"]+/;
 const TRAILING_PUNCTUATION = /[)\]}>'",;.!?]+$/;
@@ -63,6 +64,13 @@ const HAS_DIGIT = /\d/;
  */
 const NAME_WITH_DIGIT = /^[a-z]{2,}\d$/i;
 
+/** Eight or more hex digits in a row, even without a decimal digit (`ffffffff`). */
+const LONG_HEX = /[0-9a-f]{8}/i;
+const HEX_PIECE = /^(?:0x)?[0-9a-f]{8,}$/i;
+
+/** An empty value in brackets or quotes: `()`, `[]`, `{}`, `""`, `''`. */
+const EMPTY_VALUE = /^([([{"'])([)\]}"'][,;:.]?)$/;
+
 /** Wildcards joined only by separators (`<*>:<*>:<*>`): one variable. */
 const ONLY_WILDCARDS = /^<\*>(?:[-:.,_/]*<\*>)*$/;
 
@@ -87,7 +95,11 @@ export interface MaskedToken {
  * @see https://jiemingzhu.github.io/pub/pjhe_icws2017.pdf (Drain, §III-A pre-processing)
  */
 export function maskToken(token: string): MaskedToken {
-  if (!HAS_DIGIT.test(token) && !token.includes('/')) {
+  const empty = EMPTY_VALUE.exec(token);
+  if (empty !== null) {
+    return { masked: `${empty[1]}${WILDCARD}${empty[2]}`, kind: 'empty' };
+  }
+  if (!HAS_DIGIT.test(token) && !token.includes('/') && !LONG_HEX.test(token)) {
     return { masked: token, kind: undefined };
   }
   const lead = LEADING_PUNCTUATION.exec(token)?.[0] ?? '';
@@ -104,13 +116,15 @@ export function maskToken(token: string): MaskedToken {
       }
     }
   }
-  if (!HAS_DIGIT.test(token)) {
+  if (!HAS_DIGIT.test(token) && !LONG_HEX.test(token)) {
     return { masked: token, kind: undefined };
   }
   const pieces = token.split(PIECE_DELIMITERS);
   let masked = '';
   for (const piece of pieces) {
-    masked += HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece) ? WILDCARD : piece;
+    const variable =
+      (HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece)) || HEX_PIECE.test(piece);
+    masked += variable ? WILDCARD : piece;
   }
   if (ONLY_WILDCARDS.test(masked)) {
     return { masked: WILDCARD, kind: 'digits' };
