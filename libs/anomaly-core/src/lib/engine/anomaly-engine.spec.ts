@@ -1,0 +1,301 @@
+import type { AnomalyEvent, LogRecordEvent } from '@freeride/contracts';
+
+import { syntheticLogStream } from '../replay/synthetic-log-stream';
+import { AnomalyEngine } from './anomaly-engine';
+import type { AnomalyEngineOptions } from './anomaly-engine';
+
+const START = Date.parse('2026-03-02T08:00:00.000Z');
+const MINUTE = 60_000;
+
+function engine(options: Partial<AnomalyEngineOptions> = {}): AnomalyEngine {
+  return new AnomalyEngine({
+    links: ({ kind, service }) => ({
+      discover: `http://kibana/discover?service=${service}`,
+      runbook: `http://runbooks/${kind}`,
+    }),
+    ...options,
+  });
+}
+
+function run(
+  target: AnomalyEngine,
+  records: Iterable<LogRecordEvent>,
+  wallNowMs = 0,
+): AnomalyEvent[] {
+  const out: AnomalyEvent[] = [];
+  for (const record of records)
+    out.push(...target.observeLog(record, wallNowMs));
+  return out;
+}
+
+describe('AnomalyEngine', () => {
+  describe('on a quiet, steady stream', () => {
+    it('raises nothing in 10 minutes of replayed time', () => {
+      const subject = engine();
+      const events = run(
+        subject,
+        syntheticLogStream({ durationMs: 10 * MINUTE, startMs: START }),
+      );
+      expect(subject.stats.logRecords).toBeGreaterThan(8_000);
+      expect(events).toEqual([]);
+    });
+
+    it('raises nothing in 2 hours of replayed time with short buckets', () => {
+      const subject = engine({ bucketMs: 10_000 });
+      const events = run(
+        subject,
+        syntheticLogStream({
+          durationMs: 120 * MINUTE,
+          seed: 7,
+          startMs: START,
+        }),
+      );
+      expect(events).toEqual([]);
+    });
+  });
+
+  describe('on a burst of a new error pattern', () => {
+    const burstAt = START + 70 * MINUTE;
+    const stream = () =>
+      syntheticLogStream({
+        bursts: [
+          {
+            atMs: burstAt,
+            durationMs: 2 * MINUTE,
+            perSecond: 20,
+            service: 'checkout',
+          },
+        ],
+        durationMs: 80 * MINUTE,
+        startMs: START,
+      });
+
+    it('fires one new_template anomaly with samples, trace ids and links, then resolves it', () => {
+      const events = run(engine({ keepFiringForMs: 30_000 }), stream());
+      const newTemplate = events.filter((e) => e.kind === 'new_template');
+      expect(newTemplate.map((e) => e.status)).toEqual(['firing', 'resolved']);
+      const [firing, resolved] = newTemplate;
+      expect(firing).toMatchObject({
+        key: expect.stringMatching(/^new_template:checkout:/) as string,
+        links: {
+          discover: 'http://kibana/discover?service=checkout',
+          runbook: 'http://runbooks/new_template',
+        },
+        service: 'checkout',
+        severity: 'critical',
+        template: expect.stringContaining('payment declined') as string,
+      });
+      expect(firing?.samples.length).toBeGreaterThan(0);
+      expect(firing?.traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
+      expect(
+        Date.parse(firing?.['@timestamp'] ?? '') - burstAt,
+      ).toBeLessThanOrEqual(10_000);
+      const burstEnd = burstAt + 2 * MINUTE;
+      expect(Date.parse(resolved?.window.end ?? '')).toBeGreaterThanOrEqual(
+        burstEnd,
+      );
+      expect(Date.parse(resolved?.['@timestamp'] ?? '')).toBeLessThan(
+        burstEnd + 3 * MINUTE,
+      );
+      expect(resolved?.key).toBe(firing?.key);
+    });
+
+    it('also flags the error share of the service, and only of that service', () => {
+      const events = run(engine(), stream());
+      const services = new Set(
+        events.filter((e) => e.kind === 'error_share').map((e) => e.service),
+      );
+      expect([...services]).toEqual(['checkout']);
+    });
+
+    it('damps a new error pattern during the warm-up', () => {
+      const events = run(
+        engine(),
+        syntheticLogStream({
+          bursts: [
+            {
+              atMs: START + 5 * MINUTE,
+              durationMs: MINUTE,
+              perSecond: 5,
+              service: 'quotes',
+            },
+          ],
+          durationMs: 8 * MINUTE,
+          startMs: START,
+        }),
+      );
+      expect(events.filter((e) => e.kind === 'new_template')).toEqual([]);
+    });
+  });
+
+  describe('on rate shifts of a known template', () => {
+    it('fires rate_burst when a usual template comes 20 times as often', () => {
+      const subject = engine();
+      const base = [
+        ...syntheticLogStream({ durationMs: 30 * MINUTE, startMs: START }),
+      ];
+      const message = 'cache hit for symbol AAPL after 3 lookups';
+      const extra: LogRecordEvent[] = [];
+      for (let t = START + 20 * MINUTE; t < START + 22 * MINUTE; t += 100) {
+        extra.push({
+          '@timestamp': new Date(t).toISOString(),
+          attributes: {},
+          level: 'info',
+          message,
+          service: 'quotes',
+          severityNumber: 9,
+        });
+      }
+      const merged = [...base, ...extra].sort((a, b) =>
+        a['@timestamp'].localeCompare(b['@timestamp']),
+      );
+      const bursts = run(subject, merged).filter(
+        (e) => e.kind === 'rate_burst',
+      );
+      expect(bursts.map((e) => [e.service, e.status])).toEqual([
+        ['quotes', 'firing'],
+        ['quotes', 'resolved'],
+      ]);
+      expect(bursts[0]?.baseline.observed).toBeGreaterThan(
+        bursts[0]?.baseline.upper ?? Infinity,
+      );
+    });
+
+    it('fires rate_silence when a template that came every bucket stops', () => {
+      const records: LogRecordEvent[] = [];
+      for (let t = START; t < START + 40 * MINUTE; t += 1000) {
+        const silent = t >= START + 25 * MINUTE && t < START + 30 * MINUTE;
+        if (!silent) {
+          records.push({
+            '@timestamp': new Date(t).toISOString(),
+            attributes: {},
+            level: 'info',
+            message: 'heartbeat from worker ok',
+            service: 'trading',
+            severityNumber: 9,
+          });
+        }
+        records.push({
+          '@timestamp': new Date(t + 500).toISOString(),
+          attributes: {},
+          level: 'info',
+          message: 'tick processed',
+          service: 'trading',
+          severityNumber: 9,
+        });
+      }
+      const silences = run(engine(), records).filter(
+        (e) => e.kind === 'rate_silence',
+      );
+      expect(silences.map((e) => e.status)).toEqual(['firing', 'resolved']);
+      expect(silences[0]?.template).toBe('heartbeat from worker ok');
+    });
+  });
+
+  describe('#tick', () => {
+    it('resolves an anomaly when the source went quiet, by advancing event time with the wall clock', () => {
+      const subject = engine({
+        idleAdvanceAfterMs: 5_000,
+        keepFiringForMs: 10_000,
+        newTemplateWarmupMs: 0,
+      });
+      const fired = run(
+        subject,
+        [
+          {
+            '@timestamp': new Date(START).toISOString(),
+            attributes: {},
+            level: 'info',
+            message: 'started',
+            service: 'py',
+            severityNumber: 9,
+          },
+          {
+            '@timestamp': new Date(START + 11_000).toISOString(),
+            attributes: {},
+            level: 'error',
+            message: 'disk full on /var',
+            service: 'py',
+            severityNumber: 17,
+            traceId: 'a'.repeat(32),
+          },
+          {
+            '@timestamp': new Date(START + 21_000).toISOString(),
+            attributes: {},
+            level: 'error',
+            message: 'disk full on /var',
+            service: 'py',
+            severityNumber: 17,
+          },
+        ],
+        1_000,
+      );
+      expect(fired.map((e) => [e.kind, e.status])).toEqual([
+        ['new_template', 'firing'],
+      ]);
+      expect(subject.firingAnomalies()).toHaveLength(1);
+      expect(subject.tick(4_000)).toEqual([]);
+      const resolved = [...subject.tick(40_000), ...subject.tick(120_000)];
+      expect(resolved.map((e) => [e.kind, e.status])).toEqual([
+        ['new_template', 'resolved'],
+      ]);
+      expect(subject.firingAnomalies()).toEqual([]);
+    });
+  });
+
+  describe('#observeMetric', () => {
+    it('fires a metric anomaly on a latency step after learning', () => {
+      const subject = engine({ metricLearningPoints: 50 });
+      const out: AnomalyEvent[] = [];
+      for (let i = 0; i < 400; i++) {
+        const value = i < 300 ? 0.1 + 0.005 * Math.sin(i) : 2.5;
+        out.push(
+          ...subject.observeMetric(
+            {
+              '@timestamp': new Date(START + i * 15_000).toISOString(),
+              attributes: { route: '/quotes' },
+              kind: 'gauge',
+              name: 'http_latency_p99_seconds',
+              service: 'market-gateway',
+              unit: 's',
+              value,
+            },
+            0,
+          ),
+        );
+      }
+      const metric = out.filter((e) => e.kind === 'metric');
+      expect(metric[0]).toMatchObject({
+        metric: 'http_latency_p99_seconds{route=/quotes}',
+        service: 'market-gateway',
+        status: 'firing',
+      });
+    });
+  });
+
+  it('gives the same anomalies whatever the replay speed', () => {
+    const stream = () =>
+      syntheticLogStream({
+        bursts: [
+          {
+            atMs: START + 65 * MINUTE,
+            durationMs: MINUTE,
+            perSecond: 10,
+            service: 'wordpress',
+          },
+        ],
+        durationMs: 70 * MINUTE,
+        startMs: START,
+      });
+    const fast = run(engine(), stream(), 0).map((e) => e.id);
+    const slow: string[] = [];
+    const subject = engine();
+    let wall = 0;
+    for (const record of stream()) {
+      wall += 3;
+      slow.push(...subject.observeLog(record, wall).map((e) => e.id));
+    }
+    expect(fast.length).toBeGreaterThan(0);
+    expect(slow).toEqual(fast);
+  });
+});

@@ -1,0 +1,658 @@
+import type {
+  AnomalyBaseline,
+  AnomalyEvent,
+  AnomalyKind,
+  AnomalySample,
+  AnomalySeverity,
+  LogRecordEvent,
+  MetricPointEvent,
+} from '@freeride/contracts';
+import {
+  ErrorShareDetector,
+  LogRateDetector,
+  MetricDetector,
+  NewTemplateDetector,
+  TemplateMiner,
+  severityOf,
+} from '@freeride/detectors';
+import type { LogAnomaly } from '@freeride/detectors';
+
+import { FlapSuppressor } from '../flap/flap-suppressor';
+import type { FlapTransition } from '../flap/flap-suppressor';
+
+/** Links of an anomaly, built by the caller (Kibana and runbook base URLs are config). */
+export interface AnomalyLinks {
+  readonly discover: string;
+  readonly runbook: string;
+}
+
+/** Options of {@link AnomalyEngine}. Durations are event time unless noted. */
+export interface AnomalyEngineOptions {
+  /**
+   * Width of the detectors' time buckets (log rate, error share).
+   * @default 60_000
+   */
+  readonly bucketMs?: number;
+  /**
+   * How often anomalies are evaluated and fire or resolve.
+   * @default 10_000
+   */
+  readonly evaluateEveryMs?: number;
+  /**
+   * Wall-clock idle time after which event time advances with the wall clock,
+   * so an anomaly resolves when its source went quiet altogether.
+   * @default 15_000
+   */
+  readonly idleAdvanceAfterMs?: number;
+  /** See {@link FlapSuppressor}. @default 60_000 */
+  readonly keepFiringForMs?: number;
+  /** Builds the links of an anomaly for a service and an event-time window. */
+  readonly links: (input: {
+    readonly from: Date;
+    readonly kind: AnomalyKind;
+    readonly service: string;
+    readonly to: Date;
+  }) => AnomalyLinks;
+  /**
+   * Points a metric series learns from before it is scored.
+   * @default 100
+   */
+  readonly metricLearningPoints?: number;
+  /**
+   * Smallest log detector score that counts as anomalous (0.999 is about
+   * 3.3 standard deviations).
+   * @default 0.999
+   */
+  readonly minScore?: number;
+  /**
+   * Smallest metric detector score that counts as anomalous.
+   * @default 0.99
+   */
+  readonly minMetricScore?: number;
+  /**
+   * Log buckets a template or service must have been seen before rate and
+   * error-share shifts are flagged.
+   * @default 10
+   */
+  readonly minBaselineBuckets?: number;
+  /**
+   * Warm-up of the new-template detector per service.
+   * @default 3_600_000
+   */
+  readonly newTemplateWarmupMs?: number;
+  /**
+   * Fewest errors in a bucket for an error-share shift to count (a noise
+   * floor: 7 errors among 50 records is not an incident).
+   * @default 10
+   */
+  readonly minErrorCount?: number;
+  /**
+   * Fewest records in a bucket for a rate burst to count.
+   * @default 10
+   */
+  readonly minBurstCount?: number;
+  /** See {@link FlapSuppressor}. @default 0 */
+  readonly pendingMs?: number;
+  /**
+   * Consecutive empty buckets before a template counts as silent.
+   * @default 2
+   */
+  readonly silenceBuckets?: number;
+  /**
+   * Sample log lines kept per anomaly.
+   * @default 5
+   */
+  readonly samples?: number;
+}
+
+interface Finding {
+  activeUntilMs: number;
+  baseline: AnomalyBaseline;
+  readonly kind: AnomalyKind;
+  readonly metric?: string;
+  samples: AnomalySample[];
+  score: number;
+  readonly service: string;
+  readonly severity: AnomalySeverity;
+  readonly template?: string;
+  readonly templateId?: string;
+}
+
+interface TemplateInfo {
+  samples: AnomalySample[];
+  readonly template: string;
+}
+
+interface ServiceState {
+  /** Error records per bucket start, for the error-share noise floor. */
+  readonly errorCounts: Map<number, number>;
+  readonly errorSamples: AnomalySample[];
+  readonly fresh: NewTemplateDetector;
+  readonly miner: TemplateMiner;
+  readonly rate: LogRateDetector;
+  /** Per template: bucket start of its last silence finding, and the streak. */
+  readonly silences: Map<string, { bucketMs: number; streak: number }>;
+  readonly templates: Map<string, TemplateInfo>;
+}
+
+/** Counters of an engine, for metrics and the bench. */
+export interface AnomalyEngineStats {
+  anomaliesFired: number;
+  anomaliesResolved: number;
+  logRecords: number;
+  metricPoints: number;
+}
+
+type Defaults = Required<Omit<AnomalyEngineOptions, 'links'>>;
+
+const DEFAULTS: Defaults = {
+  bucketMs: 60_000,
+  evaluateEveryMs: 10_000,
+  idleAdvanceAfterMs: 15_000,
+  keepFiringForMs: 60_000,
+  metricLearningPoints: 100,
+  minBaselineBuckets: 10,
+  minBurstCount: 10,
+  minErrorCount: 10,
+  minMetricScore: 0.99,
+  minScore: 0.999,
+  newTemplateWarmupMs: 3_600_000,
+  pendingMs: 0,
+  samples: 5,
+  silenceBuckets: 2,
+};
+
+/** Most templates and metric series tracked, to bound memory. */
+const MAX_TEMPLATES_PER_SERVICE = 5000;
+const MAX_METRIC_SERIES = 10_000;
+
+function pushSample(
+  list: AnomalySample[],
+  sample: AnomalySample,
+  limit: number,
+): void {
+  // keep the first samples: they show how the anomaly started
+  if (list.length < limit) list.push(sample);
+}
+
+/**
+ * Runs the detectors of `@freeride/detectors` on the live streams of one
+ * anomaly instance and turns their findings into firing and resolved
+ * {@link AnomalyEvent}s, with flap control. Driven by event time (the
+ * records' timestamps), so a replay at any speed gives the same anomalies;
+ * only {@link AnomalyEngine.tick} looks at the wall clock, to move event time
+ * on when every source went quiet.
+ *
+ * Per service: template mining, new error templates, per-template rate
+ * (burst, silence). Across services: error share. Per metric series: the
+ * streaming metric detector.
+ */
+export class AnomalyEngine {
+  private readonly errorShare: ErrorShareDetector;
+  private readonly findings = new Map<string, Finding>();
+  private readonly firing = new Map<string, Finding & { sinceMs: number }>();
+  private readonly flap: FlapSuppressor;
+  private lastEventWallMs = Number.NaN;
+  private readonly metrics = new Map<string, MetricDetector>();
+  private nextEvaluationMs = Number.NaN;
+  private readonly options: Defaults & Pick<AnomalyEngineOptions, 'links'>;
+  private readonly services = new Map<string, ServiceState>();
+  /** Counters since start. */
+  readonly stats: AnomalyEngineStats = {
+    anomaliesFired: 0,
+    anomaliesResolved: 0,
+    logRecords: 0,
+    metricPoints: 0,
+  };
+  private watermarkMs = Number.NaN;
+
+  constructor(options: AnomalyEngineOptions) {
+    this.options = { ...DEFAULTS, ...options };
+    this.errorShare = new ErrorShareDetector({
+      bucketMs: this.options.bucketMs,
+      minBaselineBuckets: this.options.minBaselineBuckets,
+      minScore: this.options.minScore,
+    });
+    this.flap = new FlapSuppressor({
+      keepFiringForMs: this.options.keepFiringForMs,
+      pendingMs: this.options.pendingMs,
+    });
+  }
+
+  /** Current event time (the largest timestamp seen, or advanced while idle), epoch ms. */
+  get eventTimeMs(): number {
+    return this.watermarkMs;
+  }
+
+  /** Anomalies firing now, as their firing events. */
+  firingAnomalies(): AnomalyEvent[] {
+    return [...this.firing].map(([key, finding]) =>
+      this.toEvent(
+        key,
+        this.findings.get(key) ?? finding,
+        'firing',
+        this.watermarkMs,
+        finding.sinceMs,
+      ),
+    );
+  }
+
+  /**
+   * Feeds one log record; returns anomalies that fired or resolved because
+   * event time moved past an evaluation point.
+   */
+  observeLog(record: LogRecordEvent, wallNowMs = Date.now()): AnomalyEvent[] {
+    const ts = Date.parse(record['@timestamp']);
+    if (Number.isNaN(ts)) return [];
+    this.stats.logRecords++;
+    const out = this.advanceTo(ts, wallNowMs);
+    const state = this.serviceState(record.service);
+    const level =
+      record.severityNumber > 0 ? record.severityNumber : record.level;
+    const match = state.miner.add(record.message);
+    const sample: AnomalySample = {
+      '@timestamp': record['@timestamp'],
+      message: record.message,
+      ...(record.spanId ? { spanId: record.spanId } : {}),
+      ...(record.traceId ? { traceId: record.traceId } : {}),
+    };
+    let info = state.templates.get(match.templateId);
+    if (!info || match.changed) {
+      info = { samples: info?.samples ?? [], template: match.template };
+      state.templates.set(match.templateId, info);
+      if (state.templates.size > MAX_TEMPLATES_PER_SERVICE) {
+        const oldest = state.templates.keys().next();
+        if (oldest.done !== true) state.templates.delete(oldest.value);
+      }
+    }
+    const isError = severityOf(level) === 'error';
+    if (isError) {
+      const bucket =
+        Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
+      state.errorCounts.set(bucket, (state.errorCounts.get(bucket) ?? 0) + 1);
+      if (state.errorCounts.size > 4) {
+        const oldest = state.errorCounts.keys().next();
+        if (oldest.done !== true) state.errorCounts.delete(oldest.value);
+      }
+      info.samples = [
+        ...info.samples.slice(-(this.options.samples - 1)),
+        sample,
+      ];
+      pushSample(state.errorSamples, sample, this.options.samples);
+    }
+
+    const fresh = state.fresh.observe({
+      level,
+      template: match.template,
+      templateId: match.templateId,
+      timestampMs: ts,
+    });
+    if (fresh && isError && fresh.score >= this.options.minScore) {
+      this.record(record.service, fresh.score, ts + this.options.bucketMs, {
+        baseline: { expected: 0, observed: 1, unit: 'count' },
+        kind: 'new_template',
+        severity: 'critical',
+        template: match.template,
+        templateId: match.templateId,
+      });
+    }
+    const newTemplateKey = `new_template:${record.service}:${match.templateId}`;
+    const active = this.findings.get(newTemplateKey);
+    if (active) {
+      // a new template stays anomalous while it keeps coming
+      active.activeUntilMs = Math.max(
+        active.activeUntilMs,
+        ts + this.options.bucketMs,
+      );
+      pushSample(active.samples, sample, this.options.samples);
+    }
+
+    this.onRateFindings(
+      record.service,
+      state,
+      state.rate.observe(match.templateId, ts),
+    );
+    this.onErrorShareFindings(
+      this.errorShare.observe({
+        level,
+        service: record.service,
+        timestampMs: ts,
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Feeds one metric point (OTLP, or a Prometheus sample); returns anomalies
+   * that fired or resolved.
+   */
+  observeMetric(
+    point: MetricPointEvent,
+    wallNowMs = Date.now(),
+  ): AnomalyEvent[] {
+    const ts = Date.parse(point['@timestamp']);
+    if (Number.isNaN(ts) || !Number.isFinite(point.value)) return [];
+    this.stats.metricPoints++;
+    const out = this.advanceTo(ts, wallNowMs);
+    const attributes = Object.entries(point.attributes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const series = attributes ? `${point.name}{${attributes}}` : point.name;
+    let detector = this.metrics.get(`${point.service}\u0000${series}`);
+    if (!detector) {
+      detector = new MetricDetector({
+        learningPoints: this.options.metricLearningPoints,
+      });
+      this.metrics.set(`${point.service}\u0000${series}`, detector);
+      if (this.metrics.size > MAX_METRIC_SERIES) {
+        const oldest = this.metrics.keys().next();
+        if (oldest.done !== true) this.metrics.delete(oldest.value);
+      }
+    }
+    const result = detector.update(ts, point.value);
+    if (result.score >= this.options.minMetricScore) {
+      this.record(point.service, result.score, ts + this.options.bucketMs, {
+        baseline: {
+          expected: (result.expected.low + result.expected.high) / 2,
+          lower: result.expected.low,
+          observed: point.value,
+          unit: point.unit ?? 'value',
+          upper: result.expected.high,
+        },
+        kind: 'metric',
+        metric: series,
+        severity: 'warning',
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Moves event time on with the wall clock when no record arrived for
+   * `idleAdvanceAfterMs`, and returns what fired or resolved. Call it on a timer.
+   */
+  tick(wallNowMs = Date.now()): AnomalyEvent[] {
+    if (Number.isNaN(this.lastEventWallMs)) return [];
+    const idleMs = wallNowMs - this.lastEventWallMs;
+    if (idleMs < this.options.idleAdvanceAfterMs) return [];
+    const target = this.watermarkMs + idleMs;
+    this.lastEventWallMs = wallNowMs;
+    const out = this.evaluateUntil(target);
+    this.watermarkMs = target;
+    return out;
+  }
+
+  private advanceTo(ts: number, wallNowMs: number): AnomalyEvent[] {
+    this.lastEventWallMs = wallNowMs;
+    if (Number.isNaN(this.watermarkMs)) {
+      this.watermarkMs = ts;
+      this.nextEvaluationMs =
+        Math.floor(ts / this.options.evaluateEveryMs) *
+          this.options.evaluateEveryMs +
+        this.options.evaluateEveryMs;
+      return [];
+    }
+    if (ts <= this.watermarkMs) return [];
+    const out = this.evaluateUntil(ts);
+    this.watermarkMs = ts;
+    return out;
+  }
+
+  private evaluateUntil(ts: number): AnomalyEvent[] {
+    const out: AnomalyEvent[] = [];
+    // a long gap is evaluated at its end only: nothing arrived in between
+    if (ts - this.nextEvaluationMs > 10 * this.options.evaluateEveryMs) {
+      this.nextEvaluationMs =
+        Math.floor(ts / this.options.evaluateEveryMs) *
+        this.options.evaluateEveryMs;
+    }
+    while (ts >= this.nextEvaluationMs) {
+      out.push(...this.evaluate(this.nextEvaluationMs));
+      this.nextEvaluationMs += this.options.evaluateEveryMs;
+    }
+    return out;
+  }
+
+  private evaluate(atMs: number): AnomalyEvent[] {
+    for (const [service, state] of this.services) {
+      this.onRateFindings(service, state, state.rate.flush(atMs));
+    }
+    this.onErrorShareFindings(this.errorShare.flush(atMs));
+    const active = new Set<string>();
+    for (const [key, finding] of this.findings) {
+      if (finding.activeUntilMs > atMs) active.add(key);
+    }
+    const events: AnomalyEvent[] = [];
+    for (const transition of this.flap.evaluate(atMs, active)) {
+      const event = this.onTransition(transition, atMs);
+      if (event) events.push(event);
+    }
+    for (const [key, finding] of this.findings) {
+      if (
+        finding.activeUntilMs <= atMs &&
+        this.flap.state(key) === 'inactive'
+      ) {
+        this.findings.delete(key);
+      }
+    }
+    return events;
+  }
+
+  private onTransition(
+    transition: FlapTransition,
+    atMs: number,
+  ): AnomalyEvent | undefined {
+    if (transition.type === 'fire') {
+      const finding = this.findings.get(transition.key);
+      if (!finding) return undefined;
+      this.firing.set(transition.key, {
+        ...finding,
+        sinceMs: transition.sinceMs,
+      });
+      this.stats.anomaliesFired++;
+      return this.toEvent(
+        transition.key,
+        finding,
+        'firing',
+        atMs,
+        transition.sinceMs,
+      );
+    }
+    const finding = this.firing.get(transition.key);
+    this.firing.delete(transition.key);
+    if (!finding) return undefined;
+    this.stats.anomaliesResolved++;
+    const latest = this.findings.get(transition.key) ?? finding;
+    return this.toEvent(
+      transition.key,
+      latest,
+      'resolved',
+      atMs,
+      finding.sinceMs,
+      transition.atMs,
+    );
+  }
+
+  private onRateFindings(
+    service: string,
+    state: ServiceState,
+    findings: LogAnomaly[],
+  ): void {
+    for (const finding of findings) {
+      if (
+        finding.kind === 'burst' &&
+        finding.observed < this.options.minBurstCount
+      )
+        continue;
+      if (finding.kind === 'silence') {
+        const last = state.silences.get(finding.key);
+        const streak =
+          last && finding.timestampMs - last.bucketMs === this.options.bucketMs
+            ? last.streak + 1
+            : 1;
+        state.silences.set(finding.key, {
+          bucketMs: finding.timestampMs,
+          streak,
+        });
+        if (state.silences.size > MAX_TEMPLATES_PER_SERVICE) {
+          const oldest = state.silences.keys().next();
+          if (oldest.done !== true) state.silences.delete(oldest.value);
+        }
+        if (streak < this.options.silenceBuckets) continue;
+      }
+      const info = state.templates.get(finding.key);
+      this.record(
+        service,
+        finding.score,
+        finding.timestampMs + 2 * this.options.bucketMs,
+        {
+          baseline: {
+            expected: (finding.expected.low + finding.expected.high) / 2,
+            lower: finding.expected.low,
+            observed: finding.observed,
+            unit: `per_${this.options.bucketMs / 1000}s`,
+            upper: finding.expected.high,
+          },
+          kind: finding.kind === 'silence' ? 'rate_silence' : 'rate_burst',
+          samples: info?.samples,
+          severity:
+            finding.kind === 'burst' && info?.samples.length
+              ? 'critical'
+              : 'warning',
+          template: info?.template,
+          templateId: finding.key,
+        },
+      );
+    }
+  }
+
+  private onErrorShareFindings(findings: LogAnomaly[]): void {
+    for (const finding of findings) {
+      const errors =
+        this.services.get(finding.key)?.errorCounts.get(finding.timestampMs) ??
+        0;
+      if (errors < this.options.minErrorCount) continue;
+      this.record(
+        finding.key,
+        finding.score,
+        finding.timestampMs + 2 * this.options.bucketMs,
+        {
+          baseline: {
+            expected: (finding.expected.low + finding.expected.high) / 2,
+            lower: finding.expected.low,
+            observed: finding.observed,
+            unit: 'ratio',
+            upper: finding.expected.high,
+          },
+          kind: 'error_share',
+          samples: this.services.get(finding.key)?.errorSamples,
+          severity: 'critical',
+        },
+      );
+    }
+  }
+
+  private record(
+    service: string,
+    score: number,
+    activeUntilMs: number,
+    fields: {
+      baseline: AnomalyBaseline;
+      kind: AnomalyKind;
+      metric?: string;
+      samples?: AnomalySample[];
+      severity: AnomalySeverity;
+      template?: string;
+      templateId?: string;
+    },
+  ): void {
+    const key = `${fields.kind}:${service}:${fields.templateId ?? fields.metric ?? '*'}`;
+    const existing = this.findings.get(key);
+    if (existing) {
+      existing.activeUntilMs = Math.max(existing.activeUntilMs, activeUntilMs);
+      existing.baseline = fields.baseline;
+      existing.score = Math.max(existing.score, score);
+      return;
+    }
+    this.findings.set(key, {
+      activeUntilMs,
+      baseline: fields.baseline,
+      kind: fields.kind,
+      samples: [...(fields.samples ?? [])],
+      score,
+      service,
+      severity: fields.severity,
+      ...(fields.metric ? { metric: fields.metric } : {}),
+      ...(fields.template ? { template: fields.template } : {}),
+      ...(fields.templateId ? { templateId: fields.templateId } : {}),
+    });
+  }
+
+  private serviceState(service: string): ServiceState {
+    let state = this.services.get(service);
+    if (!state) {
+      state = {
+        errorCounts: new Map(),
+        errorSamples: [],
+        fresh: new NewTemplateDetector({
+          warmupMs: this.options.newTemplateWarmupMs,
+        }),
+        miner: new TemplateMiner(),
+        rate: new LogRateDetector({
+          bucketMs: this.options.bucketMs,
+          minBaselineBuckets: this.options.minBaselineBuckets,
+          minScore: this.options.minScore,
+        }),
+        silences: new Map(),
+        templates: new Map(),
+      };
+      this.services.set(service, state);
+    }
+    return state;
+  }
+
+  private toEvent(
+    key: string,
+    finding: Finding,
+    status: 'firing' | 'resolved',
+    atMs: number,
+    sinceMs: number,
+    endMs?: number,
+  ): AnomalyEvent {
+    const start = new Date(sinceMs);
+    const end = new Date(endMs ?? atMs);
+    const links = this.options.links({
+      from: new Date(sinceMs - 5 * 60_000),
+      kind: finding.kind,
+      service: finding.service,
+      to: new Date((endMs ?? atMs) + 5 * 60_000),
+    });
+    const traceIds = [
+      ...new Set(
+        finding.samples.flatMap((s) => (s.traceId ? [s.traceId] : [])),
+      ),
+    ];
+    return {
+      '@timestamp': new Date(atMs).toISOString(),
+      baseline: finding.baseline,
+      id: `${key}:${sinceMs}:${status}`,
+      key,
+      kind: finding.kind,
+      links,
+      samples: finding.samples,
+      score: finding.score,
+      service: finding.service,
+      severity: finding.severity,
+      status,
+      traceIds,
+      window:
+        status === 'resolved'
+          ? { end: end.toISOString(), start: start.toISOString() }
+          : { start: start.toISOString() },
+      ...(finding.metric ? { metric: finding.metric } : {}),
+      ...(finding.template ? { template: finding.template } : {}),
+      ...(finding.templateId ? { templateId: finding.templateId } : {}),
+    };
+  }
+}
