@@ -149,7 +149,9 @@ export class TemplateMiner {
    */
   static fromJSON(state: TemplateMinerState): TemplateMiner {
     if (state.version !== 2) {
-      throw new Error(`unsupported TemplateMiner state version ${String(state.version)}`);
+      throw new Error(
+        `unsupported TemplateMiner state version ${String(state.version)}`,
+      );
     }
     const miner = new TemplateMiner(state.options);
     for (const saved of state.templates) {
@@ -196,7 +198,9 @@ export class TemplateMiner {
       template = this.generalise(generalised);
     } else if (template === undefined) {
       // A masked variable covers the templates that had a constant there.
-      template = this.isGeneral(masked) ? this.generalise(masked) : this.create(masked);
+      template = this.isGeneral(masked)
+        ? this.generalise(masked)
+        : this.create(masked);
       isNew = template.count === 0;
     }
     this.cache.set(key, template);
@@ -241,7 +245,9 @@ export class TemplateMiner {
   toJSON(): TemplateMinerState {
     return {
       aliases: Object.fromEntries(this.aliases),
-      evidence: Object.fromEntries([...this.evidence].map(([k, v]) => [k, Object.fromEntries(v)])),
+      evidence: Object.fromEntries(
+        [...this.evidence].map(([k, v]) => [k, Object.fromEntries(v)]),
+      ),
       options: this.options,
       templates: [...this.byId.values()]
         .sort((a, b) => a.tick - b.tick)
@@ -289,7 +295,9 @@ export class TemplateMiner {
    */
   private generalise(tokens: readonly string[]): Template {
     const covered = (this.byLength.get(tokens.length) ?? []).filter((t) =>
-      t.tokens.every((token, i) => tokens[i] === WILDCARD || tokens[i] === token),
+      t.tokens.every(
+        (token, i) => tokens[i] === WILDCARD || tokens[i] === token,
+      ),
     );
     const existing = this.byKey.get(tokens.join(' '));
     let survivor = existing;
@@ -345,12 +353,6 @@ export class TemplateMiner {
     match: Template | undefined;
   } {
     const candidates = this.byLength.get(masked.length) ?? [];
-    let constants = 0;
-    for (const token of masked) {
-      if (token !== WILDCARD) {
-        constants++;
-      }
-    }
     let match: Template | undefined;
     let matchWildcards = Number.POSITIVE_INFINITY;
     let generalised: string[] | undefined;
@@ -375,8 +377,13 @@ export class TemplateMiner {
           match = t;
           matchWildcards = wildcards;
         }
-      } else if (diffs === 1 && this.keepsConstants(masked.length - wildcards - 1, masked.length)) {
-        const blanked = t.tokens.map((token, i) => (i === diff ? WILDCARD : token));
+      } else if (
+        diffs === 1 &&
+        this.keepsConstants(masked.length - wildcards - 1, masked.length)
+      ) {
+        const blanked = t.tokens.map((token, i) =>
+          i === diff ? WILDCARD : token,
+        );
         const evidenceKey = `${diff}\u0000${blanked.join(' ')}`;
         let values = this.evidence.get(evidenceKey);
         if (values === undefined) {
@@ -384,7 +391,10 @@ export class TemplateMiner {
         } else {
           this.evidence.delete(evidenceKey);
         }
-        values.set(t.tokens[diff], Math.max(values.get(t.tokens[diff]) ?? 0, t.count));
+        values.set(
+          t.tokens[diff],
+          Math.max(values.get(t.tokens[diff]) ?? 0, t.count),
+        );
         if (values.size < MAX_EVIDENCE_VALUES) {
           values.set(masked[diff], (values.get(masked[diff]) ?? 0) + 1);
         }
@@ -410,7 +420,9 @@ export class TemplateMiner {
         constants++;
       }
     }
-    return constants < masked.length && this.keepsConstants(constants, masked.length);
+    return (
+      constants < masked.length && this.keepsConstants(constants, masked.length)
+    );
   }
 
   /** A template may generalise only while at least half its tokens stay constant. */
@@ -427,7 +439,10 @@ export class TemplateMiner {
     for (const count of values.values()) {
       total += count;
     }
-    return values.size >= MAX_EVIDENCE_VALUES || values.size >= this.options.variableRatio * total;
+    return (
+      values.size >= MAX_EVIDENCE_VALUES ||
+      values.size >= this.options.variableRatio * total
+    );
   }
 
   private remove(template: Template): void {
@@ -458,6 +473,12 @@ export class TemplateMiner {
         params.push(tokens[i]);
       }
     }
-    return { changed, isNew, params, template: template.key, templateId: template.id };
+    return {
+      changed,
+      isNew,
+      params,
+      template: template.key,
+      templateId: template.id,
+    };
   }
 }

@@ -123,7 +123,8 @@ export function maskToken(token: string): MaskedToken {
   let masked = '';
   for (const piece of pieces) {
     const variable =
-      (HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece)) || HEX_PIECE.test(piece);
+      (HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece)) ||
+      HEX_PIECE.test(piece);
     masked += variable ? WILDCARD : piece;
   }
   if (ONLY_WILDCARDS.test(masked)) {
