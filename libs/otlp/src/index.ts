@@ -1,1 +1,17 @@
-export {};
+export { decodeOtlpRequest, countItems } from './lib/decode';
+export { encodeExportResponse, encodeStatus } from './lib/encode-response';
+export type { OtlpPartialSuccess } from './lib/encode-response';
+export { toEcsDocuments, logLevel } from './lib/ecs';
+export type { EcsWrite, ToEcsOptions } from './lib/ecs';
+export {
+  DEFAULT_DATASET,
+  DEFAULT_NAMESPACE,
+  dataStreamName,
+  sanitizeDataset,
+  sanitizeNamespace,
+} from './lib/data-stream';
+export type { DataStream } from './lib/data-stream';
+export { toLogRecordEvents, toMetricPointEvents } from './lib/record-events';
+export { OtlpDecodeError } from './lib/otlp-decode.errors';
+export type { OtlpDecodeErrorDetails } from './lib/otlp-decode.errors';
+export type * from './lib/otlp-request';

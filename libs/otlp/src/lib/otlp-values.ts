@@ -1,0 +1,91 @@
+// Low-level conversions shared by the decoders and the ECS mapping.
+
+/** A protobufjs 64-bit value: a `Long` when long.js is loaded, else a number. */
+export type PbInt64 = number | { high: number; low: number; unsigned?: boolean };
+
+const TWO_POW_32 = 4294967296;
+
+/** Unsigned 64-bit (fixed64, uint64) → decimal string. */
+export function uint64ToString(v: PbInt64): string {
+  if (typeof v === 'number') return String(v);
+  const hi = v.high >>> 0;
+  const lo = v.low >>> 0;
+  if (hi === 0) return String(lo);
+  if (hi < 0x200000) return String(hi * TWO_POW_32 + lo);
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+/** Signed 64-bit (int64, sfixed64) → decimal string. */
+export function int64ToString(v: PbInt64): string {
+  if (typeof v === 'number') return String(v);
+  if (v.unsigned) return uint64ToString(v);
+  const hi = v.high | 0;
+  const lo = v.low >>> 0;
+  if (hi >= 0 && hi < 0x200000) return String(hi * TWO_POW_32 + lo);
+  if (hi < 0 && hi >= -0x200000) return String(hi * TWO_POW_32 + lo);
+  return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo)).toString();
+}
+
+/** A decimal int64 string → number when it is a safe integer, else the string. */
+export function int64ToJs(s: string): number | string {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
+}
+
+/** A decimal int64 string → number (rounded beyond 2^53). */
+export function int64ToNumber(s: string): number {
+  return Number(s);
+}
+
+/**
+ * Nanoseconds since the epoch (decimal string) → ISO 8601 with millisecond
+ * precision, or `undefined` when zero (unset).
+ */
+export function nanosToIso(ns: string): string | undefined {
+  if (ns === '0' || ns === '') return undefined;
+  const ms = ns.length > 6 ? Number(ns.slice(0, -6)) : 0;
+  return new Date(ms).toISOString();
+}
+
+/** Duration in nanoseconds between two decimal nanosecond strings (0 when end < start). */
+export function nanosBetween(start: string, end: string): number {
+  if (start.length < 16 && end.length < 16) {
+    return Math.max(0, Number(end) - Number(start));
+  }
+  const d = BigInt(end) - BigInt(start);
+  return d > 0n ? Number(d) : 0;
+}
+
+/** Bytes → lowercase hex. */
+export function bytesToHex(b: Uint8Array): string {
+  if (b.length === 0) return '';
+  return (
+    Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+  ).toString('hex');
+}
+
+/** Bytes → base64. */
+export function bytesToBase64(b: Uint8Array): string {
+  return (
+    Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+  ).toString('base64');
+}
+
+/** A double → its proto3-JSON form (non-finite values become strings). */
+export function toOtlpDouble(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+  if (Number.isFinite(n)) return n;
+  if (Number.isNaN(n)) return 'NaN';
+  return n > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** A proto3-JSON double → a JSON number, `null` for non-finite values. */
+export function doubleToJs(d: number | string): number | null {
+  return typeof d === 'number' ? d : null;
+}
+
+/** True for `''` and for an all-zero hex id (both mean "no id"). */
+export function isEmptyId(hex: string): boolean {
+  if (hex === '') return true;
+  for (let i = 0; i < hex.length; i++) if (hex.charCodeAt(i) !== 48) return false;
+  return true;
+}
