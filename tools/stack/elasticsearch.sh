@@ -125,6 +125,11 @@ status() {
   fi
 }
 
+# Serialise start/stop/install of one node: parallel jest processes may all call `start`.
+mkdir -p "$FREERIDE_RUN"
+exec 9>"$FREERIDE_RUN/es-$ES_PORT.lock"
+flock 9
+
 case "${1:-}" in
   install) install_dist ;;
   start) start ;;
