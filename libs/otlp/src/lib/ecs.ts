@@ -80,7 +80,7 @@ function resourceContext(r: OtlpResource): ResourceContext {
   const ns = attributeString(a, 'service.namespace');
   if (ns) service.namespace = ns;
   const instance = attributeString(a, 'service.instance.id');
-  if (instance) service.node = Object.freeze({ name: instance });
+  if (instance) service.instance = Object.freeze({ id: instance });
   const env =
     attributeString(a, 'deployment.environment.name') ??
     attributeString(a, 'deployment.environment');
