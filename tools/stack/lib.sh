@@ -32,7 +32,15 @@ is_running() {
   local pidfile="$1" pid
   [[ -f "$pidfile" ]] || return 1
   pid="$(cat "$pidfile" 2>/dev/null || true)"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && pid_alive "$pid"
+}
+
+# pid_alive PID: true for a live process that is not a zombie (PID 1 may be slow to reap).
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
+  [[ "$state" != Z && "$state" != X ]]
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
@@ -83,10 +91,10 @@ stop_pidfile() {
   log "stopping $what (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < timeout * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_alive "$pid" || break
     sleep 0.25
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pid"; then
     warn "$what did not exit within ${timeout}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
