@@ -2,7 +2,8 @@
 // Regenerates src/lib/proto/otlp-descriptor.json from proto/**/*.proto, so the
 // library loads a static protobufjs descriptor (no .proto parsing or file
 // reads at run time). Usage: node libs/otlp/scripts/generate-descriptor.cjs
-// The spec `proto-descriptor.spec.ts` fails when the JSON is stale.
+// With --check it writes nothing and exits 1 when the JSON is stale (run by
+// src/lib/proto/otlp-proto.spec.ts).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -30,6 +31,15 @@ function buildDescriptor() {
 module.exports = { buildDescriptor };
 
 if (require.main === module) {
-  fs.writeFileSync(OUT, JSON.stringify(buildDescriptor(), null, 1) + '\n');
-  process.stdout.write(`wrote ${OUT}\n`);
+  const text = JSON.stringify(buildDescriptor(), null, 1) + '\n';
+  if (process.argv.includes('--check')) {
+    const current = fs.existsSync(OUT) ? fs.readFileSync(OUT, 'utf8') : '';
+    if (current !== text) {
+      process.stderr.write(`${OUT} is stale: run node ${path.relative(process.cwd(), __filename)}\n`);
+      process.exit(1);
+    }
+  } else {
+    fs.writeFileSync(OUT, text);
+    process.stdout.write(`wrote ${OUT}\n`);
+  }
 }
