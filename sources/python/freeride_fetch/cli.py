@@ -71,13 +71,25 @@ def fetch_cycle(telemetry: Telemetry, client: GatewayClient, symbols: list[str],
                     )
                     continue
                 span.set_attribute("freeride.price", quote.price)
-                log.info(
-                    "Quote %s price=%s currency=%s provider=%s",
+                span.set_attribute("freeride.stale", quote.stale)
+                extra = {
+                    "freeride.symbol": quote.symbol,
+                    "freeride.price": quote.price,
+                    "freeride.provider": quote.provider or "",
+                    "freeride.stale": quote.stale,
+                    "freeride.cached": quote.cached,
+                }
+                if quote.age_ms is not None:
+                    extra["freeride.age_ms"] = quote.age_ms
+                log.log(
+                    logging.WARNING if quote.stale else logging.INFO,
+                    "Quote %s price=%s currency=%s provider=%s%s",
                     quote.symbol,
                     quote.price,
                     quote.currency or "-",
                     quote.provider or "-",
-                    extra={"freeride.symbol": quote.symbol, "freeride.price": quote.price},
+                    f" STALE age_ms={quote.age_ms}" if quote.stale else "",
+                    extra=extra,
                 )
         cycle.set_attribute("freeride.failures", failures)
         if failures:

@@ -29,13 +29,17 @@ class Quote:
     currency: str | None = None
     provider: str | None = None
     timestamp: str | None = None
+    stale: bool = False
+    age_ms: int | None = None
+    cached: bool = False
 
 
 _PRICE_KEYS = ("price", "last", "lastPrice", "c", "close")
 
 
 def parse_quote(symbol: str, payload: Any) -> Quote:
-    """Reads a quote from the gateway's JSON, tolerating ``{...}``, ``{"quote": {...}}`` and
+    """Reads a quote from the gateway's JSON (the ``Quote`` of libs/contracts: symbol, price,
+    provider, asOf, ageMs, stale, cached), tolerating ``{...}``, ``{"quote": {...}}`` and
     ``{"data": {...}}`` envelopes and the usual price field names."""
     body: Any = payload
     for envelope in ("quote", "data"):
@@ -58,7 +62,10 @@ def parse_quote(symbol: str, payload: Any) -> Quote:
             price=price,
             currency=body.get("currency"),
             provider=body.get("provider") or body.get("source"),
-            timestamp=str(body.get("timestamp") or body.get("asOf") or body.get("time") or "") or None,
+            timestamp=str(body.get("asOf") or body.get("timestamp") or body.get("time") or "") or None,
+            stale=body.get("stale") is True,
+            age_ms=int(body["ageMs"]) if isinstance(body.get("ageMs"), (int, float)) else None,
+            cached=body.get("cached") is True,
         )
     raise ValueError(f"no price field ({', '.join(_PRICE_KEYS)}) in quote payload")
 

@@ -70,3 +70,21 @@ def test_parse_quote_envelopes(payload, price):
 def test_parse_quote_without_price_fails():
     with pytest.raises(ValueError):
         parse_quote("AAPL", {"symbol": "AAPL"})
+
+
+def test_parse_gateway_contract_quote():
+    quote = parse_quote(
+        "AAPL",
+        {
+            "ageMs": 120000,
+            "asOf": "2026-11-24T10:00:00.000Z",
+            "cached": True,
+            "price": 189.5,
+            "provider": "finnhub",
+            "receivedAt": "2026-11-24T10:00:00.100Z",
+            "stale": True,
+            "symbol": "AAPL",
+        },
+    )
+    assert (quote.price, quote.provider, quote.stale, quote.age_ms, quote.cached) == (189.5, "finnhub", True, 120000, True)
+    assert quote.timestamp == "2026-11-24T10:00:00.000Z"
