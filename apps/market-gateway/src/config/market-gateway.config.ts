@@ -1,0 +1,262 @@
+import {
+  BAR_INTERVALS,
+  type CachedKind,
+  DEFAULT_FRESHNESS_MS,
+  DEFAULT_ROUTES,
+  FREE_PLAN_LIMITS,
+  type PlanLimit,
+  type ProviderName,
+} from '@freeride/market-data';
+import { parseConfig } from '@freeride/observability';
+
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const PROVIDERS = ['alphavantage', 'finnhub', 'polygon'] as const;
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) =>
+  z.coerce.number().int().nonnegative().default(fallback);
+const list = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const providerList = (fallback: readonly ProviderName[]) =>
+  z
+    .string()
+    .default(fallback.join(','))
+    .transform(list)
+    .pipe(z.array(z.enum(PROVIDERS)));
+
+/** `60/60000,30/1000`: limit/windowMs pairs. */
+const planLimits = (fallback: readonly PlanLimit[]) =>
+  z
+    .string()
+    .default(fallback.map((p) => `${p.limit}/${p.windowMs}`).join(','))
+    .transform(list)
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^\d+\/\d+$/, 'expected limit/windowMs pairs, e.g. 60/60000')
+          .transform((pair) => {
+            const [limit, windowMs] = pair.split('/').map(Number);
+            return { limit, windowMs };
+          })
+          .refine(
+            (p) => p.limit >= 1 && p.windowMs >= 1,
+            'limit and window must be ≥ 1',
+          ),
+      ),
+    );
+const secretFile = z
+  .string()
+  .optional()
+  .refine(
+    (path) => path === undefined || existsSync(path),
+    'file does not exist',
+  );
+
+/**
+ * The market gateway's environment: one flat schema, defaults here only.
+ * API keys come from `<PROVIDER>_API_KEYS` (comma-separated) or a mounted
+ * `<PROVIDER>_API_KEYS_FILE` (one per line, re-read when it changes).
+ */
+export const MarketGatewayEnvSchema = z
+  .object({
+    ALPHAVANTAGE_API_KEYS: z.string().optional(),
+    ALPHAVANTAGE_API_KEYS_FILE: secretFile,
+    ALPHAVANTAGE_BASE_URL: z.url().default('https://www.alphavantage.co'),
+    ALPHAVANTAGE_PLAN_LIMITS: planLimits(FREE_PLAN_LIMITS.alphavantage),
+    BARS_FRESH_MS: positiveInt(DEFAULT_FRESHNESS_MS.bars),
+    BARS_PROVIDERS: providerList(DEFAULT_ROUTES.bars),
+    BREAKER_FAILURE_THRESHOLD: positiveInt(5),
+    BREAKER_HALF_OPEN_AFTER_MS: positiveInt(30_000),
+    FINNHUB_API_KEYS: z.string().optional(),
+    FINNHUB_API_KEYS_FILE: secretFile,
+    FINNHUB_BASE_URL: z.url().default('https://finnhub.io/api/v1'),
+    FINNHUB_PLAN_LIMITS: planLimits(FREE_PLAN_LIMITS.finnhub),
+    FINNHUB_WS_URL: z.url().default('wss://ws.finnhub.io'),
+    KEY_FILE_POLL_MS: positiveInt(2000),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info'),
+    MARKET_GATEWAY_HOST: z.string().default('127.0.0.1'),
+    MARKET_GATEWAY_PORT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(3001),
+    MASSIVE_API_KEYS: z.string().optional(),
+    MASSIVE_API_KEYS_FILE: secretFile,
+    MASSIVE_BASE_URL: z.url().default('https://api.massive.com'),
+    MASSIVE_PLAN_LIMITS: planLimits(FREE_PLAN_LIMITS.polygon),
+    MASSIVE_WS_URL: z.url().default('wss://socket.massive.com/stocks'),
+    NEWS_FRESH_MS: positiveInt(DEFAULT_FRESHNESS_MS.news),
+    NEWS_PROVIDERS: providerList(DEFAULT_ROUTES.news),
+    PROBE_INTERVAL_MS: nonNegativeInt(30_000),
+    PROBE_PROVIDERS: providerList(['finnhub', 'polygon']),
+    PROVIDER_TIMEOUT_MS: positiveInt(1500),
+    QUOTE_FRESH_MS: positiveInt(DEFAULT_FRESHNESS_MS.quote),
+    QUOTE_MAX_AGE_MS: positiveInt(20 * 60_000),
+    QUOTE_PROVIDERS: providerList(DEFAULT_ROUTES.quote),
+    QUOTE_STREAM_MAXLEN: positiveInt(100_000),
+    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    REQUEST_DEADLINE_MS: positiveInt(3000),
+    STREAM_PROVIDERS: providerList(['finnhub', 'polygon']),
+    STREAM_RECONNECT_BACKOFF_MS: positiveInt(250),
+    STREAM_SYMBOLS: z
+      .string()
+      .default('')
+      .transform((raw) => list(raw).map((s) => s.toUpperCase())),
+  })
+  .superRefine((env, ctx) => {
+    const keyVar: Record<ProviderName, 'ALPHAVANTAGE' | 'FINNHUB' | 'MASSIVE'> =
+      {
+        alphavantage: 'ALPHAVANTAGE',
+        finnhub: 'FINNHUB',
+        polygon: 'MASSIVE',
+      };
+    const used = new Set([
+      ...env.QUOTE_PROVIDERS,
+      ...env.BARS_PROVIDERS,
+      ...env.NEWS_PROVIDERS,
+    ]);
+    for (const provider of used) {
+      const prefix = keyVar[provider];
+      if (!env[`${prefix}_API_KEYS`] && !env[`${prefix}_API_KEYS_FILE`]) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${provider} is routed but has no key: set ${prefix}_API_KEYS or ${prefix}_API_KEYS_FILE`,
+          path: [`${prefix}_API_KEYS`],
+        });
+      }
+    }
+    if (env.PROVIDER_TIMEOUT_MS > env.REQUEST_DEADLINE_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must not exceed REQUEST_DEADLINE_MS (${env.REQUEST_DEADLINE_MS})`,
+        path: ['PROVIDER_TIMEOUT_MS'],
+      });
+    }
+  });
+
+/** The flat, validated environment. */
+export type MarketGatewayEnv = z.output<typeof MarketGatewayEnvSchema>;
+
+/** Settings of one provider. */
+export interface ProviderSettings {
+  baseUrl: string;
+  /** Keys given inline (`*_API_KEYS`). */
+  keys: string[];
+  /** Mounted secret file, watched for replaced keys. */
+  keysFile?: string;
+  planLimits: PlanLimit[];
+  wsUrl?: string;
+}
+
+/** The gateway's typed, nested configuration. */
+export interface MarketGatewayConfig {
+  breaker: { failureThreshold: number; halfOpenAfterMs: number };
+  cache: { freshnessMs: Record<CachedKind, number>; maxQuoteAgeMs: number };
+  http: { host: string; port: number };
+  keyFilePollMs: number;
+  logLevel: string;
+  probe: { intervalMs: number; providers: ProviderName[] };
+  providers: Record<ProviderName, ProviderSettings>;
+  redisUrl: string;
+  request: { deadlineMs: number; providerTimeoutMs: number };
+  routes: Record<CachedKind, ProviderName[]>;
+  stream: {
+    maxLen: number;
+    providers: ProviderName[];
+    reconnectBackoffMs: number;
+    symbols: string[];
+  };
+}
+
+/** Bar intervals the REST API accepts. */
+export const SUPPORTED_INTERVALS = BAR_INTERVALS;
+
+/** Maps the validated flat env into the nested config. */
+export function toMarketGatewayConfig(
+  env: MarketGatewayEnv,
+): MarketGatewayConfig {
+  return {
+    breaker: {
+      failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+      halfOpenAfterMs: env.BREAKER_HALF_OPEN_AFTER_MS,
+    },
+    cache: {
+      freshnessMs: {
+        bars: env.BARS_FRESH_MS,
+        news: env.NEWS_FRESH_MS,
+        quote: env.QUOTE_FRESH_MS,
+      },
+      maxQuoteAgeMs: env.QUOTE_MAX_AGE_MS,
+    },
+    http: { host: env.MARKET_GATEWAY_HOST, port: env.MARKET_GATEWAY_PORT },
+    keyFilePollMs: env.KEY_FILE_POLL_MS,
+    logLevel: env.LOG_LEVEL,
+    probe: {
+      intervalMs: env.PROBE_INTERVAL_MS,
+      providers: env.PROBE_PROVIDERS,
+    },
+    providers: {
+      alphavantage: {
+        baseUrl: env.ALPHAVANTAGE_BASE_URL,
+        keys: list(env.ALPHAVANTAGE_API_KEYS ?? ''),
+        keysFile: env.ALPHAVANTAGE_API_KEYS_FILE,
+        planLimits: env.ALPHAVANTAGE_PLAN_LIMITS,
+      },
+      finnhub: {
+        baseUrl: env.FINNHUB_BASE_URL,
+        keys: list(env.FINNHUB_API_KEYS ?? ''),
+        keysFile: env.FINNHUB_API_KEYS_FILE,
+        planLimits: env.FINNHUB_PLAN_LIMITS,
+        wsUrl: env.FINNHUB_WS_URL,
+      },
+      polygon: {
+        baseUrl: env.MASSIVE_BASE_URL,
+        keys: list(env.MASSIVE_API_KEYS ?? ''),
+        keysFile: env.MASSIVE_API_KEYS_FILE,
+        planLimits: env.MASSIVE_PLAN_LIMITS,
+        wsUrl: env.MASSIVE_WS_URL,
+      },
+    },
+    redisUrl: env.REDIS_URL,
+    request: {
+      deadlineMs: env.REQUEST_DEADLINE_MS,
+      providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    },
+    routes: {
+      bars: env.BARS_PROVIDERS,
+      news: env.NEWS_PROVIDERS,
+      quote: env.QUOTE_PROVIDERS,
+    },
+    stream: {
+      maxLen: env.QUOTE_STREAM_MAXLEN,
+      providers: env.STREAM_PROVIDERS,
+      reconnectBackoffMs: env.STREAM_RECONNECT_BACKOFF_MS,
+      symbols: env.STREAM_SYMBOLS,
+    },
+  };
+}
+
+/**
+ * Validates `env` and returns the typed config.
+ * @throws ConfigValidationError naming every bad key, one per line, as `KEY: reason`
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+): MarketGatewayConfig {
+  return toMarketGatewayConfig(parseConfig(MarketGatewayEnvSchema, env));
+}
+
+/** {@link loadConfig} of this process's environment (the one `process.env` read). */
+export function loadConfigFromEnv(): MarketGatewayConfig {
+  return loadConfig(process.env);
+}

@@ -1,0 +1,8 @@
+/** Injection token of the typed {@link MarketGatewayConfig}. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+/** Injection token of the `MarketDataRouter`. */
+export const MARKET_DATA_ROUTER = Symbol('MARKET_DATA_ROUTER');
+/** Injection token of the ioredis client. */
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+/** Prefix of every gateway metric. */
+export const METRICS_PREFIX = 'freeride_gateway_';

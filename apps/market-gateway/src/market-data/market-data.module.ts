@@ -1,0 +1,79 @@
+import type { MarketDataRouter } from '@freeride/market-data';
+
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+
+import type { MarketGatewayConfig } from '../config/market-gateway.config';
+import { BarsController } from './bars.controller';
+import {
+  GATEWAY_CONFIG,
+  MARKET_DATA_ROUTER,
+  REDIS_CLIENT,
+} from './market-data.constants';
+import { type BuiltRouter, buildRouter } from './market-data.factory';
+import { MarketDataMetrics } from './market-data.metrics';
+import { MarketDataService } from './market-data.service';
+import { nestLogSink } from './nest-log-sink';
+import { NewsController } from './news.controller';
+import { QuotesController } from './quotes.controller';
+
+const BUILT_ROUTER = Symbol('BUILT_ROUTER');
+
+/** Provider routing, cache and the REST API for quotes, bars and news. */
+@Module({
+  controllers: [BarsController, NewsController, QuotesController],
+  exports: [MARKET_DATA_ROUTER, MarketDataMetrics, REDIS_CLIENT],
+  providers: [
+    MarketDataMetrics,
+    MarketDataService,
+    {
+      inject: [GATEWAY_CONFIG],
+      provide: REDIS_CLIENT,
+      useFactory: (config: MarketGatewayConfig) =>
+        new Redis(config.redisUrl, {
+          lazyConnect: false,
+          maxRetriesPerRequest: 1,
+        }),
+    },
+    {
+      inject: [GATEWAY_CONFIG, MarketDataMetrics, REDIS_CLIENT],
+      provide: BUILT_ROUTER,
+      useFactory: (
+        config: MarketGatewayConfig,
+        metrics: MarketDataMetrics,
+        redis: Redis,
+      ): BuiltRouter => {
+        const built = buildRouter({
+          config,
+          hooks: metrics.hooks(),
+          logger: nestLogSink(new Logger('MarketDataRouter')),
+          onBreakerStateChange: () => undefined,
+          redis,
+        });
+        metrics.bind(built.router);
+        return built;
+      },
+    },
+    {
+      inject: [BUILT_ROUTER],
+      provide: MARKET_DATA_ROUTER,
+      useFactory: (built: BuiltRouter): MarketDataRouter => built.router,
+    },
+  ],
+})
+export class MarketDataModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(BUILT_ROUTER) private readonly built: BuiltRouter,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.built.stopWatchers();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,36 @@
+import type { Quote } from '@freeride/contracts';
+import type {
+  BarInterval,
+  BarsResult,
+  MarketDataRouter,
+  NewsResult,
+} from '@freeride/market-data';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { MARKET_DATA_ROUTER } from './market-data.constants';
+
+/** Quotes, bars and news through the router (cache, single-flight, failover). */
+@Injectable()
+export class MarketDataService {
+  constructor(
+    @Inject(MARKET_DATA_ROUTER) private readonly router: MarketDataRouter,
+  ) {}
+
+  getBars(symbol: string, interval: BarInterval): Promise<BarsResult> {
+    return this.router.getBars(symbol, interval);
+  }
+
+  getNews(symbol: string, from: string, to: string): Promise<NewsResult> {
+    return this.router.getNews(symbol, from, to);
+  }
+
+  getQuote(symbol: string): Promise<Quote> {
+    return this.router.getQuote(symbol);
+  }
+
+  /** Several quotes; one failing symbol fails the request (no silent gaps). */
+  getQuotes(symbols: readonly string[]): Promise<Quote[]> {
+    return Promise.all(symbols.map((s) => this.router.getQuote(s)));
+  }
+}

@@ -1,0 +1,109 @@
+import { QUOTE_STREAM_KEY, type Quote } from '@freeride/contracts';
+import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
+import { currentTraceparent, withSpan } from '@freeride/observability';
+
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+
+import type { MarketGatewayConfig } from '../config/market-gateway.config';
+import {
+  GATEWAY_CONFIG,
+  MARKET_DATA_ROUTER,
+  REDIS_CLIENT,
+} from '../market-data/market-data.constants';
+import { MarketDataMetrics } from '../market-data/market-data.metrics';
+import { nestLogSink } from '../market-data/nest-log-sink';
+
+/**
+ * Streams trades of `STREAM_SYMBOLS` from the first streaming provider and
+ * publishes each as a quote to the `freeride:quotes` Redis stream, with the
+ * publishing span's `traceparent`, for apps/trading.
+ */
+@Injectable()
+export class QuoteStreamService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(QuoteStreamService.name);
+  private streamer?: QuoteStreamer;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
+    private readonly metrics: MarketDataMetrics,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(MARKET_DATA_ROUTER) private readonly router: MarketDataRouter,
+  ) {}
+
+  /** Whether the provider websocket is connected. */
+  get connected(): boolean {
+    return this.streamer?.connected ?? false;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.stream.symbols.length === 0) return;
+    this.streamer = new QuoteStreamer({
+      logger: nestLogSink(this.logger),
+      maxQuoteAgeMs: this.config.cache.maxQuoteAgeMs,
+      onQuote: (quote) => void this.publish(quote),
+      onStatus: (provider, status) => {
+        if (status.state === 'connected')
+          this.metrics.streamConnected.set({ provider }, 1);
+        if (status.state === 'disconnected') {
+          this.metrics.streamConnected.set({ provider }, 0);
+          this.metrics.streamDisconnects.inc({ provider });
+        }
+      },
+      providers: this.config.stream.providers,
+      router: this.router,
+      symbols: this.config.stream.symbols,
+    });
+    this.streamer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.streamer?.stop();
+  }
+
+  /** Appends one quote to the stream (capped at `QUOTE_STREAM_MAXLEN`, approximately). */
+  async publish(quote: Quote): Promise<void> {
+    try {
+      await withSpan(
+        'market-gateway quote.publish',
+        { 'freeride.market.provider': quote.provider },
+        async () => {
+          const fields = [
+            'kind',
+            'quote',
+            'symbol',
+            quote.symbol,
+            'payload',
+            JSON.stringify(quote),
+            'producedAt',
+            String(Date.now()),
+          ];
+          const traceparent = currentTraceparent();
+          if (traceparent) fields.push('traceparent', traceparent);
+          await this.redis.xadd(
+            QUOTE_STREAM_KEY,
+            'MAXLEN',
+            '~',
+            String(this.config.stream.maxLen),
+            '*',
+            ...fields,
+          );
+        },
+      );
+      this.metrics.streamPublished.inc({ provider: quote.provider });
+    } catch (err) {
+      this.logger.warn(
+        { err, provider: quote.provider },
+        'quote publish failed',
+      );
+    }
+  }
+}
