@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -25,7 +25,7 @@ export interface BootstrapOptions {
  * telemetry), then listen.
  */
 export async function bootstrapApp(
-  module: Type<unknown>,
+  module: Type<unknown> | DynamicModule,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {

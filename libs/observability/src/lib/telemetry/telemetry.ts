@@ -33,6 +33,13 @@ export interface TelemetryOptions {
    */
   exportLogs?: boolean;
   /**
+   * Incoming request paths (prefixes) never traced, beyond `/health` and
+   * `/metrics`. The ingest ignores `/v1/`: tracing its own OTLP exports
+   * would feed itself forever.
+   * @default []
+   */
+  ignoreIncomingPaths?: string[];
+  /**
    * Environment to read the OTel settings from.
    * @default process.env
    */
@@ -49,7 +56,7 @@ export const PINO_LOG_KEYS = {
 let sdk: NodeSDK | undefined;
 let started = false;
 
-function instrumentations(env: TelemetryEnv, exportLogs: boolean) {
+function instrumentations(env: TelemetryEnv, exportLogs: boolean, ignorePaths: string[]) {
   const wanted = new Set(
     env.FREERIDE_OTEL_INSTRUMENTATIONS.split(',').map((s) => s.trim()),
   );
@@ -61,8 +68,10 @@ function instrumentations(env: TelemetryEnv, exportLogs: boolean) {
     '@opentelemetry/instrumentation-fs': { enabled: false },
     '@opentelemetry/instrumentation-http': {
       ...on('http'),
-      ignoreIncomingRequestHook: (req) =>
-        /^\/(health|metrics)/.test(req.url ?? ''),
+      ignoreIncomingRequestHook: (req) => {
+        const url = req.url ?? '';
+        return /^\/(health|metrics)/.test(url) || ignorePaths.some((p) => url.startsWith(p));
+      },
     },
     '@opentelemetry/instrumentation-ioredis': {
       ...on('ioredis'),
@@ -106,7 +115,7 @@ export function startTelemetry(options: TelemetryOptions): void {
     const base = env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '');
     const headers = parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS);
     sdk = new NodeSDK({
-      instrumentations: [instrumentations(env, exportLogs)],
+      instrumentations: [instrumentations(env, exportLogs, options.ignoreIncomingPaths ?? [])],
       logRecordProcessors: exportLogs
         ? [
             new BatchLogRecordProcessor({

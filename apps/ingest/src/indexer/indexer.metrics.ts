@@ -1,0 +1,74 @@
+import { DURATION_BUCKETS_SECONDS, METRICS_REGISTRY } from '@freeride/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Metrics of the write path, from stream to Elasticsearch. */
+@Injectable()
+export class IndexerMetrics {
+  readonly backlogBytes: Gauge<'signal'>;
+  readonly bulkDuration: Histogram<'signal'>;
+  readonly deadLettered: Counter<'reason' | 'signal'>;
+  readonly duplicates: Counter<'signal'>;
+  readonly esUnavailable: Counter<'signal'>;
+  readonly indexLatency: Histogram<'signal'>;
+  readonly indexed: Counter<'signal'>;
+  readonly lag: Gauge<'group' | 'signal'>;
+  readonly retried: Counter<'signal'>;
+  readonly trimmedBytes: Counter<'signal'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    const registers = [registry];
+    this.indexed = new Counter({ help: 'Documents created in Elasticsearch', labelNames: ['signal'], name: 'freeride_ingest_indexed_total', registers });
+    this.duplicates = new Counter({
+      help: 'Documents already present (409 on the deterministic id): an earlier attempt had written them',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_duplicates_total',
+      registers,
+    });
+    this.retried = new Counter({ help: 'Bulk items retried after 429/5xx', labelNames: ['signal'], name: 'freeride_ingest_retried_total', registers });
+    this.deadLettered = new Counter({
+      help: 'Documents written to the dead-letter index, by reason',
+      labelNames: ['reason', 'signal'],
+      name: 'freeride_ingest_dead_lettered_total',
+      registers,
+    });
+    this.esUnavailable = new Counter({
+      help: 'Batches that could not reach Elasticsearch and stay pending',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_elasticsearch_unavailable_total',
+      registers,
+    });
+    this.bulkDuration = new Histogram({
+      buckets: DURATION_BUCKETS_SECONDS,
+      help: 'Time to settle one batch in Elasticsearch',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_batch_duration_seconds',
+      registers,
+    });
+    this.indexLatency = new Histogram({
+      buckets: DURATION_BUCKETS_SECONDS,
+      help: 'Time from acceptance to settlement in Elasticsearch',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_index_latency_seconds',
+      registers,
+    });
+    this.backlogBytes = new Gauge({
+      help: 'Bytes accepted and not yet acknowledged by every consumer group',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_stream_backlog_bytes',
+      registers,
+    });
+    this.lag = new Gauge({
+      help: 'Stream entries a consumer group has not yet acknowledged',
+      labelNames: ['group', 'signal'],
+      name: 'freeride_ingest_stream_lag_entries',
+      registers,
+    });
+    this.trimmedBytes = new Counter({
+      help: 'Bytes removed from the stream after every group acknowledged them',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_stream_trimmed_bytes_total',
+      registers,
+    });
+  }
+}

@@ -1,0 +1,251 @@
+import {
+  ElasticsearchUnavailableError,
+  EsBulkIndexer,
+  type IndexRequest,
+  RedisIngestStream,
+  type StoredIngestEntry,
+  backoffDelayMs,
+  installIndexTemplates,
+} from '@freeride/ingest-core';
+import { ATTR, contextFromTraceparent, withSpan } from '@freeride/observability';
+import { type OtlpRequest, type OtlpSignal, toEcsDocuments } from '@freeride/otlp';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+
+import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
+import { INGEST_STREAMS, INDEXER_GROUP, SIGNALS, groupsFor } from '../otlp/ingest-streams';
+import { REDIS_WRITER } from '../redis/redis.module';
+import { ELASTICSEARCH_CLIENT } from './elasticsearch.provider';
+import { IndexerMetrics } from './indexer.metrics';
+
+const STALE_CLAIM_MS = 30_000;
+
+/**
+ * The indexer consumer group: reads each signal's stream in batches bounded
+ * by entries, bytes and time, maps OTLP to ECS, writes with the bulk helper,
+ * and acknowledges a batch only once every document in it is settled
+ * (indexed, duplicate or dead-lettered). An Elasticsearch outage leaves the
+ * batch pending and retries it with backoff, so the stream grows up to the
+ * high-water mark and back-pressure reaches the senders.
+ */
+@Injectable()
+export class IndexerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IndexerService.name);
+  private readonly bulk: EsBulkIndexer;
+  private readonly readers: Redis[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private running = false;
+  private trimTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(INGEST_STREAMS) private readonly streams: Record<OtlpSignal, RedisIngestStream>,
+    @Inject(REDIS_WRITER) private readonly redis: Redis,
+    @Inject(ELASTICSEARCH_CLIENT) private readonly es: Client,
+    private readonly metrics: IndexerMetrics,
+  ) {
+    this.bulk = new EsBulkIndexer(es, {
+      concurrency: config.indexer.concurrency,
+      flushBytes: config.indexer.batchBytes,
+      log: {
+        debug: (f, m) => this.logger.debug(f, m),
+        error: (f, m) => this.logger.error(f, m),
+        info: (f, m) => this.logger.log(f, m),
+        warn: (f, m) => this.logger.warn(f, m),
+      },
+      maxItemAttempts: config.indexer.maxItemAttempts,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.trimTimer = setInterval(() => void this.trimAll(), 1_000);
+    if (!this.config.indexer.enabled) return;
+    this.running = true;
+    for (const signal of SIGNALS) {
+      const reader = this.redis.duplicate({ connectionName: `ingest-indexer-${signal}`, enableOfflineQueue: true });
+      reader.on('error', () => undefined);
+      this.readers.push(reader);
+      this.loops.push(this.run(signal, new RedisIngestStream(reader, { key: this.streams[signal].key })));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    const deadline = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), this.config.shutdownDrainMs).unref(),
+    );
+    const drained = await Promise.race([Promise.all(this.loops).then(() => 'drained' as const), deadline]);
+    if (drained === 'timeout') {
+      this.logger.warn({ deadlineMs: this.config.shutdownDrainMs }, 'indexer drain deadline reached; pending batches resume at next start');
+    }
+    for (const reader of this.readers) reader.disconnect();
+    await this.es.close().catch(() => undefined);
+  }
+
+  private async run(signal: OtlpSignal, stream: RedisIngestStream): Promise<void> {
+    await this.retryUntilDone('create consumer groups', () => stream.ensureGroups(groupsFor(signal, this.config)));
+    await this.retryUntilDone('install index templates', () =>
+      installedTemplates.get(this.es, this.config.elasticsearch.templatesDir),
+    );
+    const consumer = this.config.indexer.consumerName;
+    // First the entries this consumer read before a crash or restart, never acknowledged.
+    let pending = true;
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        let batch: StoredIngestEntry[];
+        if (pending) {
+          batch = await stream.read(INDEXER_GROUP, consumer, { blockMs: 0, count: this.config.indexer.batchEntries, pending: true });
+          if (batch.length === 0) pending = false;
+        } else if (Date.now() - lastClaim > STALE_CLAIM_MS) {
+          lastClaim = Date.now();
+          batch = await stream.claimStale(INDEXER_GROUP, consumer, STALE_CLAIM_MS, this.config.indexer.batchEntries);
+        } else {
+          batch = await this.collect(stream, consumer);
+        }
+        if (batch.length > 0) await this.settle(signal, stream, batch);
+      } catch (err) {
+        if (!this.running) break;
+        this.logger.error({ err, signal }, 'indexer loop error; retrying');
+        await sleep(1_000);
+      }
+    }
+  }
+
+  /** Reads new entries until the batch is full in entries or bytes, or the flush time has passed. */
+  private async collect(stream: RedisIngestStream, consumer: string): Promise<StoredIngestEntry[]> {
+    const { batchBytes, batchEntries, flushMs } = this.config.indexer;
+    const batch: StoredIngestEntry[] = [];
+    let bytes = 0;
+    const started = Date.now();
+    while (this.running && batch.length < batchEntries && bytes < batchBytes) {
+      const remaining = flushMs - (Date.now() - started);
+      if (remaining <= 0 && batch.length > 0) break;
+      const got = await stream.read(INDEXER_GROUP, consumer, {
+        blockMs: Math.max(1, remaining),
+        count: batchEntries - batch.length,
+        pending: false,
+      });
+      if (got.length === 0) break;
+      for (const entry of got) bytes += entry.body.length;
+      batch.push(...got);
+    }
+    return batch;
+  }
+
+  private async settle(signal: OtlpSignal, stream: RedisIngestStream, batch: StoredIngestEntry[]): Promise<void> {
+    const requests: IndexRequest[] = [];
+    for (const entry of batch) {
+      requests.push(...this.toRequests(entry));
+    }
+    const parent = contextFromTraceparent(batch[0]?.traceparent);
+    const endTimer = this.metrics.bulkDuration.startTimer({ signal });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const report = await withSpan(
+          'indexer bulk',
+          { [ATTR.BATCH_SIZE]: requests.length, [ATTR.INGEST_SIGNAL]: signal },
+          () => this.bulk.index(requests),
+          parent,
+        );
+        this.metrics.indexed.inc({ signal }, report.indexed);
+        this.metrics.duplicates.inc({ signal }, report.duplicates);
+        this.metrics.retried.inc({ signal }, report.retried);
+        for (const [reason, count] of Object.entries(report.deadLettered)) {
+          this.metrics.deadLettered.inc({ reason, signal }, count);
+        }
+        break;
+      } catch (err) {
+        if (!(err instanceof ElasticsearchUnavailableError)) throw err;
+        this.metrics.esUnavailable.inc({ signal });
+        if (!this.running) return;
+        const delay = backoffDelayMs(attempt, { baseMs: 500, maxMs: 10_000 });
+        this.logger.warn({ attempt, delayMs: delay, entries: batch.length, signal }, 'elasticsearch unavailable; batch kept pending');
+        await sleep(delay);
+        if (!this.running) return;
+      }
+    }
+    endTimer();
+    await stream.ack(INDEXER_GROUP, batch.map((e) => e.id));
+    const now = Date.now();
+    for (const entry of batch) this.metrics.indexLatency.observe({ signal }, (now - entry.receivedAt) / 1000);
+  }
+
+  private toRequests(entry: StoredIngestEntry): IndexRequest[] {
+    let request: OtlpRequest;
+    try {
+      request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
+    } catch (err) {
+      // Validated before it was accepted, so this is corruption: quarantine, never crash-loop.
+      this.logger.error({ err, origin: entry.id }, 'stream entry is not valid JSON; dead-lettered');
+      return [
+        {
+          doc: { body: entry.body.toString('base64') },
+          id: `corrupt-${entry.id}`,
+          index: 'freeride-deadletter-invalid',
+          origin: entry.id,
+        },
+      ];
+    }
+    return toEcsDocuments(request, { namespace: this.config.elasticsearch.namespace }).map((w) => ({
+      doc: w.doc,
+      id: w.id,
+      index: w.index,
+      origin: entry.id,
+    }));
+  }
+
+  /** Retries a start-up step with backoff until it succeeds or the app stops. */
+  private async retryUntilDone(step: string, fn: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; this.running; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (err) {
+        const delay = backoffDelayMs(attempt, { baseMs: 500, maxMs: 10_000 });
+        this.logger.warn({ delayMs: delay, err: { message: (err as Error).message }, step }, 'indexer start-up step failed; retrying');
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async trimAll(): Promise<void> {
+    for (const signal of SIGNALS) {
+      try {
+        const stream = this.streams[signal];
+        const { bytes } = await stream.trim(groupsFor(signal, this.config));
+        if (bytes > 0) this.metrics.trimmedBytes.inc({ signal }, bytes);
+        this.metrics.backlogBytes.set({ signal }, await stream.backlogBytes());
+        for (const group of groupsFor(signal, this.config)) {
+          this.metrics.lag.set({ group, signal }, await stream.groupLag(group));
+        }
+      } catch {
+        // Redis is down: the receive path reports it; trimming resumes by itself.
+      }
+    }
+  }
+}
+
+/** Installs the templates once per process, shared by the three loops. */
+const installedTemplates = {
+  promise: undefined as Promise<string[]> | undefined,
+  get(es: Client, dir: string): Promise<string[]> {
+    this.promise ??= installIndexTemplates(es, dir).catch((err: unknown) => {
+      this.promise = undefined;
+      throw err;
+    });
+    return this.promise;
+  },
+};
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,32 @@
+import { METRICS_REGISTRY } from '@freeride/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
+
+/** Counters of the receive path, by signal and source. */
+@Injectable()
+export class OtlpMetrics {
+  readonly accepted: Counter<'signal' | 'source'>;
+  readonly received: Counter<'signal' | 'source'>;
+  readonly rejected: Counter<'reason' | 'signal'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.received = new Counter({
+      help: 'Items (log records, spans, data points) received in well-formed requests',
+      labelNames: ['signal', 'source'],
+      name: 'freeride_ingest_received_total',
+      registers: [registry],
+    });
+    this.accepted = new Counter({
+      help: 'Items durable in the ingest stream and acknowledged to the sender',
+      labelNames: ['signal', 'source'],
+      name: 'freeride_ingest_accepted_total',
+      registers: [registry],
+    });
+    this.rejected = new Counter({
+      help: 'Requests refused, by reason (unauthenticated, bad_request, too_large, unsupported_media_type, back_pressure, unavailable)',
+      labelNames: ['reason', 'signal'],
+      name: 'freeride_ingest_rejected_requests_total',
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import type { RedisIngestStream } from '@freeride/ingest-core';
+import { ATTR, currentTraceparent } from '@freeride/observability';
+import {
+  type OtlpEncoding,
+  type OtlpSignal,
+  countItems,
+  decodeOtlpRequest,
+  encodeExportResponse,
+} from '@freeride/otlp';
+import { Inject, Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import type { Request } from 'express';
+
+import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
+import { INGEST_STREAMS } from './ingest-streams';
+import { encodingOf, readOtlpBody } from './otlp-body';
+import { OtlpMetrics } from './otlp.metrics';
+
+/** What the controller answers for an accepted export. */
+export interface ExportResult {
+  body: Uint8Array;
+  contentType: string;
+}
+
+/**
+ * The receive path: read and decode the body, append the normalised request
+ * to the signal's durable stream, and only then answer success.
+ */
+@Injectable()
+export class OtlpService {
+  constructor(
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    @Inject(INGEST_STREAMS) private readonly streams: Record<OtlpSignal, RedisIngestStream>,
+    private readonly metrics: OtlpMetrics,
+  ) {}
+
+  async accept(signal: OtlpSignal, source: string, req: Request): Promise<ExportResult> {
+    const encoding: OtlpEncoding = encodingOf(req.headers['content-type']);
+    const raw = await readOtlpBody(req, this.config.http.maxBodyBytes);
+    const request = decodeOtlpRequest(signal, encoding, raw);
+    const items = countItems(request);
+    this.metrics.received.inc({ signal, source }, items);
+    const span = trace.getActiveSpan();
+    span?.setAttributes({ [ATTR.INGEST_SIGNAL]: signal, [ATTR.INGEST_SOURCE]: source, [ATTR.BATCH_SIZE]: items });
+    if (items > 0) {
+      const { id } = await this.streams[signal].append({
+        body: Buffer.from(JSON.stringify(request)),
+        encoding: 'j',
+        items,
+        receivedAt: Date.now(),
+        source,
+        traceparent: currentTraceparent(),
+      });
+      span?.setAttribute(ATTR.STREAM_ID, id);
+      this.metrics.accepted.inc({ signal, source }, items);
+    }
+    return {
+      body: encodeExportResponse(signal, encoding),
+      contentType: encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+    };
+  }
+}

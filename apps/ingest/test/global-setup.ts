@@ -1,0 +1,1 @@
+export { esGlobalSetup as default } from '@freeride/testing';

@@ -1,0 +1,1 @@
+export { esGlobalTeardown as default } from '@freeride/testing';
