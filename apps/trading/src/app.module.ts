@@ -1,0 +1,40 @@
+import { ObservabilityModule } from '@freeride/observability';
+
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+
+import { AlertsModule } from './alerts/alerts.module';
+import { AuthModule } from './auth/auth.module';
+import type { TradingConfig } from './config/trading.config';
+import { DatabaseModule } from './database/database.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EvaluationModule } from './evaluation/evaluation.module';
+import { TradersModule } from './traders/traders.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: TradingConfig): DynamicModule {
+    return {
+      imports: [
+        ObservabilityModule.forRoot({
+          logLevel: config.logLevel,
+          metricsPrefix: 'freeride_trading_',
+          serviceName: 'trading',
+        }),
+        DatabaseModule.forRoot(config),
+        AlertsModule,
+        AuthModule,
+        DeliveriesModule,
+        EvaluationModule,
+        TradersModule,
+      ],
+      module: AppModule,
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ transform: true, whitelist: true }),
+        },
+      ],
+    };
+  }
+}

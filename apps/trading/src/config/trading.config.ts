@@ -1,0 +1,128 @@
+import { parseConfig } from '@freeride/observability';
+
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const int = (def: number, min = 0) =>
+  z.coerce.number().int().min(min).default(def);
+
+/** The trading app's environment: every variable it reads, with its default. */
+export const TradingEnvSchema = z
+  .object({
+    OPENAI_API_KEY: z.string().min(1).default('not-set'),
+    /** The official client appends `/chat/completions`, `/files`, `/batches`. */
+    OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+    TRADING_ADMIN_TOKEN: z.string().min(16),
+    TRADING_DATABASE_URL: z.url(),
+    TRADING_DELIVERY_ATTEMPTS: int(6, 1),
+    TRADING_DELIVERY_BACKOFF_BASE_MS: int(1000, 1),
+    TRADING_DELIVERY_BACKOFF_MAX_MS: int(300_000, 1),
+    TRADING_DELIVERY_CONCURRENCY: int(16, 1),
+    TRADING_DELIVERY_TIMEOUT_MS: int(5000, 100),
+    TRADING_EVAL_BATCH_SIZE: int(500, 1),
+    TRADING_EVAL_BLOCK_MS: int(100, 1),
+    TRADING_EVAL_ENABLED: bool.default(true),
+    /** Where a first start (no checkpoint) begins: new ticks only, or the whole stream. */
+    TRADING_EVAL_START: z.enum(['earliest', 'latest']).default('latest'),
+    /** How far back a restart replays processed ticks to rebuild crossings and windows. */
+    TRADING_EVAL_WARMUP_MS: int(3_600_000),
+    TRADING_GATEWAY_URL: z.url().default('http://127.0.0.1:3001'),
+    TRADING_HOST: z.string().default('127.0.0.1'),
+    TRADING_LOG_LEVEL: z
+      .enum(['debug', 'error', 'info', 'trace', 'warn'])
+      .default('info'),
+    TRADING_MIGRATE_ON_START: bool.default(true),
+    TRADING_PORT: int(3002, 1),
+    TRADING_QUOTE_STREAM: z.string().min(1).default('freeride:quotes'),
+    TRADING_REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    TRADING_SENTIMENT_BATCH_SIZE: int(25, 1),
+    TRADING_SENTIMENT_CACHE_TTL_SECONDS: int(21_600, 1),
+    /** Poll interval of company news per symbol with sentiment rules; 0 turns polling off. */
+    TRADING_SENTIMENT_INTERVAL_MS: int(0),
+    TRADING_SENTIMENT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    TRADING_SENTIMENT_TIMEOUT_MS: int(20_000, 100),
+  })
+  .refine(
+    (env) =>
+      env.TRADING_SENTIMENT_INTERVAL_MS === 0 ||
+      env.OPENAI_API_KEY !== 'not-set',
+    {
+      message: 'required when TRADING_SENTIMENT_INTERVAL_MS > 0',
+      path: ['OPENAI_API_KEY'],
+    },
+  );
+
+/** The typed, nested configuration the app reads. */
+export interface TradingConfig {
+  adminToken: string;
+  databaseUrl: string;
+  delivery: {
+    attempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    concurrency: number;
+    timeoutMs: number;
+  };
+  evaluation: {
+    batchSize: number;
+    blockMs: number;
+    enabled: boolean;
+    start: 'earliest' | 'latest';
+    stream: string;
+    warmupMs: number;
+  };
+  gatewayUrl: string;
+  http: { host: string; port: number };
+  logLevel: string;
+  migrateOnStart: boolean;
+  openai: { apiKey: string; baseUrl: string };
+  redisUrl: string;
+  sentiment: {
+    batchSize: number;
+    cacheTtlSeconds: number;
+    intervalMs: number;
+    model: string;
+    timeoutMs: number;
+  };
+}
+
+/** Validates the environment (every bad key reported as `KEY: reason`) and maps it. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+): TradingConfig {
+  const e = parseConfig(TradingEnvSchema, env);
+  return {
+    adminToken: e.TRADING_ADMIN_TOKEN,
+    databaseUrl: e.TRADING_DATABASE_URL,
+    delivery: {
+      attempts: e.TRADING_DELIVERY_ATTEMPTS,
+      backoffBaseMs: e.TRADING_DELIVERY_BACKOFF_BASE_MS,
+      backoffMaxMs: e.TRADING_DELIVERY_BACKOFF_MAX_MS,
+      concurrency: e.TRADING_DELIVERY_CONCURRENCY,
+      timeoutMs: e.TRADING_DELIVERY_TIMEOUT_MS,
+    },
+    evaluation: {
+      batchSize: e.TRADING_EVAL_BATCH_SIZE,
+      blockMs: e.TRADING_EVAL_BLOCK_MS,
+      enabled: e.TRADING_EVAL_ENABLED,
+      start: e.TRADING_EVAL_START,
+      stream: e.TRADING_QUOTE_STREAM,
+      warmupMs: e.TRADING_EVAL_WARMUP_MS,
+    },
+    gatewayUrl: e.TRADING_GATEWAY_URL,
+    http: { host: e.TRADING_HOST, port: e.TRADING_PORT },
+    logLevel: e.TRADING_LOG_LEVEL,
+    migrateOnStart: e.TRADING_MIGRATE_ON_START,
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
+    redisUrl: e.TRADING_REDIS_URL,
+    sentiment: {
+      batchSize: e.TRADING_SENTIMENT_BATCH_SIZE,
+      cacheTtlSeconds: e.TRADING_SENTIMENT_CACHE_TTL_SECONDS,
+      intervalMs: e.TRADING_SENTIMENT_INTERVAL_MS,
+      model: e.TRADING_SENTIMENT_MODEL,
+      timeoutMs: e.TRADING_SENTIMENT_TIMEOUT_MS,
+    },
+  };
+}

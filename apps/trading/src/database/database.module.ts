@@ -1,0 +1,76 @@
+import { HealthRegistry } from '@freeride/observability';
+
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { Pool } from 'pg';
+
+import type { TradingConfig } from '../config/trading.config';
+import { PG_POOL, REDIS_CLIENT, TRADING_CONFIG } from './database.constants';
+
+/** Closes the pool and the Redis client, and registers their readiness checks. */
+@Injectable()
+class ConnectionsLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register('postgres', async () => {
+      try {
+        await this.pool.query('SELECT 1');
+        return { status: 'up' };
+      } catch (err) {
+        return { details: { reason: (err as Error).message }, status: 'down' };
+      }
+    });
+    this.health.register('redis', async () => {
+      try {
+        await this.redis.ping();
+        return { status: 'up' };
+      } catch (err) {
+        return { details: { reason: (err as Error).message }, status: 'down' };
+      }
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+    this.redis.disconnect();
+  }
+}
+
+/** The app's config, PostgreSQL pool and Redis client, for every feature. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: TradingConfig): DynamicModule {
+    return {
+      exports: [PG_POOL, REDIS_CLIENT, TRADING_CONFIG],
+      module: DatabaseModule,
+      providers: [
+        { provide: TRADING_CONFIG, useValue: config },
+        {
+          provide: PG_POOL,
+          useFactory: () =>
+            new Pool({ connectionString: config.databaseUrl, max: 10 }),
+        },
+        {
+          provide: REDIS_CLIENT,
+          useFactory: () =>
+            new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }),
+        },
+        ConnectionsLifecycle,
+      ],
+    };
+  }
+}

@@ -1,0 +1,8 @@
+/** BullMQ queue of webhook deliveries. */
+export const DELIVERY_QUEUE = 'trading-deliveries';
+/** Job name of one webhook delivery. */
+export const DELIVER_JOB = 'deliver';
+/** Custom backoff type handled by the worker's `backoffStrategy` (exponential + jitter). */
+export const JITTER_BACKOFF = 'exponential-jitter';
+/** How long completed jobs are kept, so a re-enqueue with the same jobId is a no-op. */
+export const COMPLETED_JOB_RETENTION_SECONDS = 86_400;

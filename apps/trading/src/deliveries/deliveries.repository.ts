@@ -1,0 +1,124 @@
+import type { AlertCondition, AlertWebhookPayload } from '@freeride/contracts';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+
+import { PG_POOL } from '../database/database.constants';
+
+/** Everything a worker needs to deliver one trigger. */
+export interface DeliveryTarget {
+  payload: AlertWebhookPayload;
+  secret: string;
+  webhookUrl: string;
+}
+
+/** A delivery in the dead-letter list. */
+export interface DeadDelivery {
+  attempts: number;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  ruleId: string;
+  triggerId: string;
+  updatedAt: string;
+}
+
+/** SQL of delivery state on `alert_triggers`. */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async target(triggerId: string): Promise<DeliveryTarget | undefined> {
+    const { rows } = await this.pool.query<{
+      condition: AlertCondition;
+      fired_at: Date;
+      idempotency_key: string;
+      name: string | null;
+      rule_id: string;
+      symbol: string;
+      tick_as_of: Date;
+      value: number;
+      webhook_secret: string;
+      webhook_url: string;
+    }>(
+      `SELECT t.idempotency_key, t.rule_id, t.symbol, t.value, t.tick_as_of, t.fired_at,
+         r.name, r.condition, r.delivery->>'webhookUrl' AS webhook_url, tr.webhook_secret
+       FROM alert_triggers t
+       JOIN alert_rules r ON r.id = t.rule_id
+       JOIN traders tr ON tr.id = r.trader_id
+       WHERE t.id = $1`,
+      [triggerId],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      payload: {
+        alertId: r.rule_id,
+        condition: r.condition,
+        firedAt: r.fired_at.toISOString(),
+        idempotencyKey: r.idempotency_key,
+        name: r.name,
+        symbol: r.symbol,
+        tickAsOf: r.tick_as_of.toISOString(),
+        value: r.value,
+      },
+      secret: r.webhook_secret,
+      webhookUrl: r.webhook_url,
+    };
+  }
+
+  async markAttempt(
+    triggerId: string,
+    update: {
+      attempts: number;
+      error?: string;
+      status: 'dead' | 'delivered' | 'pending' | 'retrying';
+      statusCode?: number;
+    },
+  ): Promise<void> {
+    await this.pool.query(
+      `UPDATE alert_triggers SET delivery_status = $2, attempts = GREATEST(attempts, $3),
+         last_status_code = COALESCE($4, last_status_code), last_error = $5,
+         delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END,
+         updated_at = now()
+       WHERE id = $1`,
+      [
+        triggerId,
+        update.status,
+        update.attempts,
+        update.statusCode ?? null,
+        update.error ?? null,
+      ],
+    );
+  }
+
+  async dead(limit: number): Promise<DeadDelivery[]> {
+    const { rows } = await this.pool.query<{
+      attempts: number;
+      id: string;
+      last_error: string | null;
+      last_status_code: number | null;
+      rule_id: string;
+      updated_at: Date;
+    }>(
+      `SELECT id, rule_id, attempts, last_status_code, last_error, updated_at
+       FROM alert_triggers WHERE delivery_status = 'dead' ORDER BY updated_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      attempts: r.attempts,
+      lastError: r.last_error,
+      lastStatusCode: r.last_status_code,
+      ruleId: r.rule_id,
+      triggerId: r.id,
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+
+  async isDead(triggerId: string): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM alert_triggers WHERE id = $1 AND delivery_status = 'dead'`,
+      [triggerId],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import type { TradingConfig } from '../config/trading.config';
+import { TRADING_CONFIG } from '../database/database.constants';
+import {
+  COMPLETED_JOB_RETENTION_SECONDS,
+  DELIVERY_QUEUE,
+  DELIVER_JOB,
+  JITTER_BACKOFF,
+} from './deliveries.constants';
+import type { DeliveryJobData } from './delivery-job';
+
+/** Producer side of the delivery queue. */
+@Injectable()
+export class DeliveryQueueService implements OnApplicationShutdown {
+  readonly queue: Queue<DeliveryJobData>;
+  private readonly connection: Redis;
+
+  constructor(@Inject(TRADING_CONFIG) private readonly config: TradingConfig) {
+    this.connection = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: null,
+    });
+    this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+      connection: this.connection,
+    });
+  }
+
+  /** Enqueues deliveries; the job id is the trigger id, so a second enqueue is a no-op. */
+  async enqueue(jobs: DeliveryJobData[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(
+      jobs.map((data) => ({
+        data,
+        name: DELIVER_JOB,
+        opts: {
+          attempts: this.config.delivery.attempts,
+          backoff: { type: JITTER_BACKOFF },
+          jobId: data.triggerId,
+          removeOnComplete: { age: COMPLETED_JOB_RETENTION_SECONDS },
+          removeOnFail: false,
+        },
+      })),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}

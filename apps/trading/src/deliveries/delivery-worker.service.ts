@@ -1,0 +1,182 @@
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  backoffDelay,
+  signWebhook,
+} from '@freeride/alerting';
+import {
+  ATTR,
+  contextFromTraceparent,
+  currentTraceparent,
+  withSpan,
+} from '@freeride/observability';
+
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import type { TradingConfig } from '../config/trading.config';
+import { TRADING_CONFIG } from '../database/database.constants';
+import { DELIVERY_QUEUE } from './deliveries.constants';
+import { WebhookDeliveryError } from './deliveries.errors';
+import { DeliveriesRepository } from './deliveries.repository';
+import type { DeliveryJobData } from './delivery-job';
+import { DeliveryMetrics } from './delivery.metrics';
+
+/**
+ * Consumes the delivery queue: one signed POST per attempt, exponential
+ * backoff with jitter between attempts, and after the last attempt the job
+ * stays in BullMQ's failed set (the dead-letter list) with status `dead`.
+ */
+@Injectable()
+export class DeliveryWorkerService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(DeliveryWorkerService.name);
+  private connection?: Redis;
+  private worker?: Worker<DeliveryJobData>;
+
+  constructor(
+    @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
+    private readonly metrics: DeliveryMetrics,
+    private readonly repository: DeliveriesRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { backoffBaseMs, backoffMaxMs, concurrency } = this.config.delivery;
+    this.connection = new Redis(this.config.redisUrl, {
+      maxRetriesPerRequest: null,
+    });
+    this.worker = new Worker<DeliveryJobData>(
+      DELIVERY_QUEUE,
+      (job) => this.deliver(job),
+      {
+        concurrency,
+        connection: this.connection,
+        settings: {
+          backoffStrategy: (attemptsMade: number) =>
+            backoffDelay(attemptsMade, {
+              baseMs: backoffBaseMs,
+              maxMs: backoffMaxMs,
+            }),
+        },
+      },
+    );
+    this.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.metrics.attempts.inc({ outcome: final ? 'dead' : 'retry' });
+      if (!final) return;
+      this.logger.warn(
+        { attempts: job.attemptsMade, err, triggerId: job.data.triggerId },
+        'webhook delivery moved to the dead-letter list',
+      );
+      this.repository
+        .markAttempt(job.data.triggerId, {
+          attempts: job.attemptsMade,
+          error: err.message,
+          status: 'dead',
+        })
+        .catch((e: unknown) =>
+          this.logger.error(
+            { err: e, triggerId: job.data.triggerId },
+            'dead-letter status not stored',
+          ),
+        );
+    });
+    this.worker.on('error', (err) =>
+      this.logger.error({ err }, 'delivery worker error'),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    this.connection?.disconnect();
+  }
+
+  private async deliver(job: Job<DeliveryJobData>): Promise<void> {
+    const { tickReceivedAt, traceparent, triggerId } = job.data;
+    await withSpan(
+      'webhook deliver',
+      {
+        [ATTR.OUTCOME]: 'pending',
+        'freeride.delivery.attempt': job.attemptsMade + 1,
+      },
+      async (span) => {
+        const target = await this.repository.target(triggerId);
+        if (!target) {
+          span.setAttribute(ATTR.OUTCOME, 'gone');
+          return;
+        }
+        const body = JSON.stringify(target.payload);
+        const timeoutMs = this.config.delivery.timeoutMs;
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          [IDEMPOTENCY_HEADER]: target.payload.idempotencyKey,
+          [SIGNATURE_HEADER]: signWebhook({
+            body,
+            secret: target.secret,
+            timestamp: Math.floor(Date.now() / 1000),
+          }),
+          'user-agent': 'freeride-trading/1',
+        };
+        const tp = currentTraceparent();
+        if (tp) headers['traceparent'] = tp;
+        const attempts = job.attemptsMade + 1;
+        let status: number | undefined;
+        try {
+          const res = await fetch(target.webhookUrl, {
+            body,
+            headers,
+            method: 'POST',
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          status = res.status;
+          await res.body?.cancel();
+        } catch (err) {
+          await this.repository.markAttempt(triggerId, {
+            attempts,
+            error: (err as Error).message,
+            status: 'retrying',
+          });
+          throw new WebhookDeliveryError(
+            { target: new URL(target.webhookUrl).host, timeoutMs },
+            err,
+          );
+        }
+        if (status < 200 || status >= 300) {
+          await this.repository.markAttempt(triggerId, {
+            attempts,
+            error: `HTTP ${status}`,
+            status: 'retrying',
+            statusCode: status,
+          });
+          throw new WebhookDeliveryError({
+            statusCode: status,
+            target: new URL(target.webhookUrl).host,
+            timeoutMs,
+          });
+        }
+        await this.repository.markAttempt(triggerId, {
+          attempts,
+          status: 'delivered',
+          statusCode: status,
+        });
+        span.setAttribute(ATTR.OUTCOME, 'delivered');
+        this.metrics.attempts.inc({ outcome: 'delivered' });
+        if (tickReceivedAt !== undefined) {
+          this.metrics.tickToDelivery.observe(
+            (Date.now() - tickReceivedAt) / 1000,
+          );
+        }
+      },
+      contextFromTraceparent(traceparent),
+    );
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+
+import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { EvaluationMetrics } from './evaluation.metrics';
+import { EvaluationRepository } from './evaluation.repository';
+import { EvaluationService } from './evaluation.service';
+import { RuleBookService } from './rule-book.service';
+
+/** Event-driven evaluation of the quote stream against the rule book. */
+@Module({
+  exports: [EvaluationService, RuleBookService],
+  imports: [DeliveriesModule],
+  providers: [
+    EvaluationMetrics,
+    EvaluationRepository,
+    EvaluationService,
+    RuleBookService,
+  ],
+})
+export class EvaluationModule {}

@@ -1,0 +1,186 @@
+import type { RuleFire } from '@freeride/alerting';
+import type {
+  AlertCondition,
+  AlertDelivery,
+  AlertTrigger,
+} from '@freeride/contracts';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+
+import { PG_POOL } from '../database/database.constants';
+import type { ActiveRuleRecord, TradingRule } from './trading-rule';
+
+/** A firing with the stream message it came from. */
+export interface PendingFire {
+  fire: RuleFire<TradingRule>;
+  streamId?: string;
+  traceparent?: string;
+}
+
+/** A firing stored by {@link EvaluationRepository.commit} (new, not a replay). */
+export interface StoredTrigger {
+  id: string;
+  idempotencyKey: string;
+}
+
+/** SQL of the evaluator: rule state, triggers and the stream checkpoint, in one transaction per batch. */
+@Injectable()
+export class EvaluationRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async loadActive(): Promise<ActiveRuleRecord[]> {
+    const { rows } = await this.pool.query<{
+      condition: AlertCondition;
+      delivery: AlertDelivery;
+      expires_at: Date | null;
+      id: string;
+      name: string | null;
+      rearm_at: string | null;
+      symbol: string;
+      trader_id: string;
+      trigger: AlertTrigger;
+    }>(
+      `SELECT id, trader_id, name, symbol, condition, trigger, delivery, expires_at, rearm_at
+       FROM alert_rules WHERE active AND deleted_at IS NULL`,
+    );
+    return rows.map((r) => ({
+      condition: r.condition,
+      delivery: r.delivery,
+      expiresAt: r.expires_at?.getTime(),
+      id: r.id,
+      name: r.name,
+      rearmAt: r.rearm_at === null ? undefined : Number(r.rearm_at),
+      symbol: r.symbol,
+      traderId: r.trader_id,
+      trigger: r.trigger,
+    }));
+  }
+
+  async checkpoint(stream: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ last_id: string }>(
+      'SELECT last_id FROM evaluator_checkpoints WHERE stream = $1',
+      [stream],
+    );
+    return rows[0]?.last_id;
+  }
+
+  /**
+   * Commits one tick batch atomically: new triggers (a replayed idempotency
+   * key is skipped), one batched deactivation of the fired `once` rules, the
+   * re-arm times of repeating rules, expired rules, and the stream checkpoint.
+   * Returns only the triggers that were new.
+   */
+  async commit(batch: {
+    checkpoint?: { id: string; stream: string };
+    expired: string[];
+    fires: PendingFire[];
+  }): Promise<StoredTrigger[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let stored: StoredTrigger[] = [];
+      if (batch.fires.length > 0) {
+        const f = batch.fires;
+        const { rows } = await client.query<{
+          id: string;
+          idempotency_key: string;
+        }>(
+          `INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent)
+           SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp
+           FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[])
+             AS x(k, r, s, v, t, sid, tp)
+           ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING id, idempotency_key`,
+          [
+            f.map((p) => p.fire.idempotencyKey),
+            f.map((p) => p.fire.rule.id),
+            f.map((p) => p.fire.rule.symbol),
+            f.map((p) => p.fire.value),
+            f.map((p) => p.fire.asOf),
+            f.map((p) => p.streamId ?? null),
+            f.map((p) => p.traceparent ?? null),
+          ],
+        );
+        stored = rows.map((r) => ({
+          id: r.id,
+          idempotencyKey: r.idempotency_key,
+        }));
+        const once = f.filter((p) => p.fire.rule.trigger.mode === 'once');
+        if (once.length > 0) {
+          await client.query(
+            `UPDATE alert_rules SET active = false, deactivated_reason = 'fired',
+               fire_count = fire_count + 1, last_fired_at = now()
+             WHERE id = ANY($1::uuid[]) AND active`,
+            [once.map((p) => p.fire.rule.id)],
+          );
+        }
+        const repeating = lastPerRule(
+          f.filter((p) => p.fire.rule.trigger.mode !== 'once'),
+        );
+        if (repeating.length > 0) {
+          await client.query(
+            `UPDATE alert_rules AS r SET rearm_at = u.rearm, fire_count = r.fire_count + u.n,
+               last_fired_at = now()
+             FROM unnest($1::uuid[], $2::bigint[], $3::int[]) AS u(id, rearm, n)
+             WHERE r.id = u.id`,
+            [
+              repeating.map((x) => x.id),
+              repeating.map((x) => x.rearmAt ?? null),
+              repeating.map((x) => x.count),
+            ],
+          );
+        }
+      }
+      if (batch.expired.length > 0) {
+        await client.query(
+          `UPDATE alert_rules SET active = false, deactivated_reason = 'expired'
+           WHERE id = ANY($1::uuid[]) AND active`,
+          [batch.expired],
+        );
+      }
+      if (batch.checkpoint) {
+        await client.query(
+          `INSERT INTO evaluator_checkpoints (stream, last_id) VALUES ($1, $2)
+           ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()`,
+          [batch.checkpoint.stream, batch.checkpoint.id],
+        );
+      }
+      await client.query('COMMIT');
+      return stored;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Triggers committed but possibly never enqueued (crash between commit and enqueue). */
+  async pendingTriggers(limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM alert_triggers WHERE delivery_status = 'pending'
+       ORDER BY fired_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+function lastPerRule(
+  fires: PendingFire[],
+): Array<{ count: number; id: string; rearmAt?: number }> {
+  const byRule = new Map<
+    string,
+    { count: number; id: string; rearmAt?: number }
+  >();
+  for (const p of fires) {
+    const seen = byRule.get(p.fire.rule.id);
+    byRule.set(p.fire.rule.id, {
+      count: (seen?.count ?? 0) + 1,
+      id: p.fire.rule.id,
+      rearmAt: p.fire.rearmAt,
+    });
+  }
+  return [...byRule.values()];
+}

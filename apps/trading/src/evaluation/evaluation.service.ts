@@ -1,0 +1,283 @@
+import type { EvaluationResult, SignalUpdate } from '@freeride/alerting';
+import { parseQuoteStreamFields } from '@freeride/contracts';
+import {
+  ATTR,
+  HealthRegistry,
+  TRACER_NAME,
+  contextFromTraceparent,
+} from '@freeride/observability';
+
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { Redis } from 'ioredis';
+
+import type { TradingConfig } from '../config/trading.config';
+import { TRADING_CONFIG } from '../database/database.constants';
+import { DeliveryQueueService } from '../deliveries/delivery-queue.service';
+import { EvaluationMetrics } from './evaluation.metrics';
+import {
+  EvaluationRepository,
+  type PendingFire,
+} from './evaluation.repository';
+import { RuleBookService } from './rule-book.service';
+import type { TradingRule } from './trading-rule';
+
+type StreamEntry = [id: string, fields: string[]];
+
+/** Milliseconds part of a stream id. */
+function idMs(id: string): number {
+  return Number(id.split('-')[0]);
+}
+
+/**
+ * Reads the gateway's quote stream and evaluates every tick against the rule
+ * book. Each batch's effects (triggers, deactivations, re-arm times, the
+ * stream checkpoint) commit in one PostgreSQL transaction before deliveries
+ * are enqueued, so a crash at any point either replays the batch (idempotency
+ * keys skip what was stored) or resumes after it: nothing is lost or fired twice.
+ */
+@Injectable()
+export class EvaluationService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(EvaluationService.name);
+  private lastId = '0-0';
+  private loop?: Promise<void>;
+  private reader?: Redis;
+  private running = false;
+
+  constructor(
+    @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
+    private readonly deliveries: DeliveryQueueService,
+    private readonly health: HealthRegistry,
+    private readonly metrics: EvaluationMetrics,
+    private readonly repository: EvaluationRepository,
+    private readonly ruleBook: RuleBookService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const rule of await this.repository.loadActive()) {
+      const { rearmAt, ...tradingRule } = rule;
+      this.ruleBook.add(tradingRule, rearmAt);
+    }
+    this.metrics.rules.set(this.ruleBook.engine.ruleCount);
+    if (!this.config.evaluation.enabled) return;
+    this.reader = new Redis(this.config.redisUrl, {
+      maxRetriesPerRequest: null,
+    });
+    await this.resume();
+    await this.enqueueUndelivered();
+    this.running = true;
+    this.health.register('quote-stream', () =>
+      Promise.resolve({
+        details: { lastId: this.lastId, rules: this.ruleBook.engine.ruleCount },
+        status: this.running ? 'up' : 'down',
+      }),
+    );
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    // Unblocks a pending XREAD BLOCK; the loop then sees running=false.
+    this.reader?.disconnect();
+    await this.loop;
+  }
+
+  /** Evaluates sentiment updates through the same commit and delivery path as ticks. */
+  async evaluateSignals(updates: SignalUpdate[]): Promise<number> {
+    const fires: PendingFire[] = [];
+    const expired: string[] = [];
+    for (const update of updates) {
+      const result = this.ruleBook.engine.onSignal(update);
+      this.collect(result, fires, expired, undefined, undefined);
+    }
+    const stored = await this.repository.commit({ expired, fires });
+    await this.enqueue(stored, fires, Date.now());
+    return stored.length;
+  }
+
+  /** Restores the checkpoint and warms crossings and windows up from processed ticks. */
+  private async resume(): Promise<void> {
+    const { start, stream, warmupMs } = this.config.evaluation;
+    const reader = this.reader!;
+    const checkpoint = await this.repository.checkpoint(stream);
+    if (checkpoint === undefined) {
+      if (start === 'latest') {
+        const last = (await reader.xrevrange(
+          stream,
+          '+',
+          '-',
+          'COUNT',
+          1,
+        )) as StreamEntry[];
+        this.lastId = last[0]?.[0] ?? '0-0';
+      }
+      return;
+    }
+    this.lastId = checkpoint;
+    let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
+    let warmed = 0;
+    for (;;) {
+      const page = (await reader.xrange(
+        stream,
+        from,
+        checkpoint,
+        'COUNT',
+        1000,
+      )) as StreamEntry[];
+      for (const [, fields] of page) {
+        try {
+          const { quote } = parseQuoteStreamFields(fields);
+          if (!quote.stale) {
+            this.ruleBook.engine.warmUp({
+              asOf: Date.parse(quote.asOf),
+              price: quote.price,
+              symbol: quote.symbol,
+              volume: quote.volume,
+            });
+            warmed++;
+          }
+        } catch {
+          // Invalid entries were counted when first read.
+        }
+      }
+      if (page.length < 1000) break;
+      from = `(${page[page.length - 1][0]}`;
+    }
+    this.logger.log(
+      { checkpoint, warmed },
+      'evaluator resumed from checkpoint',
+    );
+  }
+
+  /** Re-enqueues triggers committed before a crash but never enqueued (the job id dedupes). */
+  private async enqueueUndelivered(): Promise<void> {
+    const ids = await this.repository.pendingTriggers(10_000);
+    await this.deliveries.enqueue(ids.map((triggerId) => ({ triggerId })));
+  }
+
+  private async run(): Promise<void> {
+    const { batchSize, blockMs, stream } = this.config.evaluation;
+    while (this.running) {
+      try {
+        const res = await this.reader!.xread(
+          'COUNT',
+          batchSize,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          stream,
+          this.lastId,
+        );
+        if (!res || res.length === 0) continue;
+        await this.processBatch(res[0][1]);
+      } catch (err) {
+        if (!this.running) break;
+        this.logger.error({ err }, 'quote stream batch failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async processBatch(entries: StreamEntry[]): Promise<void> {
+    const receivedAt = Date.now();
+    const endTimer = this.metrics.batchSeconds.startTimer();
+    const engine = this.ruleBook.engine;
+    const fires: PendingFire[] = [];
+    const expired: string[] = [];
+    for (const [id, fields] of entries) {
+      let parsed: ReturnType<typeof parseQuoteStreamFields>;
+      try {
+        parsed = parseQuoteStreamFields(fields);
+      } catch (err) {
+        this.metrics.ticks.inc({ outcome: 'invalid' });
+        this.logger.warn(
+          { err, streamId: id },
+          'invalid quote stream entry skipped',
+        );
+        continue;
+      }
+      const { message, quote } = parsed;
+      if (quote.stale) {
+        this.metrics.ticks.inc({ outcome: 'stale' });
+        continue;
+      }
+      const result = engine.onTick({
+        asOf: Date.parse(quote.asOf),
+        price: quote.price,
+        symbol: quote.symbol,
+        volume: quote.volume,
+      });
+      this.metrics.ticks.inc({ outcome: result.rejected ?? 'evaluated' });
+      this.collect(result, fires, expired, id, message.traceparent);
+    }
+    const lastId = entries[entries.length - 1][0];
+    const stored = await this.repository.commit({
+      checkpoint: { id: lastId, stream: this.config.evaluation.stream },
+      expired,
+      fires,
+    });
+    this.lastId = lastId;
+    await this.enqueue(stored, fires, receivedAt);
+    this.metrics.rules.set(engine.ruleCount);
+    endTimer();
+  }
+
+  /** Adds a result's firings (each with its own evaluation span in the tick's trace). */
+  private collect(
+    result: EvaluationResult<TradingRule>,
+    fires: PendingFire[],
+    expired: string[],
+    streamId: string | undefined,
+    traceparent: string | undefined,
+  ): void {
+    for (const rule of result.expired) expired.push(rule.id);
+    if (result.fired.length === 0) return;
+    const span = trace
+      .getTracer(TRACER_NAME)
+      .startSpan(
+        'rule-engine evaluate',
+        {
+          attributes: {
+            [ATTR.BATCH_SIZE]: result.fired.length,
+            [ATTR.STREAM_ID]: streamId ?? '',
+          },
+        },
+        contextFromTraceparent(traceparent),
+      );
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    span.end();
+    for (const fire of result.fired) {
+      fires.push({
+        fire,
+        streamId,
+        traceparent: carrier['traceparent'] ?? traceparent,
+      });
+    }
+  }
+
+  private async enqueue(
+    stored: Array<{ id: string; idempotencyKey: string }>,
+    fires: PendingFire[],
+    receivedAt: number,
+  ): Promise<void> {
+    if (stored.length === 0) return;
+    this.metrics.fired.inc(stored.length);
+    const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
+    await this.deliveries.enqueue(
+      stored.map((s) => ({
+        tickReceivedAt: receivedAt,
+        traceparent: byKey.get(s.idempotencyKey)?.traceparent,
+        triggerId: s.id,
+      })),
+    );
+  }
+}
