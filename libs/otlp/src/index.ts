@@ -15,3 +15,4 @@ export { toLogRecordEvents, toMetricPointEvents } from './lib/record-events';
 export { OtlpDecodeError } from './lib/otlp-decode.errors';
 export type { OtlpDecodeErrorDetails } from './lib/otlp-decode.errors';
 export type * from './lib/otlp-request';
+export { encodeOtlpRequest } from './lib/encode-request';

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { DataStream } from './data-stream';
 import { dataStreamName, sanitizeDataset, sanitizeNamespace } from './data-stream';
@@ -135,16 +134,14 @@ function scopeFields(scope: OtlpScope): Record<string, string> | undefined {
   return out;
 }
 
-function prefixHash(resourceJson: string, scope: OtlpScope): Hash {
-  return createHash('sha256')
-    .update(resourceJson)
-    .update('\n')
-    .update(JSON.stringify(scope))
-    .update('\n');
+/** Digest of the resource and scope, the prefix of their records' ids. */
+function prefixHash(resourceJson: string, scope: OtlpScope): string {
+  return hash('sha256', `${resourceJson}\n${JSON.stringify(scope)}`, 'base64url');
 }
 
-function docId(prefix: Hash, record: string): string {
-  return prefix.copy().update(record).digest('base64url').slice(0, 22);
+/** sha256 over prefix digest + canonical record, base64url, 132 bits. */
+function docId(prefix: string, record: string): string {
+  return hash('sha256', `${prefix}\n${record}`, 'base64url').slice(0, 22);
 }
 
 /** Fields every document carries. */

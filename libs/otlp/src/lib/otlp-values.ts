@@ -44,8 +44,18 @@ export function int64ToNumber(s: string): number {
 export function nanosToIso(ns: string): string | undefined {
   if (ns === '0' || ns === '') return undefined;
   const ms = ns.length > 6 ? Number(ns.slice(0, -6)) : 0;
-  return new Date(ms).toISOString();
+  // Records of one batch mostly share their second: format it once.
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    cachedSecond = second;
+  }
+  const frac = ms - second * 1000;
+  return `${cachedPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
 }
+
+let cachedSecond = NaN;
+let cachedPrefix = '';
 
 /** Duration in nanoseconds between two decimal nanosecond strings (0 when end < start). */
 export function nanosBetween(start: string, end: string): number {
