@@ -25,6 +25,6 @@ describe('encodeOtlpRequest', () => {
     };
     const fromProto = decodeOtlpRequest('logs', 'protobuf', encodeOtlpRequest('logs', json));
     const fromJson = decodeOtlpRequest('logs', 'json', Buffer.from(JSON.stringify(json)));
-    expect(fromProto).toEqual(fromJson);
+    expect({ ...fromProto, receivedAt: '' }).toEqual({ ...fromJson, receivedAt: '' });
   });
 });
