@@ -70,6 +70,20 @@ def parse_quote(symbol: str, payload: Any) -> Quote:
     raise ValueError(f"no price field ({', '.join(_PRICE_KEYS)}) in quote payload")
 
 
+def _reason(error: BaseException) -> str:
+    """A short, stable reason ("ConnectionError: [Errno 111] Connection refused") for the log
+    body; the full chain stays in the exception attributes."""
+    inner: BaseException = error
+    seen = set()
+    while inner.__context__ is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        inner = inner.__context__
+    detail = getattr(inner, "strerror", None)
+    if isinstance(inner, OSError) and inner.errno is not None and detail:
+        return f"{type(error).__name__}: [Errno {inner.errno}] {detail}"
+    return type(error).__name__
+
+
 class GatewayClient:
     def __init__(self, config: Config, session: requests.Session | None = None) -> None:
         self._config = config
@@ -90,7 +104,9 @@ class GatewayClient:
                 url=url,
             ) from error
         except requests.RequestException as error:
-            raise GatewayError(f"GET quote {symbol} from {url} failed: {error}", symbol=symbol, url=url) from error
+            raise GatewayError(
+                f"GET quote {symbol} from {url} failed: {_reason(error)}", symbol=symbol, url=url
+            ) from error
         if response.status_code != 200:
             raise GatewayError(
                 f"GET quote {symbol} from {url} answered HTTP {response.status_code}",
