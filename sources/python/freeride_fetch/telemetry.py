@@ -154,6 +154,11 @@ class Telemetry:
 
         root = logging.getLogger()
         root.setLevel(level)
+        # Under `opentelemetry-instrument` (logging auto-instrumentation on) an SDK handler is
+        # already attached to another provider: every record would be exported twice.
+        foreign = [h for h in root.handlers if type(h).__module__.startswith("opentelemetry.")]
+        for handler in foreign:
+            root.removeHandler(handler)
         self.console_handler = logging.StreamHandler(sys.stderr)
         self.console_handler.setFormatter(_ConsoleFormatter(CONSOLE_FORMAT))
         # No formatter on the OTel handler: the body is the plain message, which is what
@@ -164,6 +169,12 @@ class Telemetry:
         root.addHandler(self.otel_handler)
         _keep_handler_across_logging_config(self.otel_handler)
         atexit.register(self.shutdown)
+        if foreign:
+            logging.getLogger("freeride_fetch").warning(
+                "Removed %d OpenTelemetry logging handler(s) installed before freeride_fetch "
+                "(auto-instrumentation?) to avoid exporting every record twice",
+                len(foreign),
+            )
 
     def flush(self) -> None:
         self.tracer_provider.force_flush()

@@ -23,7 +23,7 @@ def receiver():
 
 @pytest.fixture
 def gateway():
-    server = QuoteGateway({"AAPL": 189.5, "MSFT": 411.25}).start()
+    server = QuoteGateway({"AAPL": 189.5, "MSFT": 411.25, "OLD": 12.0}).start()
     yield server
     server.stop()
 

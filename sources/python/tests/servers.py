@@ -172,7 +172,18 @@ class QuoteGateway(_Base):
                 gateway.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 symbol = self.path.rsplit("/", 1)[-1]
                 if self.path.startswith("/v1/quotes/") and symbol in gateway.prices:
-                    status, body = 200, {"symbol": symbol, "price": gateway.prices[symbol], "currency": "USD", "provider": "fake"}
+                    # The Quote of libs/contracts; "OLD" is served stale from the cache.
+                    stale = symbol == "OLD"
+                    status, body = 200, {
+                        "ageMs": 900000 if stale else 120,
+                        "asOf": "2026-11-24T10:00:00.000Z",
+                        "cached": stale,
+                        "price": gateway.prices[symbol],
+                        "provider": "finnhub",
+                        "receivedAt": "2026-11-24T10:00:00.050Z",
+                        "stale": stale,
+                        "symbol": symbol,
+                    }
                 else:
                     status, body = 404, {"error": "unknown symbol"}
                 payload = json.dumps(body).encode()

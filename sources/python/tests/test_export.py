@@ -168,3 +168,15 @@ def test_ingest_down_exits_within_the_bound(gateway):
     assert proc.returncode == 0, proc.stderr
     assert proc.elapsed < 12, proc.elapsed
     assert "Quote AAPL price=189.5" in proc.stderr
+
+
+def test_stale_quote_is_a_warning_with_quote_attributes(receiver, gateway):
+    proc = run_script(["--symbols", "OLD", "--iterations", "1"], script_env(receiver, gateway))
+    assert proc.returncode == 0, proc.stderr
+    rec = next(rec for _, rec in receiver.log_records() if rec.body.string_value.startswith("Quote OLD"))
+    assert rec.severity_number == SeverityNumber.SEVERITY_NUMBER_WARN
+    assert rec.body.string_value == "Quote OLD price=12.0 currency=- provider=finnhub STALE age_ms=900000"
+    attrs = {kv.key: kv.value for kv in rec.attributes}
+    assert attrs["freeride.stale"].bool_value is True
+    assert attrs["freeride.age_ms"].int_value == 900000
+    assert attrs["freeride.provider"].string_value == "finnhub"

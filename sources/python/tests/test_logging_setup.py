@@ -39,3 +39,24 @@ def test_stdlib_logs_survive_basic_config_and_reach_console_and_ingest(receiver,
     assert int.from_bytes(records["inside a span"].trace_id, "big") == trace_id
     assert "before basicConfig 1" in console.getvalue()
     assert not any(k == "otelTraceID" for _, rec in receiver.log_records() for k in (kv.key for kv in rec.attributes))
+
+
+def test_a_pre_installed_otel_handler_is_replaced_not_duplicated(receiver, monkeypatch):
+    from opentelemetry.instrumentation.logging.handler import LoggingHandler
+    from opentelemetry.sdk._logs import LoggerProvider
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", f"Authorization=Bearer {TOKEN}")
+    root = logging.getLogger()
+    before = list(root.handlers)
+    auto = LoggingHandler(logger_provider=LoggerProvider(shutdown_on_exit=False))  # what auto-instrumentation adds
+    root.addHandler(auto)
+    telemetry = Telemetry(load_config({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}))
+    try:
+        assert auto not in root.handlers
+        assert [h for h in root.handlers if isinstance(h, LoggingHandler)] == [telemetry.otel_handler]
+    finally:
+        telemetry.shutdown()
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
+    assert any("Removed 1 OpenTelemetry logging handler" in rec.body.string_value for _, rec in receiver.log_records())
