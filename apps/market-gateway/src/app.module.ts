@@ -1,6 +1,7 @@
 import { ObservabilityModule } from '@freeride/observability';
 
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 
 import type { MarketGatewayConfig } from './config/market-gateway.config';
 import { GATEWAY_CONFIG } from './market-data/market-data.constants';
@@ -24,13 +25,21 @@ class GatewayConfigModule {
 /** The market-data gateway. */
 @Module({})
 export class AppModule {
-  static forRoot(config: MarketGatewayConfig): DynamicModule {
+  /**
+   * @param config the validated gateway config
+   * @param options.logStream where log lines go (tests capture them) @default stdout
+   */
+  static forRoot(
+    config: MarketGatewayConfig,
+    options: { logStream?: DestinationStream } = {},
+  ): DynamicModule {
     return {
       imports: [
         GatewayConfigModule.forRoot(config),
         MarketDataModule,
         ObservabilityModule.forRoot({
           logLevel: config.logLevel,
+          logStream: options.logStream,
           metricsPrefix: 'freeride_gateway_',
           serviceName: 'market-gateway',
           serviceVersion: '0.1.0',

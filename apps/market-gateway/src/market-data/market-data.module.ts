@@ -34,11 +34,15 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
     {
       inject: [GATEWAY_CONFIG],
       provide: REDIS_CLIENT,
-      useFactory: (config: MarketGatewayConfig) =>
-        new Redis(config.redisUrl, {
-          lazyConnect: false,
-          maxRetriesPerRequest: 1,
-        }),
+      useFactory: (config: MarketGatewayConfig) => {
+        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+        const logger = new Logger('Redis');
+        // Without a listener ioredis reports reconnect errors as unhandled.
+        redis.on('error', (err: Error) =>
+          logger.warn({ err }, 'redis connection error'),
+        );
+        return redis;
+      },
     },
     {
       inject: [GATEWAY_CONFIG, MarketDataMetrics, REDIS_CLIENT],

@@ -278,6 +278,36 @@ describe('MarketDataRouter', () => {
       expect(joined.filter((j) => !j)).toHaveLength(2);
     });
 
+    it('waits for the primary limiter when a token comes within the deadline', async () => {
+      const finnhub = new StubProvider('finnhub');
+      const polygon = new StubProvider('polygon');
+      const router = new MarketDataRouter({
+        attemptTimeoutMs: 100,
+        cache: new MemoryMarketDataCache(),
+        deadlineMs: 1000,
+        freshnessMs: { bars: 1, news: 1, quote: 1 },
+        health: new ProviderHealthTracker({ maxDataAgeMs: 60_000 }),
+        maxQuoteAgeMs: 60_000,
+        routes: { bars: [], news: [], quote: ['finnhub', 'polygon'] },
+        slots: [finnhub, polygon].map((client) =>
+          createProviderSlot({
+            client,
+            keys: ['k1'],
+            perKeyLimits: [{ burst: 1, limit: 10, windowMs: 1000 }],
+          }),
+        ),
+      });
+      const quotes = await Promise.all(
+        ['A', 'B', 'C'].map((s) => router.getQuote(s)),
+      );
+      expect(quotes.map((q) => q.provider)).toEqual([
+        'finnhub',
+        'finnhub',
+        'finnhub',
+      ]);
+      expect(polygon.keysUsed).toHaveLength(0);
+    });
+
     it('serves repeated requests from the cache within the freshness window', async () => {
       const finnhub = new StubProvider('finnhub');
       const router = build([finnhub]);

@@ -26,6 +26,7 @@ import type {
   ProviderQuote,
   Trade,
 } from '../market-data.types';
+import type { KeyLease } from '../policies/key-pool';
 import type {
   ProviderHealthSnapshot,
   ProviderHealthTracker,
@@ -81,6 +82,11 @@ export interface MarketDataRouterOptions {
   hooks?: RouterHooks;
   /** @default NOOP_LOG_SINK */
   logger?: LogSink;
+  /**
+   * Longest wait for a local limiter token before failing over.
+   * @default 1000
+   */
+  maxLimiterWaitMs?: number;
   /** Quotes older than this are flagged `stale`. */
   maxQuoteAgeMs: number;
   /** Clock, for tests. @default Date.now */
@@ -481,6 +487,33 @@ export class MarketDataRouter {
   }
 
   /**
+   * Takes a key token, waiting for one when the local limiter says it comes
+   * within `maxLimiterWaitMs` and before the deadline: a burst queues briefly
+   * on the primary instead of spilling onto the fallbacks.
+   */
+  private async acquireKey(
+    slot: ProviderSlot,
+    symbol: string,
+    deadlineAt: number,
+  ): Promise<KeyLease> {
+    for (;;) {
+      try {
+        return slot.keys.acquire(symbol);
+      } catch (err) {
+        const budget = Math.min(
+          this.options.maxLimiterWaitMs ?? 1000,
+          deadlineAt - this.now() - 50,
+        );
+        if (!(err instanceof RateLimitedError) || err.retryAfterMs > budget)
+          throw err;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(1, err.retryAfterMs)),
+        );
+      }
+    }
+  }
+
+  /**
    * One provider, rotating through its keys: a limited key is paused for the
    * provider's `Retry-After` and a refused key revoked, then the next key is
    * tried, until the provider answers or has no key left.
@@ -504,7 +537,7 @@ export class MarketDataRouter {
       const started = this.now();
       let lease;
       try {
-        lease = slot.keys.acquire(symbol);
+        lease = await this.acquireKey(slot, symbol, deadlineAt);
       } catch (err) {
         this.options.hooks?.onAttempt?.({
           capability,
