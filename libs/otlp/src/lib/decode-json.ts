@@ -182,6 +182,25 @@ function base64(v: unknown, field: string): string {
   throw new JsonFieldError(field, 'expected a base64 string');
 }
 
+/**
+ * Deepest AnyValue nesting accepted: deeper values would overflow the stack
+ * of a later JSON.stringify and make the stored request a poison message.
+ */
+export const MAX_ANY_VALUE_DEPTH = 32;
+let depth = 0;
+
+function nested<T>(fn: () => T): T {
+  if (depth >= MAX_ANY_VALUE_DEPTH) {
+    throw new JsonFieldError('', `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+  }
+  depth++;
+  try {
+    return fn();
+  } finally {
+    depth--;
+  }
+}
+
 function anyValue(v: unknown): OtlpAnyValue {
   if (v == null) return {};
   const o = obj(v);
@@ -190,18 +209,18 @@ function anyValue(v: unknown): OtlpAnyValue {
   if (o.doubleValue != null) return { doubleValue: double(o.doubleValue, 'doubleValue') };
   if (o.boolValue != null) return { boolValue: bool(o.boolValue, 'boolValue') };
   if (o.arrayValue != null) {
-    return {
+    return nested(() => ({
       arrayValue: child(o.arrayValue, 'arrayValue', (a) => ({
         values: list(a.values, 'values', anyValue),
       })),
-    };
+    }));
   }
   if (o.kvlistValue != null) {
-    return {
+    return nested(() => ({
       kvlistValue: child(o.kvlistValue, 'kvlistValue', (a) => ({
         values: list(a.values, 'values', keyValue),
       })),
-    };
+    }));
   }
   if (o.bytesValue != null) return { bytesValue: base64(o.bytesValue, 'bytesValue') };
   return {};

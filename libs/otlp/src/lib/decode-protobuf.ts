@@ -18,6 +18,7 @@ import type {
   OtlpSpan,
   TracesRequest,
 } from './otlp-request';
+import { MAX_ANY_VALUE_DEPTH } from './decode-json';
 import type { PbInt64 } from './otlp-values';
 import {
   bytesToBase64,
@@ -184,7 +185,7 @@ export class PbFieldError extends Error {
     readonly path: string,
     readonly reason: string,
   ) {
-    super(`${path}: ${reason}`);
+    super(path === '' ? reason : `${path}: ${reason}`);
   }
 }
 
@@ -198,26 +199,31 @@ function id(b: Uint8Array, bytes: number, path: () => string): string {
 // 0, false), so presence is tested on own properties.
 const has = Object.hasOwn;
 
-function anyValue(v: PbAnyValue): OtlpAnyValue {
+function anyValue(v: PbAnyValue, depth = 0): OtlpAnyValue {
   if (has(v, 'stringValue')) return { stringValue: v.stringValue! };
   if (has(v, 'intValue')) return { intValue: int64ToString(v.intValue!) };
   if (has(v, 'doubleValue')) return { doubleValue: toOtlpDouble(v.doubleValue!) };
   if (has(v, 'boolValue')) return { boolValue: v.boolValue! };
-  if (v.arrayValue != null) {
-    return { arrayValue: { values: v.arrayValue.values.map(anyValue) } };
-  }
-  if (v.kvlistValue != null) {
-    return { kvlistValue: { values: attributes(v.kvlistValue.values) } };
+  if (v.arrayValue != null || v.kvlistValue != null) {
+    if (depth >= MAX_ANY_VALUE_DEPTH) {
+      throw new PbFieldError('', `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+    }
+    if (v.arrayValue != null) {
+      return {
+        arrayValue: { values: v.arrayValue.values.map((x) => anyValue(x, depth + 1)) },
+      };
+    }
+    return { kvlistValue: { values: attributes(v.kvlistValue!.values, depth + 1) } };
   }
   if (has(v, 'bytesValue')) return { bytesValue: bytesToBase64(v.bytesValue!) };
   return {};
 }
 
-function attributes(kvs: PbKeyValue[]): OtlpKeyValue[] {
+function attributes(kvs: PbKeyValue[], depth = 0): OtlpKeyValue[] {
   const out = new Array<OtlpKeyValue>(kvs.length);
   for (let i = 0; i < kvs.length; i++) {
     const kv = kvs[i];
-    out[i] = { key: kv.key, value: kv.value ? anyValue(kv.value) : {} };
+    out[i] = { key: kv.key, value: kv.value ? anyValue(kv.value, depth) : {} };
   }
   return out;
 }

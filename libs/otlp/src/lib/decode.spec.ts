@@ -188,6 +188,33 @@ describe('decodeOtlpRequest', () => {
       expect(err.details.path).toBe(message.split(':')[0]);
     });
 
+    it.each<'json' | 'protobuf'>(['json', 'protobuf'])(
+      'rejects %s attribute values nested deeper than 32 levels',
+      (encoding) => {
+        let value: object = { stringValue: 'leaf' };
+        for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+        const json = {
+          resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: 'deep', value }] }] }] }],
+        };
+        const body =
+          encoding === 'json' ? Buffer.from(JSON.stringify(json)) : jsonToProtobuf('logs', json);
+        const err = decodeError(() => decodeOtlpRequest('logs', encoding, body));
+        expect(err.message).toMatch(/values nested deeper than 32 levels$/);
+      },
+    );
+
+    it('accepts attribute values nested 32 levels deep', () => {
+      let value: object = { stringValue: 'leaf' };
+      // arrays, not kvlists: protobufjs itself stops at 100 nested messages
+      for (let i = 0; i < 32; i++) value = { arrayValue: { values: [value] } };
+      const json = {
+        resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: 'deep', value }] }] }] }],
+      };
+      const fromJson = decodeOtlpRequest('logs', 'json', Buffer.from(JSON.stringify(json)));
+      const fromProtobuf = decodeOtlpRequest('logs', 'protobuf', jsonToProtobuf('logs', json));
+      expect(withoutReceivedAt(fromProtobuf)).toEqual(withoutReceivedAt(fromJson));
+    });
+
     it('rejects a JSON array body', () => {
       const err = decodeError(() => decodeOtlpRequest('traces', 'json', Buffer.from('[]')));
       expect(err.message).toBe('invalid OTLP/JSON: expected an object with "resourceSpans"');
