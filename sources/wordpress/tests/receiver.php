@@ -16,10 +16,6 @@ $body = file_get_contents('php://input');
 if (isset($lower['content-encoding']) && strtolower($lower['content-encoding']) === 'gzip') {
     $body = gzdecode($body);
 }
-$sleep = (int) getenv('RECEIVER_SLEEP_MS');
-if ($sleep > 0) {
-    usleep($sleep * 1000);
-}
 $status = (int) (getenv('RECEIVER_STATUS') ?: 200);
 $token = getenv('RECEIVER_TOKEN');
 if ($token !== false && $token !== '' && (!isset($lower['authorization']) || $lower['authorization'] !== 'Bearer ' . $token)) {
@@ -33,6 +29,11 @@ if ($log) {
         'body' => $body,
         'status' => $status,
     )) . "\n", FILE_APPEND | LOCK_EX);
+}
+// Recorded first, then the (optional) hang: a test can see that a hung ingest was called.
+$sleep = (int) getenv('RECEIVER_SLEEP_MS');
+if ($sleep > 0) {
+    usleep($sleep * 1000);
 }
 http_response_code($status);
 if (getenv('RECEIVER_RETRY_AFTER')) {

@@ -150,6 +150,14 @@ check "create form redirects back (HTTP $code)" test "$code" = 302
 check "trading API received the new alert" grep -q '"symbol\\":\\"MSFT\\"' "$tmp/trading.jsonl"
 check "create notice shown" bash -c "curl -s -b '$tmp/jar' '$base/wp-admin/admin.php?page=freeride-alerts' | grep -q 'Alert created for MSFT'"
 
+del_nonce=$(php -r 'preg_match("/name=\"alert_id\" value=\"a1b2c3\".*?name=\"_wpnonce\" value=\"([0-9a-f]+)\"/s", file_get_contents($argv[1]), $m); echo $m[1] ?? "";' "$tmp/admin.html")
+code=$(curl -s -b "$tmp/jar" -o /dev/null -w '%{http_code}' --data-urlencode "action=freeride_alert_delete" --data-urlencode "_wpnonce=$del_nonce" \
+  --data-urlencode "alert_id=a1b2c3" --data-urlencode "return_url=$base/wp-admin/admin.php?page=freeride-alerts" "$base/wp-admin/admin-post.php")
+check "delete button sends DELETE /v1/alerts/a1b2c3 (HTTP $code)" grep -q '"method":"DELETE","path":"\\/v1\\/alerts\\/a1b2c3"' "$tmp/trading.jsonl"
+code=$(curl -s -b "$tmp/jar" -o /dev/null -w '%{http_code}' --data-urlencode "action=freeride_alert_delete" --data-urlencode "_wpnonce=bad" \
+  --data-urlencode "alert_id=a1b2c3" "$base/wp-admin/admin-post.php")
+check "a bad nonce is refused (HTTP $code)" test "$code" = 403
+
 code=$(curl -s -b "$tmp/jar" -o "$tmp/short.html" -w '%{http_code}' "$base/?page_id=$page_id")
 check "shortcode page lists alerts for a logged-in trader (HTTP $code)" grep -q 'price_above 190' "$tmp/short.html"
 code=$(curl -s -o "$tmp/anon.html" -w '%{http_code}' "$base/?page_id=$page_id")
@@ -159,6 +167,17 @@ check "shortcode asks anonymous visitors to log in" grep -q 'to manage your pric
 kill "$recv_pid"; wait "$recv_pid" 2>/dev/null || true
 t=$(curl -s -o "$tmp/down.html" -w '%{time_total}' "$base/?smoke_warn=1")
 check "ingest down: page still renders in ${t}s (< 1.5 s)" php -r 'exit(((float) $argv[1]) < 1.5 && strpos(file_get_contents($argv[2]), "smoke theme rendered") !== false ? 0 : 1);' "$t" "$tmp/down.html"
+
+# hung ingest on the same port: wp_remote_post must give up at the 1 s total
+RECEIVER_LOG="$tmp/hung.jsonl" RECEIVER_SLEEP_MS=5000 php -S "127.0.0.1:$recv_port" "$here/receiver.php" >/dev/null 2>&1 &
+pids+=($!)
+wait_port "$recv_port"
+# The failed send above set a 10 s back-off (freeride_otlp_state): clear it so this page sends.
+mariadb --no-defaults -S "$tmp/mysql.sock" -uroot wp -e "DELETE FROM wp_options WHERE option_name='freeride_otlp_state'"
+t=$(curl -s -o "$tmp/hung.html" -w '%{time_total}' "$base/?smoke_warn=1")
+check "hung ingest: page still renders in ${t}s (< 1.5 s; send cut at 1 s)" php -r 'exit(((float) $argv[1]) < 1.5 && strpos(file_get_contents($argv[2]), "smoke theme rendered") !== false ? 0 : 1);' "$t" "$tmp/hung.html"
+check "the hung ingest was actually called" grep -q 'smoke_missing_key' "$tmp/hung.jsonl"
+check "failure state recorded for the next batch" bash -c "mariadb --no-defaults -S '$tmp/mysql.sock' -uroot wp -N -e \"SELECT option_value FROM wp_options WHERE option_name='freeride_otlp_state'\" | grep -q dropped"
 
 echo
 echo "$passed passed, $failed failed"
