@@ -20,6 +20,8 @@ export const TradingEnvSchema = z
     TRADING_DELIVERY_BACKOFF_BASE_MS: int(1000, 1),
     TRADING_DELIVERY_BACKOFF_MAX_MS: int(300_000, 1),
     TRADING_DELIVERY_CONCURRENCY: int(16, 1),
+    /** BullMQ job lock: a job held by a crashed worker is retried after about this long. */
+    TRADING_DELIVERY_LOCK_MS: int(30_000, 1000),
     TRADING_DELIVERY_TIMEOUT_MS: int(5000, 100),
     TRADING_EVAL_BATCH_SIZE: int(500, 1),
     TRADING_EVAL_BLOCK_MS: int(100, 1),
@@ -63,6 +65,7 @@ export interface TradingConfig {
     backoffBaseMs: number;
     backoffMaxMs: number;
     concurrency: number;
+    lockMs: number;
     timeoutMs: number;
   };
   evaluation: {
@@ -101,6 +104,7 @@ export function loadConfig(
       backoffBaseMs: e.TRADING_DELIVERY_BACKOFF_BASE_MS,
       backoffMaxMs: e.TRADING_DELIVERY_BACKOFF_MAX_MS,
       concurrency: e.TRADING_DELIVERY_CONCURRENCY,
+      lockMs: e.TRADING_DELIVERY_LOCK_MS,
       timeoutMs: e.TRADING_DELIVERY_TIMEOUT_MS,
     },
     evaluation: {

@@ -49,7 +49,8 @@ export class DeliveryWorkerService
   ) {}
 
   onApplicationBootstrap(): void {
-    const { backoffBaseMs, backoffMaxMs, concurrency } = this.config.delivery;
+    const { backoffBaseMs, backoffMaxMs, concurrency, lockMs } =
+      this.config.delivery;
     this.connection = new Redis(this.config.redisUrl, {
       maxRetriesPerRequest: null,
     });

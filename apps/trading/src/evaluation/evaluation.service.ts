@@ -240,18 +240,16 @@ export class EvaluationService
   ): void {
     for (const rule of result.expired) expired.push(rule.id);
     if (result.fired.length === 0) return;
-    const span = trace
-      .getTracer(TRACER_NAME)
-      .startSpan(
-        'rule-engine evaluate',
-        {
-          attributes: {
-            [ATTR.BATCH_SIZE]: result.fired.length,
-            [ATTR.STREAM_ID]: streamId ?? '',
-          },
+    const span = trace.getTracer(TRACER_NAME).startSpan(
+      'rule-engine evaluate',
+      {
+        attributes: {
+          [ATTR.BATCH_SIZE]: result.fired.length,
+          [ATTR.STREAM_ID]: streamId ?? '',
         },
-        contextFromTraceparent(traceparent),
-      );
+      },
+      contextFromTraceparent(traceparent),
+    );
     const carrier: Record<string, string> = {};
     propagation.inject(trace.setSpan(context.active(), span), carrier);
     span.end();

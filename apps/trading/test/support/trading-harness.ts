@@ -1,4 +1,9 @@
 import { QUOTE_STREAM_KEY } from '@freeride/contracts';
+
+import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
 import {
   type ManagedProcess,
   type PostgresServer,
@@ -11,10 +16,6 @@ import {
   startRedis,
   waitFor,
 } from './testing';
-
-import { Redis } from 'ioredis';
-import { join } from 'node:path';
-import { Client } from 'pg';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
@@ -230,3 +231,4 @@ export async function waitForDeliveriesSettled(
     { description: 'deliveries settled', intervalMs: 50, timeoutMs },
   );
 }
+export { waitFor } from './testing';

@@ -1,6 +1,6 @@
-import { getFreePort } from './testing';
-
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+
+import { getFreePort } from './testing';
 
 /** One request the receiver got. */
 export interface ReceivedWebhook {
