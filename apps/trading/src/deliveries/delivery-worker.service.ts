@@ -60,6 +60,7 @@ export class DeliveryWorkerService
       {
         concurrency,
         connection: this.connection,
+        lockDuration: lockMs,
         settings: {
           backoffStrategy: (attemptsMade: number) =>
             backoffDelay(attemptsMade, {
@@ -67,6 +68,7 @@ export class DeliveryWorkerService
               maxMs: backoffMaxMs,
             }),
         },
+        stalledInterval: lockMs,
       },
     );
     this.worker.on('failed', (job, err) => {
