@@ -27,6 +27,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+[ "${WP_SMOKE_KEEP:-0}" = 1 ] && trap "echo kept \$tmp; for pid in \"\${pids[@]}\"; do kill \$pid 2>/dev/null; done" EXIT
 
 free_port() { php -r '$s=stream_socket_server("tcp://127.0.0.1:0");$n=stream_socket_get_name($s,false);echo substr($n,strrpos($n,":")+1);'; }
 wait_port() { for _ in $(seq 1 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; return 1; }
@@ -89,6 +90,11 @@ add_action('init', function () {
         $b = $a['smoke_missing_key'];
         freeride_log('error', 'Smoke test error {n}', array('n' => 7));
     }
+    if (isset($_GET['smoke_hooks'])) {
+        wp_remote_get('http://127.0.0.1:' . (int) $_GET['smoke_hooks'] . '/nothing-here?secret=1', array('timeout' => 1));
+        add_action('phpmailer_init', function ($m) { $m->Mailer = 'smtp'; $m->Host = '127.0.0.1'; $m->Port = (int) $_GET['smoke_hooks']; $m->Timeout = 1; });
+        wp_mail('trader@example.com', 'Smoke', 'body');
+    }
 });
 PHP
 cat >"$tmp/install.php" <<PHP
@@ -131,6 +137,16 @@ check "PHP warning shipped with the request's trace id" php -r '
 check "freeride_log line shipped" otlp_has 'Smoke test error 7'
 check "resource has service.name and wordpress.version" otlp_has '"key":"wordpress.version"'
 check "ingest token never in the page" bash -c "! grep -q '$token' '$tmp/home.html'"
+
+closed_port=$(free_port)
+curl -s -o /dev/null "$base/?smoke_hooks=$closed_port"
+check "http_api_debug: failed outbound call shipped without its query string" otlp_has "Outbound HTTP GET http://127.0.0.1:$closed_port/nothing-here failed"
+check "the outbound call's query string is not shipped" bash -c "! grep -q 'secret=1' '$tmp/otlp.jsonl'"
+check "requests blocked on purpose (WP_HTTP_BLOCK_EXTERNAL) are not logged as failures" bash -c "! grep -q 'blocked requests through HTTP' '$tmp/otlp.jsonl'"
+check "wp_mail_failed shipped, recipients counted not listed" php -r '
+  foreach (file($argv[1], FILE_IGNORE_NEW_LINES) as $l) { $r = json_decode($l, true);
+    if (strpos($r["body"], "wp_mail failed") !== false && strpos($r["body"], "trader@example.com") === false && strpos($r["body"], "\"mail.recipients\",\"value\":{\"intValue\":\"1\"}") !== false) { exit(0); } }
+  exit(1);' "$tmp/otlp.jsonl"
 
 # log in (cookie jar), then the admin alerts page
 curl -s -c "$tmp/jar" -b "wordpress_test_cookie=WP+Cookie+check" -o /dev/null \

@@ -44,6 +44,9 @@ final class Freeride_WP_Hooks
         $target = (isset($parts['scheme']) ? $parts['scheme'] . '://' : '') . (isset($parts['host']) ? $parts['host'] : '') . (isset($parts['port']) ? ':' . $parts['port'] : '') . (isset($parts['path']) ? $parts['path'] : '');
         $method = is_array($args) && isset($args['method']) ? strtoupper((string) $args['method']) : 'GET';
         if (is_wp_error($response)) {
+            if ($response->get_error_code() === 'http_request_not_executed') {
+                return; // blocked on purpose (WP_HTTP_BLOCK_EXTERNAL, pre_http_request): not a failure
+            }
             freeride_log('warning', 'Outbound HTTP {method} {target} failed: {reason}', array(
                 'method' => $method,
                 'target' => $target,
