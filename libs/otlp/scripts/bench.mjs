@@ -3,13 +3,18 @@
 //   PATH=node_modules/.bin:$PATH tsx libs/otlp/scripts/bench.mjs [records-per-request]
 import { randomBytes } from 'node:crypto';
 
+import {
+  decodeOtlpRequest,
+  toEcsDocuments,
+  toLogRecordEvents,
+} from '../src/index.ts';
 import { OTLP_TYPES } from '../src/lib/proto/otlp-proto.ts';
-import { decodeOtlpRequest, toEcsDocuments, toLogRecordEvents } from '../src/index.ts';
 
 const perRequest = Number(process.argv[2] ?? 1000);
 const kv = (key, value) => ({
   key,
-  value: typeof value === 'number' ? { intValue: value } : { stringValue: value },
+  value:
+    typeof value === 'number' ? { intValue: value } : { stringValue: value },
 });
 
 function logsRequest() {
@@ -38,7 +43,9 @@ function logsRequest() {
               observedTimeUnixNano: String(now + BigInt(i) + 1000n),
               severityNumber: 9,
               severityText: 'INFO',
-              body: { stringValue: `fetched ${i % 50} quotes from finnhub in ${i % 300} ms (cache miss)` },
+              body: {
+                stringValue: `fetched ${i % 50} quotes from finnhub in ${i % 300} ms (cache miss)`,
+              },
               attributes: [
                 kv('provider', 'finnhub'),
                 kv('symbol', `SYM${i % 500}`),
@@ -63,7 +70,10 @@ function toProtobufObject(v) {
   if (typeof v !== 'object' || v === null) return v;
   const out = {};
   for (const [k, x] of Object.entries(v)) {
-    out[k] = (k === 'traceId' || k === 'spanId') && typeof x === 'string' ? Buffer.from(x, 'hex') : toProtobufObject(x);
+    out[k] =
+      (k === 'traceId' || k === 'spanId') && typeof x === 'string'
+        ? Buffer.from(x, 'hex')
+        : toProtobufObject(x);
   }
   return out;
 }
@@ -81,26 +91,41 @@ function bench(name, fn, bytes) {
   const s = Number(process.hrtime.bigint() - start) / 1e9;
   const perSec = Math.round((runs * perRequest) / s);
   const mb = bytes ? ` ${((runs * bytes) / s / 1e6).toFixed(0)} MB/s` : '';
-  console.log(`${name.padEnd(44)} ${perSec.toLocaleString('en').padStart(10)} records/s${mb}`);
+  console.log(
+    `${name.padEnd(44)} ${perSec.toLocaleString('en').padStart(10)} records/s${mb}`,
+  );
 }
 
-console.log(`logs: ${perRequest} records/request, protobuf ${pbBody.length} B, JSON ${jsonBody.length} B`);
+console.log(
+  `logs: ${perRequest} records/request, protobuf ${pbBody.length} B, JSON ${jsonBody.length} B`,
+);
 const req = decodeOtlpRequest('logs', 'protobuf', pbBody);
 const stored = JSON.stringify(req);
 const writes = toEcsDocuments(req);
 bench('protobufjs decode only', () => T.decode(pbBody), pbBody.length);
-bench('decodeOtlpRequest protobuf', () => decodeOtlpRequest('logs', 'protobuf', pbBody), pbBody.length);
-bench('decodeOtlpRequest json', () => decodeOtlpRequest('logs', 'json', jsonBody), jsonBody.length);
+bench(
+  'decodeOtlpRequest protobuf',
+  () => decodeOtlpRequest('logs', 'protobuf', pbBody),
+  pbBody.length,
+);
+bench(
+  'decodeOtlpRequest json',
+  () => decodeOtlpRequest('logs', 'json', jsonBody),
+  jsonBody.length,
+);
 bench('JSON.stringify(request) (to Redis)', () => JSON.stringify(req));
 bench('JSON.parse(stored) (from Redis)', () => JSON.parse(stored));
 bench('toEcsDocuments', () => toEcsDocuments(req));
 bench('toLogRecordEvents', () => toLogRecordEvents(req));
 bench('bulk NDJSON of the documents', () => {
   let s = '';
-  for (const w of writes) s += `{"create":{"_index":"${w.index}","_id":"${w.id}"}}\n${JSON.stringify(w.doc)}\n`;
+  for (const w of writes)
+    s += `{"create":{"_index":"${w.index}","_id":"${w.id}"}}\n${JSON.stringify(w.doc)}\n`;
   return s;
 });
-bench('ingest path: decode pb + stringify', () => JSON.stringify(decodeOtlpRequest('logs', 'protobuf', pbBody)));
+bench('ingest path: decode pb + stringify', () =>
+  JSON.stringify(decodeOtlpRequest('logs', 'protobuf', pbBody)),
+);
 bench('indexer path: parse + ECS + NDJSON', () => {
   let s = '';
   for (const w of toEcsDocuments(JSON.parse(stored))) {

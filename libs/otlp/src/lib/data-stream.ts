@@ -37,7 +37,8 @@ function sanitize(
 ): string {
   const hit = cache.get(raw);
   if (hit !== undefined) return hit;
-  const clean = truncateBytes(raw.toLowerCase().replace(disallowed, '_')) || fallback;
+  const clean =
+    truncateBytes(raw.toLowerCase().replace(disallowed, '_')) || fallback;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(raw, clean);
   return clean;
@@ -50,7 +51,9 @@ function sanitize(
  * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-dataset
  */
 export function sanitizeDataset(raw: string | undefined): string {
-  return raw ? sanitize(raw, DATASET_DISALLOWED, DEFAULT_DATASET, datasetCache) : DEFAULT_DATASET;
+  return raw
+    ? sanitize(raw, DATASET_DISALLOWED, DEFAULT_DATASET, datasetCache)
+    : DEFAULT_DATASET;
 }
 
 /**

@@ -93,7 +93,12 @@ const UINT32_MAX = 0xffffffff;
 function uint32(v: unknown, field: string): number {
   if (v == null) return 0;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= UINT32_MAX) {
+  if (
+    typeof n === 'number' &&
+    Number.isInteger(n) &&
+    n >= 0 &&
+    n <= UINT32_MAX
+  ) {
     return n;
   }
   throw new JsonFieldError(field, 'expected an unsigned 32-bit integer');
@@ -102,7 +107,11 @@ function uint32(v: unknown, field: string): number {
 function int32(v: unknown, field: string): number {
   if (v == null) return 0;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isInteger(n) && Math.abs(n) <= 0x7fffffff) {
+  if (
+    typeof n === 'number' &&
+    Number.isInteger(n) &&
+    Math.abs(n) <= 0x7fffffff
+  ) {
     return n;
   }
   throw new JsonFieldError(field, 'expected a 32-bit integer');
@@ -119,8 +128,12 @@ function enumeration(
 
 const SEVERITY = enumValues('opentelemetry.proto.logs.v1.SeverityNumber');
 const SPAN_KIND = enumValues('opentelemetry.proto.trace.v1.Span.SpanKind');
-const STATUS_CODE = enumValues('opentelemetry.proto.trace.v1.Status.StatusCode');
-const TEMPORALITY = enumValues('opentelemetry.proto.metrics.v1.AggregationTemporality');
+const STATUS_CODE = enumValues(
+  'opentelemetry.proto.trace.v1.Status.StatusCode',
+);
+const TEMPORALITY = enumValues(
+  'opentelemetry.proto.metrics.v1.AggregationTemporality',
+);
 
 const UINT64_MAX = 18446744073709551615n;
 const INT64_MIN = -9223372036854775808n;
@@ -191,7 +204,10 @@ let depth = 0;
 
 function nested<T>(fn: () => T): T {
   if (depth >= MAX_ANY_VALUE_DEPTH) {
-    throw new JsonFieldError('', `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+    throw new JsonFieldError(
+      '',
+      `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
+    );
   }
   depth++;
   try {
@@ -204,9 +220,11 @@ function nested<T>(fn: () => T): T {
 function anyValue(v: unknown): OtlpAnyValue {
   if (v == null) return {};
   const o = obj(v);
-  if (o.stringValue != null) return { stringValue: str(o.stringValue, 'stringValue') };
+  if (o.stringValue != null)
+    return { stringValue: str(o.stringValue, 'stringValue') };
   if (o.intValue != null) return { intValue: int64(o.intValue, 'intValue') };
-  if (o.doubleValue != null) return { doubleValue: double(o.doubleValue, 'doubleValue') };
+  if (o.doubleValue != null)
+    return { doubleValue: double(o.doubleValue, 'doubleValue') };
   if (o.boolValue != null) return { boolValue: bool(o.boolValue, 'boolValue') };
   if (o.arrayValue != null) {
     return nested(() => ({
@@ -222,7 +240,8 @@ function anyValue(v: unknown): OtlpAnyValue {
       })),
     }));
   }
-  if (o.bytesValue != null) return { bytesValue: base64(o.bytesValue, 'bytesValue') };
+  if (o.bytesValue != null)
+    return { bytesValue: base64(o.bytesValue, 'bytesValue') };
   return {};
 }
 
@@ -244,15 +263,22 @@ function resource(v: unknown): OtlpResource {
   if (v == null) return { attributes: [], droppedAttributesCount: 0 };
   return child(v, 'resource', (o) => ({
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
   }));
 }
 
 function scope(v: unknown): OtlpScope {
-  if (v == null) return { attributes: [], droppedAttributesCount: 0, name: '', version: '' };
+  if (v == null)
+    return { attributes: [], droppedAttributesCount: 0, name: '', version: '' };
   return child(v, 'scope', (o) => ({
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
     name: str(o.name, 'name'),
     version: str(o.version, 'version'),
   }));
@@ -262,11 +288,17 @@ function logRecord(v: unknown): OtlpLogRecord {
   const o = obj(v);
   const record: OtlpLogRecord = {
     timeUnixNano: uint64(o.timeUnixNano, 'timeUnixNano'),
-    observedTimeUnixNano: uint64(o.observedTimeUnixNano, 'observedTimeUnixNano'),
+    observedTimeUnixNano: uint64(
+      o.observedTimeUnixNano,
+      'observedTimeUnixNano',
+    ),
     severityNumber: enumeration(o.severityNumber, 'severityNumber', SEVERITY),
     severityText: str(o.severityText, 'severityText'),
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
     flags: uint32(o.flags, 'flags'),
     traceId: hexId(o.traceId, 'traceId', 16),
     spanId: hexId(o.spanId, 'spanId', 8),
@@ -288,7 +320,10 @@ function spanEvent(v: unknown): OtlpSpanEvent {
     timeUnixNano: uint64(o.timeUnixNano, 'timeUnixNano'),
     name: str(o.name, 'name'),
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
   };
 }
 
@@ -299,7 +334,10 @@ function spanLink(v: unknown): OtlpSpanLink {
     spanId: hexId(o.spanId, 'spanId', 8),
     traceState: str(o.traceState, 'traceState'),
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
     flags: uint32(o.flags, 'flags'),
   };
 }
@@ -317,7 +355,10 @@ function span(v: unknown): OtlpSpan {
     startTimeUnixNano: uint64(o.startTimeUnixNano, 'startTimeUnixNano'),
     endTimeUnixNano: uint64(o.endTimeUnixNano, 'endTimeUnixNano'),
     attributes: attributes(o.attributes),
-    droppedAttributesCount: uint32(o.droppedAttributesCount, 'droppedAttributesCount'),
+    droppedAttributesCount: uint32(
+      o.droppedAttributesCount,
+      'droppedAttributesCount',
+    ),
     events: list(o.events, 'events', spanEvent),
     droppedEventsCount: uint32(o.droppedEventsCount, 'droppedEventsCount'),
     links: list(o.links, 'links', spanLink),
@@ -362,7 +403,9 @@ function histogramPoint(v: unknown): OtlpHistogramDataPoint {
     timeUnixNano: uint64(o.timeUnixNano, 'timeUnixNano'),
     count: uint64(o.count, 'count'),
     bucketCounts: list(o.bucketCounts, 'bucketCounts', (c) => uint64(c, '')),
-    explicitBounds: list(o.explicitBounds, 'explicitBounds', (b) => double(b, '')),
+    explicitBounds: list(o.explicitBounds, 'explicitBounds', (b) =>
+      double(b, ''),
+    ),
     flags: uint32(o.flags, 'flags'),
   };
   sumMinMax(point, o);

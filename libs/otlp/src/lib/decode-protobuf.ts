@@ -1,6 +1,7 @@
 // Protobuf message objects (as protobufjs decodes them) → normalised request.
 // Key order of every object literal here must match decode-json.ts: document
 // ids hash JSON.stringify of these objects.
+import { MAX_ANY_VALUE_DEPTH } from './decode-json';
 import type {
   LogsRequest,
   MetricsRequest,
@@ -18,7 +19,6 @@ import type {
   OtlpSpan,
   TracesRequest,
 } from './otlp-request';
-import { MAX_ANY_VALUE_DEPTH } from './decode-json';
 import type { PbInt64 } from './otlp-values';
 import {
   bytesToBase64,
@@ -202,18 +202,26 @@ const has = Object.hasOwn;
 function anyValue(v: PbAnyValue, depth = 0): OtlpAnyValue {
   if (has(v, 'stringValue')) return { stringValue: v.stringValue! };
   if (has(v, 'intValue')) return { intValue: int64ToString(v.intValue!) };
-  if (has(v, 'doubleValue')) return { doubleValue: toOtlpDouble(v.doubleValue!) };
+  if (has(v, 'doubleValue'))
+    return { doubleValue: toOtlpDouble(v.doubleValue!) };
   if (has(v, 'boolValue')) return { boolValue: v.boolValue! };
   if (v.arrayValue != null || v.kvlistValue != null) {
     if (depth >= MAX_ANY_VALUE_DEPTH) {
-      throw new PbFieldError('', `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+      throw new PbFieldError(
+        '',
+        `values nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
+      );
     }
     if (v.arrayValue != null) {
       return {
-        arrayValue: { values: v.arrayValue.values.map((x) => anyValue(x, depth + 1)) },
+        arrayValue: {
+          values: v.arrayValue.values.map((x) => anyValue(x, depth + 1)),
+        },
       };
     }
-    return { kvlistValue: { values: attributes(v.kvlistValue!.values, depth + 1) } };
+    return {
+      kvlistValue: { values: attributes(v.kvlistValue!.values, depth + 1) },
+    };
   }
   if (has(v, 'bytesValue')) return { bytesValue: bytesToBase64(v.bytesValue!) };
   return {};
@@ -237,7 +245,8 @@ function resource(r: PbResource | null | undefined): OtlpResource {
 }
 
 function scope(s: PbScope | null | undefined): OtlpScope {
-  if (!s) return { attributes: [], droppedAttributesCount: 0, name: '', version: '' };
+  if (!s)
+    return { attributes: [], droppedAttributesCount: 0, name: '', version: '' };
   return {
     attributes: attributes(s.attributes),
     droppedAttributesCount: s.droppedAttributesCount,
@@ -251,7 +260,10 @@ function double(n: number): OtlpDouble {
 }
 
 /** Decoded `ExportLogsServiceRequest` → normalised logs request. */
-export function logsFromProtobuf(m: PbLogsRequest, receivedAt: string): LogsRequest {
+export function logsFromProtobuf(
+  m: PbLogsRequest,
+  receivedAt: string,
+): LogsRequest {
   return {
     signal: 'logs',
     receivedAt,
@@ -367,7 +379,11 @@ function sumMinMax(
 }
 
 function metric(m: PbMetric): OtlpMetric {
-  const out: OtlpMetric = { name: m.name, description: m.description, unit: m.unit };
+  const out: OtlpMetric = {
+    name: m.name,
+    description: m.description,
+    unit: m.unit,
+  };
   if (m.gauge) {
     out.gauge = { dataPoints: m.gauge.dataPoints.map(numberPoint) };
   } else if (m.sum) {

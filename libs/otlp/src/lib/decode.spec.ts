@@ -42,15 +42,22 @@ describe('decodeOtlpRequest', () => {
 
     it('keeps int64 times as decimal strings', () => {
       expect(record.timeUnixNano).toBe('1764028800123456789');
-      expect(req.resourceLogs[0].scopeLogs[0].logRecords[1].observedTimeUnixNano).toBe('0');
+      expect(
+        req.resourceLogs[0].scopeLogs[0].logRecords[1].observedTimeUnixNano,
+      ).toBe('0');
     });
 
     it('normalises intValue numbers to decimal strings', () => {
-      expect(record.attributes[1]).toEqual({ key: 'retry', value: { intValue: '3' } });
+      expect(record.attributes[1]).toEqual({
+        key: 'retry',
+        value: { intValue: '3' },
+      });
     });
 
     it('stamps receivedAt as an ISO timestamp', () => {
-      expect(req.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(req.receivedAt).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+      );
     });
 
     it('round-trips through JSON', () => {
@@ -91,9 +98,15 @@ describe('decodeOtlpRequest', () => {
       'accepts {} and an empty protobuf body for %s',
       (signal) => {
         const fromJson = decodeOtlpRequest(signal, 'json', Buffer.from('{}'));
-        const fromProtobuf = decodeOtlpRequest(signal, 'protobuf', new Uint8Array(0));
+        const fromProtobuf = decodeOtlpRequest(
+          signal,
+          'protobuf',
+          new Uint8Array(0),
+        );
         expect(countItems(fromJson)).toBe(0);
-        expect(withoutReceivedAt(fromProtobuf)).toEqual(withoutReceivedAt(fromJson));
+        expect(withoutReceivedAt(fromProtobuf)).toEqual(
+          withoutReceivedAt(fromJson),
+        );
       },
     );
   });
@@ -125,7 +138,10 @@ describe('decodeOtlpRequest', () => {
         key: 'service.name',
         value: { stringValue: 'sdk-check' },
       });
-      expect(rl.scopeLogs[0].scope).toMatchObject({ name: 'sdk-scope', version: '0.1.0' });
+      expect(rl.scopeLogs[0].scope).toMatchObject({
+        name: 'sdk-scope',
+        version: '0.1.0',
+      });
       expect(record).toMatchObject({
         body: { stringValue: 'hello from the sdk' },
         severityNumber: 13,
@@ -137,7 +153,11 @@ describe('decodeOtlpRequest', () => {
         { key: 'ratio', value: { doubleValue: 0.5 } },
         {
           key: 'tags',
-          value: { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } },
+          value: {
+            arrayValue: {
+              values: [{ stringValue: 'a' }, { stringValue: 'b' }],
+            },
+          },
         },
       ]);
     });
@@ -146,11 +166,16 @@ describe('decodeOtlpRequest', () => {
   describe('invalid bodies', () => {
     it('rejects a truncated protobuf body with the offset', () => {
       const body = fixture('not-ok', 'truncated-protobuf.bin');
-      const err = decodeError(() => decodeOtlpRequest('logs', 'protobuf', body));
+      const err = decodeError(() =>
+        decodeOtlpRequest('logs', 'protobuf', body),
+      );
       expect(err.httpStatus).toBe(400);
       expect(err.code).toBe('OTLP_DECODE_ERROR');
       expect(err.message).toMatch(/^invalid protobuf: index out of range/);
-      expect(err.details).toMatchObject({ encoding: 'protobuf', signal: 'logs' });
+      expect(err.details).toMatchObject({
+        encoding: 'protobuf',
+        signal: 'logs',
+      });
     });
 
     it('rejects a JSON body that is not valid UTF-8', () => {
@@ -164,8 +189,14 @@ describe('decodeOtlpRequest', () => {
       const kv = [0x0a, 0x02, 0xff, 0xfe];
       const resource = [0x0a, kv.length, ...kv];
       const resourceLogs = [0x0a, resource.length, ...resource];
-      const body = Uint8Array.from([0x0a, resourceLogs.length, ...resourceLogs]);
-      const err = decodeError(() => decodeOtlpRequest('logs', 'protobuf', body));
+      const body = Uint8Array.from([
+        0x0a,
+        resourceLogs.length,
+        ...resourceLogs,
+      ]);
+      const err = decodeError(() =>
+        decodeOtlpRequest('logs', 'protobuf', body),
+      );
       expect(err.message).toMatch(/^invalid protobuf: .*utf-8/i);
     });
 
@@ -177,13 +208,27 @@ describe('decodeOtlpRequest', () => {
     });
 
     it.each([
-      ['wrong-trace-id-length.json', 'resourceLogs[0].scopeLogs[1].logRecords[3].traceId: expected 32 hex chars'],
-      ['non-hex-span-id.json', 'resourceLogs[0].scopeLogs[0].logRecords[0].spanId: expected 16 hex chars'],
-      ['fractional-time.json', 'resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano: expected an unsigned 64-bit integer'],
+      [
+        'wrong-trace-id-length.json',
+        'resourceLogs[0].scopeLogs[1].logRecords[3].traceId: expected 32 hex chars',
+      ],
+      [
+        'non-hex-span-id.json',
+        'resourceLogs[0].scopeLogs[0].logRecords[0].spanId: expected 16 hex chars',
+      ],
+      [
+        'fractional-time.json',
+        'resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano: expected an unsigned 64-bit integer',
+      ],
       ['resource-logs-not-array.json', 'resourceLogs: expected an array'],
-      ['attribute-int-not-integer.json', 'resourceLogs[0].resource.attributes[1].value.intValue: expected a 64-bit integer'],
+      [
+        'attribute-int-not-integer.json',
+        'resourceLogs[0].resource.attributes[1].value.intValue: expected a 64-bit integer',
+      ],
     ])('rejects %s naming the field', (name, message) => {
-      const err = decodeError(() => decodeOtlpRequest('logs', 'json', fixture('not-ok', name)));
+      const err = decodeError(() =>
+        decodeOtlpRequest('logs', 'json', fixture('not-ok', name)),
+      );
       expect(err.message).toBe(message);
       expect(err.details.path).toBe(message.split(':')[0]);
     });
@@ -192,13 +237,24 @@ describe('decodeOtlpRequest', () => {
       'rejects %s attribute values nested deeper than 32 levels',
       (encoding) => {
         let value: object = { stringValue: 'leaf' };
-        for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+        for (let i = 0; i < 40; i++)
+          value = { arrayValue: { values: [value] } };
         const json = {
-          resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: 'deep', value }] }] }] }],
+          resourceLogs: [
+            {
+              scopeLogs: [
+                { logRecords: [{ attributes: [{ key: 'deep', value }] }] },
+              ],
+            },
+          ],
         };
         const body =
-          encoding === 'json' ? Buffer.from(JSON.stringify(json)) : jsonToProtobuf('logs', json);
-        const err = decodeError(() => decodeOtlpRequest('logs', encoding, body));
+          encoding === 'json'
+            ? Buffer.from(JSON.stringify(json))
+            : jsonToProtobuf('logs', json);
+        const err = decodeError(() =>
+          decodeOtlpRequest('logs', encoding, body),
+        );
         expect(err.message).toMatch(/values nested deeper than 32 levels$/);
       },
     );
@@ -208,23 +264,47 @@ describe('decodeOtlpRequest', () => {
       // arrays, not kvlists: protobufjs itself stops at 100 nested messages
       for (let i = 0; i < 32; i++) value = { arrayValue: { values: [value] } };
       const json = {
-        resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: 'deep', value }] }] }] }],
+        resourceLogs: [
+          {
+            scopeLogs: [
+              { logRecords: [{ attributes: [{ key: 'deep', value }] }] },
+            ],
+          },
+        ],
       };
-      const fromJson = decodeOtlpRequest('logs', 'json', Buffer.from(JSON.stringify(json)));
-      const fromProtobuf = decodeOtlpRequest('logs', 'protobuf', jsonToProtobuf('logs', json));
-      expect(withoutReceivedAt(fromProtobuf)).toEqual(withoutReceivedAt(fromJson));
+      const fromJson = decodeOtlpRequest(
+        'logs',
+        'json',
+        Buffer.from(JSON.stringify(json)),
+      );
+      const fromProtobuf = decodeOtlpRequest(
+        'logs',
+        'protobuf',
+        jsonToProtobuf('logs', json),
+      );
+      expect(withoutReceivedAt(fromProtobuf)).toEqual(
+        withoutReceivedAt(fromJson),
+      );
     });
 
     it('rejects a JSON array body', () => {
-      const err = decodeError(() => decodeOtlpRequest('traces', 'json', Buffer.from('[]')));
-      expect(err.message).toBe('invalid OTLP/JSON: expected an object with "resourceSpans"');
+      const err = decodeError(() =>
+        decodeOtlpRequest('traces', 'json', Buffer.from('[]')),
+      );
+      expect(err.message).toBe(
+        'invalid OTLP/JSON: expected an object with "resourceSpans"',
+      );
     });
 
     it('rejects a protobuf span id of the wrong length', () => {
       const body = jsonToProtobuf('traces', {
-        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '00', spanId: '' }] }] }],
+        resourceSpans: [
+          { scopeSpans: [{ spans: [{ traceId: '00', spanId: '' }] }] },
+        ],
       });
-      const err = decodeError(() => decodeOtlpRequest('traces', 'protobuf', body));
+      const err = decodeError(() =>
+        decodeOtlpRequest('traces', 'protobuf', body),
+      );
       expect(err.message).toBe(
         'resourceSpans[0].scopeSpans[0].spans[0].traceId: expected 16 bytes, got 1',
       );

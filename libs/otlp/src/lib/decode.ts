@@ -1,11 +1,3 @@
-import { OtlpDecodeError } from './otlp-decode.errors';
-import type {
-  MetricsRequest,
-  OtlpEncoding,
-  OtlpMetric,
-  OtlpRequest,
-  OtlpSignal,
-} from './otlp-request';
 import {
   JsonFieldError,
   isObj,
@@ -25,6 +17,14 @@ import {
   tracesFromProtobuf,
 } from './decode-protobuf';
 import { jsonErrorPosition } from './json-error-position';
+import { OtlpDecodeError } from './otlp-decode.errors';
+import type {
+  MetricsRequest,
+  OtlpEncoding,
+  OtlpMetric,
+  OtlpRequest,
+  OtlpSignal,
+} from './otlp-request';
 import { OTLP_TYPES } from './proto/otlp-proto';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -79,7 +79,8 @@ function decodeProtobuf(
 
 function jsonSyntaxMessage(text: string, e: unknown): string {
   const position = jsonErrorPosition(text);
-  const where = position >= 0 ? `invalid JSON at position ${position}` : 'invalid JSON';
+  const where =
+    position >= 0 ? `invalid JSON at position ${position}` : 'invalid JSON';
   return `${where}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
@@ -174,7 +175,8 @@ function metricPoints(m: OtlpMetric): number {
 function countMetricPoints(req: MetricsRequest): number {
   let n = 0;
   for (const rm of req.resourceMetrics) {
-    for (const sm of rm.scopeMetrics) for (const m of sm.metrics) n += metricPoints(m);
+    for (const sm of rm.scopeMetrics)
+      for (const m of sm.metrics) n += metricPoints(m);
   }
   return n;
 }

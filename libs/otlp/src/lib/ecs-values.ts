@@ -53,7 +53,8 @@ export function flatValue(v: OtlpAnyValue): FlatValue {
 /** Attributes → one flat object of dotted keys (later keys win). */
 export function flatAttributes(kvs: OtlpKeyValue[]): Record<string, FlatValue> {
   const out: Record<string, FlatValue> = {};
-  for (let i = 0; i < kvs.length; i++) out[kvs[i].key] = flatValue(kvs[i].value);
+  for (let i = 0; i < kvs.length; i++)
+    out[kvs[i].key] = flatValue(kvs[i].value);
   return out;
 }
 
@@ -75,7 +76,8 @@ export function attributeString(
   for (let i = kvs.length - 1; i >= 0; i--) {
     if (kvs[i].key !== key) continue;
     const v = kvs[i].value;
-    if (v.stringValue !== undefined) return v.stringValue === '' ? undefined : v.stringValue;
+    if (v.stringValue !== undefined)
+      return v.stringValue === '' ? undefined : v.stringValue;
     if (v.intValue !== undefined) return v.intValue;
     if (v.doubleValue !== undefined) return String(v.doubleValue);
     if (v.boolValue !== undefined) return String(v.boolValue);

@@ -6,8 +6,16 @@ import type { OtlpSignal } from './otlp-request';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function ecs(signal: OtlpSignal, body: unknown, namespace?: string): EcsWrite[] {
-  const req = decodeOtlpRequest(signal, 'json', Buffer.from(JSON.stringify(body)));
+function ecs(
+  signal: OtlpSignal,
+  body: unknown,
+  namespace?: string,
+): EcsWrite[] {
+  const req = decodeOtlpRequest(
+    signal,
+    'json',
+    Buffer.from(JSON.stringify(body)),
+  );
   return toEcsDocuments(req, namespace === undefined ? {} : { namespace });
 }
 
@@ -16,7 +24,11 @@ function str(key: string, value: string) {
 }
 
 /** A logs request with one resource, one scope and the given records. */
-function logs(records: object[], resourceAttrs: object[] = [], scope: object = {}) {
+function logs(
+  records: object[],
+  resourceAttrs: object[] = [],
+  scope: object = {},
+) {
   return {
     resourceLogs: [
       {
@@ -27,7 +39,11 @@ function logs(records: object[], resourceAttrs: object[] = [], scope: object = {
   };
 }
 
-function logDoc(record: object, resourceAttrs: object[] = [], scope: object = {}): Doc {
+function logDoc(
+  record: object,
+  resourceAttrs: object[] = [],
+  scope: object = {},
+): Doc {
   return ecs('logs', logs([record], resourceAttrs, scope))[0].doc;
 }
 
@@ -51,7 +67,10 @@ describe('toEcsDocuments', () => {
         version: '1.4.2',
       });
       expect(doc.host).toEqual({ name: 'worker-1' });
-      expect(doc.agent).toEqual({ name: 'opentelemetry/python', version: '1.38.0' });
+      expect(doc.agent).toEqual({
+        name: 'opentelemetry/python',
+        version: '1.38.0',
+      });
     });
 
     it('maps the record to message, log, event, trace, span and error', () => {
@@ -74,7 +93,8 @@ describe('toEcsDocuments', () => {
       expect(doc.otel.attributes).toEqual({
         cached: false,
         'exception.message': 'timed out after 5000 ms',
-        'exception.stacktrace': 'TimeoutError: timed out\n    at fetch (quotes.py:12)',
+        'exception.stacktrace':
+          'TimeoutError: timed out\n    at fetch (quotes.py:12)',
         'exception.type': 'TimeoutError',
         latency_ms: 12.5,
         limits: '{"rpm":60}',
@@ -86,7 +106,10 @@ describe('toEcsDocuments', () => {
         'process.pid': 4242,
         'service.name': 'quotes-fetcher',
       });
-      expect(doc.otel.scope).toEqual({ name: 'freeride.quotes', version: '2.0.0' });
+      expect(doc.otel.scope).toEqual({
+        name: 'freeride.quotes',
+        version: '2.0.0',
+      });
     });
 
     it('stringifies a kvlist body into message and keeps it under otel.body', () => {
@@ -108,7 +131,8 @@ describe('toEcsDocuments', () => {
     });
 
     it('produces documents that survive JSON unchanged', () => {
-      for (const w of writes) expect(JSON.parse(JSON.stringify(w))).toStrictEqual(w);
+      for (const w of writes)
+        expect(JSON.parse(JSON.stringify(w))).toStrictEqual(w);
     });
   });
 
@@ -118,7 +142,10 @@ describe('toEcsDocuments', () => {
       ['the namespace option', [], [], 'prod', 'logs-generic-prod'],
       [
         'resource attributes over the option',
-        [str('data_stream.dataset', 'nginx.access'), str('data_stream.namespace', 'EU-West')],
+        [
+          str('data_stream.dataset', 'nginx.access'),
+          str('data_stream.namespace', 'EU-West'),
+        ],
         [],
         'prod',
         'logs-nginx.access-eu-west',
@@ -132,38 +159,54 @@ describe('toEcsDocuments', () => {
       ],
       [
         'disallowed characters',
-        [str('data_stream.dataset', 'My App/Worker*1'), str('data_stream.namespace', 'a:b#c d')],
+        [
+          str('data_stream.dataset', 'My App/Worker*1'),
+          str('data_stream.namespace', 'a:b#c d'),
+        ],
         [],
         undefined,
         'logs-my_app_worker_1-a_b_c_d',
       ],
     ])('uses %s', (_case, resourceAttrs, recordAttrs, namespace, index) => {
-      const w = ecs('logs', logs([{ attributes: recordAttrs }], resourceAttrs), namespace);
+      const w = ecs(
+        'logs',
+        logs([{ attributes: recordAttrs }], resourceAttrs),
+        namespace,
+      );
       expect(w[0].index).toBe(index);
     });
 
     it('truncates dataset and namespace to 100 bytes', () => {
-      const w = ecs('logs', logs([{}], [str('data_stream.dataset', 'x'.repeat(150))]));
+      const w = ecs(
+        'logs',
+        logs([{}], [str('data_stream.dataset', 'x'.repeat(150))]),
+      );
       expect(w[0].index).toBe(`logs-${'x'.repeat(100)}-default`);
     });
   });
 
   describe('@timestamp', () => {
     it('uses timeUnixNano with millisecond precision', () => {
-      expect(logDoc({ timeUnixNano: '1700000000987654321' })['@timestamp']).toBe(
-        '2023-11-14T22:13:20.987Z',
-      );
+      expect(
+        logDoc({ timeUnixNano: '1700000000987654321' })['@timestamp'],
+      ).toBe('2023-11-14T22:13:20.987Z');
     });
 
     it('falls back to observedTimeUnixNano', () => {
-      expect(logDoc({ observedTimeUnixNano: '1700000000000000000' })['@timestamp']).toBe(
-        '2023-11-14T22:13:20.000Z',
-      );
+      expect(
+        logDoc({ observedTimeUnixNano: '1700000000000000000' })['@timestamp'],
+      ).toBe('2023-11-14T22:13:20.000Z');
     });
 
     it('falls back to the request receivedAt', () => {
-      const req = decodeOtlpRequest('logs', 'json', Buffer.from(JSON.stringify(logs([{}]))));
-      expect((toEcsDocuments(req)[0].doc as Doc)['@timestamp']).toBe(req.receivedAt);
+      const req = decodeOtlpRequest(
+        'logs',
+        'json',
+        Buffer.from(JSON.stringify(logs([{}]))),
+      );
+      expect((toEcsDocuments(req)[0].doc as Doc)['@timestamp']).toBe(
+        req.receivedAt,
+      );
     });
   });
 
@@ -183,7 +226,9 @@ describe('toEcsDocuments', () => {
 
   describe('log.level', () => {
     it('lower-cases severityText', () => {
-      expect(logDoc({ severityText: 'WARNING', severityNumber: 13 }).log.level).toBe('warning');
+      expect(
+        logDoc({ severityText: 'WARNING', severityNumber: 13 }).log.level,
+      ).toBe('warning');
     });
 
     it.each([
@@ -216,7 +261,10 @@ describe('toEcsDocuments', () => {
       [{ intValue: '42' }, '42'],
       [{ doubleValue: 1.5 }, '1.5'],
       [{ boolValue: true }, 'true'],
-      [{ arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }] } }, '["a",1]'],
+      [
+        { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }] } },
+        '["a",1]',
+      ],
       [{ bytesValue: 'AAEC' }, 'AAEC'],
     ])('turns body %j into message %s', (body, message) => {
       const doc = logDoc({ body });
@@ -231,7 +279,10 @@ describe('toEcsDocuments', () => {
 
   describe('trace correlation', () => {
     it('omits all-zero trace and span ids', () => {
-      const doc = logDoc({ spanId: '0000000000000000', traceId: '00000000000000000000000000000000' });
+      const doc = logDoc({
+        spanId: '0000000000000000',
+        traceId: '00000000000000000000000000000000',
+      });
       expect(doc.trace).toBeUndefined();
       expect(doc.span).toBeUndefined();
     });
@@ -249,7 +300,11 @@ describe('toEcsDocuments', () => {
           { key: 'empty', value: {} },
           {
             key: 'nested',
-            value: { arrayValue: { values: [{ kvlistValue: { values: [str('a', 'b')] } }] } },
+            value: {
+              arrayValue: {
+                values: [{ kvlistValue: { values: [str('a', 'b')] } }],
+              },
+            },
           },
         ],
       });
@@ -267,7 +322,11 @@ describe('toEcsDocuments', () => {
 
   describe('traces-with-events-and-links.json', () => {
     const writes = toEcsDocuments(
-      decodeOtlpRequest('traces', 'json', fixture('ok', 'traces-with-events-and-links.json')),
+      decodeOtlpRequest(
+        'traces',
+        'json',
+        fixture('ok', 'traces-with-events-and-links.json'),
+      ),
     );
     const doc = writes[0].doc as Doc;
 
@@ -333,19 +392,32 @@ describe('toEcsDocuments', () => {
 
   describe('metrics-all-types.json', () => {
     const writes = toEcsDocuments(
-      decodeOtlpRequest('metrics', 'json', fixture('ok', 'metrics-all-types.json')),
+      decodeOtlpRequest(
+        'metrics',
+        'json',
+        fixture('ok', 'metrics-all-types.json'),
+      ),
     );
     const metric = (i: number) => (writes[i].doc as Doc).metric as Doc;
 
     it('writes one document per data point', () => {
       expect(writes).toHaveLength(6);
-      expect(new Set(writes.map((w) => w.index))).toEqual(new Set(['metrics-generic-default']));
+      expect(new Set(writes.map((w) => w.index))).toEqual(
+        new Set(['metrics-generic-default']),
+      );
     });
 
     it('maps gauge points, asInt as a number and NaN as null', () => {
-      expect(metric(0)).toEqual({ name: 'queue.depth', type: 'gauge', unit: '{message}', value: 42 });
+      expect(metric(0)).toEqual({
+        name: 'queue.depth',
+        type: 'gauge',
+        unit: '{message}',
+        value: 42,
+      });
       expect(metric(1).value).toBeNull();
-      expect((writes[0].doc as Doc).otel.attributes).toEqual({ queue: 'deliveries' });
+      expect((writes[0].doc as Doc).otel.attributes).toEqual({
+        queue: 'deliveries',
+      });
     });
 
     it('maps sums with temporality and monotonicity', () => {
@@ -411,28 +483,42 @@ describe('toEcsDocuments', () => {
       ['logs', 'logs-with-trace.json'],
       ['traces', 'traces-with-events-and-links.json'],
       ['metrics', 'metrics-all-types.json'],
-    ])('are the same for %s sent twice, as JSON or protobuf', (signal, name) => {
-      const ids = (encoding: 'json' | 'protobuf') =>
-        toEcsDocuments(
-          decodeOtlpRequest(
-            signal,
-            encoding,
-            encoding === 'json' ? fixture('ok', name) : jsonToProtobuf(signal, jsonFixture('ok', name)),
-          ),
-        ).map((w) => w.id);
-      const first = ids('json');
-      expect(ids('json')).toEqual(first);
-      expect(ids('protobuf')).toEqual(first);
-      expect(new Set(first).size).toBe(first.length);
-      for (const id of first) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    });
+    ])(
+      'are the same for %s sent twice, as JSON or protobuf',
+      (signal, name) => {
+        const ids = (encoding: 'json' | 'protobuf') =>
+          toEcsDocuments(
+            decodeOtlpRequest(
+              signal,
+              encoding,
+              encoding === 'json'
+                ? fixture('ok', name)
+                : jsonToProtobuf(signal, jsonFixture('ok', name)),
+            ),
+          ).map((w) => w.id);
+        const first = ids('json');
+        expect(ids('json')).toEqual(first);
+        expect(ids('protobuf')).toEqual(first);
+        expect(new Set(first).size).toBe(first.length);
+        for (const id of first) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      },
+    );
 
     it('differ when the record, the scope or the resource differs', () => {
-      const record = { body: { stringValue: 'same' }, timeUnixNano: '1700000000000000000' };
+      const record = {
+        body: { stringValue: 'same' },
+        timeUnixNano: '1700000000000000000',
+      };
       const base = ecs('logs', logs([record]))[0].id;
-      expect(ecs('logs', logs([{ ...record, severityNumber: 9 }]))[0].id).not.toBe(base);
-      expect(ecs('logs', logs([record], [], { name: 'other' }))[0].id).not.toBe(base);
-      expect(ecs('logs', logs([record], [str('service.name', 'b')]))[0].id).not.toBe(base);
+      expect(
+        ecs('logs', logs([{ ...record, severityNumber: 9 }]))[0].id,
+      ).not.toBe(base);
+      expect(ecs('logs', logs([record], [], { name: 'other' }))[0].id).not.toBe(
+        base,
+      );
+      expect(
+        ecs('logs', logs([record], [str('service.name', 'b')]))[0].id,
+      ).not.toBe(base);
       expect(ecs('logs', logs([record]))[0].id).toBe(base);
     });
   });

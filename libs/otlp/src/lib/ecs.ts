@@ -1,7 +1,11 @@
 import { hash } from 'node:crypto';
 
 import type { DataStream } from './data-stream';
-import { dataStreamName, sanitizeDataset, sanitizeNamespace } from './data-stream';
+import {
+  dataStreamName,
+  sanitizeDataset,
+  sanitizeNamespace,
+} from './data-stream';
 import {
   attributeString,
   flatAttributes,
@@ -87,7 +91,9 @@ function resourceContext(r: OtlpResource): ResourceContext {
   const ctx: ResourceContext = {
     dataset: attributeString(a, DATASET_KEY),
     namespace: attributeString(a, NAMESPACE_KEY),
-    otelResource: Object.freeze({ attributes: Object.freeze(flatAttributes(a)) }),
+    otelResource: Object.freeze({
+      attributes: Object.freeze(flatAttributes(a)),
+    }),
     service: Object.freeze(service),
     serviceName,
   };
@@ -98,7 +104,9 @@ function resourceContext(r: OtlpResource): ResourceContext {
     const sdkVersion = attributeString(a, 'telemetry.sdk.version');
     const lang = attributeString(a, 'telemetry.sdk.language');
     const name = lang ? `${sdk}/${lang}` : sdk;
-    ctx.agent = Object.freeze(sdkVersion ? { name, version: sdkVersion } : { name });
+    ctx.agent = Object.freeze(
+      sdkVersion ? { name, version: sdkVersion } : { name },
+    );
   }
   return ctx;
 }
@@ -136,7 +144,11 @@ function scopeFields(scope: OtlpScope): Record<string, string> | undefined {
 
 /** Digest of the resource and scope, the prefix of their records' ids. */
 function prefixHash(resourceJson: string, scope: OtlpScope): string {
-  return hash('sha256', `${resourceJson}\n${JSON.stringify(scope)}`, 'base64url');
+  return hash(
+    'sha256',
+    `${resourceJson}\n${JSON.stringify(scope)}`,
+    'base64url',
+  );
 }
 
 /** sha256 over prefix digest + canonical record, base64url, 132 bits. */
@@ -171,7 +183,10 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
  *
  * @see https://opentelemetry.io/docs/specs/otel/logs/data-model/#field-severitynumber
  */
-export function logLevel(severityText: string, severityNumber: number): string | undefined {
+export function logLevel(
+  severityText: string,
+  severityNumber: number,
+): string | undefined {
   if (severityText) return severityText.toLowerCase();
   if (severityNumber >= 1 && severityNumber <= 24) {
     return LEVELS[Math.floor((severityNumber - 1) / 4)];
@@ -189,7 +204,9 @@ function logDoc(
 ): { doc: Record<string, unknown>; ds: DataStream } {
   const ds = dataStream('logs', ctx, scope, lr.attributes, namespace);
   const timestamp =
-    nanosToIso(lr.timeUnixNano) ?? nanosToIso(lr.observedTimeUnixNano) ?? receivedAt;
+    nanosToIso(lr.timeUnixNano) ??
+    nanosToIso(lr.observedTimeUnixNano) ??
+    receivedAt;
   const event: Record<string, unknown> = { dataset: ds.dataset };
   if (lr.severityNumber > 0) event.severity = lr.severityNumber;
   const doc = commonDoc(timestamp, ds, ctx, event);
@@ -222,7 +239,10 @@ function logDoc(
   return { doc, ds };
 }
 
-function logsToEcs(req: LogsRequest, namespace: string | undefined): EcsWrite[] {
+function logsToEcs(
+  req: LogsRequest,
+  namespace: string | undefined,
+): EcsWrite[] {
   const out: EcsWrite[] = [];
   for (const rl of req.resourceLogs) {
     const ctx = resourceContext(rl.resource);
@@ -231,15 +251,33 @@ function logsToEcs(req: LogsRequest, namespace: string | undefined): EcsWrite[] 
       const prefix = prefixHash(resourceJson, sl.scope);
       const scopeOtel = scopeFields(sl.scope);
       for (const lr of sl.logRecords) {
-        const { doc, ds } = logDoc(lr, ctx, sl.scope, scopeOtel, namespace, req.receivedAt);
-        out.push({ id: docId(prefix, JSON.stringify(lr)), index: dataStreamName(ds), doc });
+        const { doc, ds } = logDoc(
+          lr,
+          ctx,
+          sl.scope,
+          scopeOtel,
+          namespace,
+          req.receivedAt,
+        );
+        out.push({
+          id: docId(prefix, JSON.stringify(lr)),
+          index: dataStreamName(ds),
+          doc,
+        });
       }
     }
   }
   return out;
 }
 
-const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const SPAN_KINDS = [
+  'unspecified',
+  'internal',
+  'server',
+  'client',
+  'producer',
+  'consumer',
+];
 
 /**
  * ECS `event.outcome` of a span status code.
@@ -267,9 +305,17 @@ function spanDoc(
   if (s.endTimeUnixNano !== '0' && s.startTimeUnixNano !== '0') {
     event.duration = nanosBetween(s.startTimeUnixNano, s.endTimeUnixNano);
   }
-  const doc = commonDoc(nanosToIso(s.startTimeUnixNano) ?? receivedAt, ds, ctx, event);
+  const doc = commonDoc(
+    nanosToIso(s.startTimeUnixNano) ?? receivedAt,
+    ds,
+    ctx,
+    event,
+  );
   if (!isEmptyId(s.traceId)) doc.trace = { id: s.traceId };
-  const span: Record<string, unknown> = { name: s.name, kind: SPAN_KINDS[s.kind] ?? 'unspecified' };
+  const span: Record<string, unknown> = {
+    name: s.name,
+    kind: SPAN_KINDS[s.kind] ?? 'unspecified',
+  };
   if (!isEmptyId(s.spanId)) span.id = s.spanId;
   if (s.status.message) span.status = { message: s.status.message };
   doc.span = span;
@@ -297,7 +343,10 @@ function spanDoc(
   return { doc, ds };
 }
 
-function tracesToEcs(req: TracesRequest, namespace: string | undefined): EcsWrite[] {
+function tracesToEcs(
+  req: TracesRequest,
+  namespace: string | undefined,
+): EcsWrite[] {
   const out: EcsWrite[] = [];
   for (const rs of req.resourceSpans) {
     const ctx = resourceContext(rs.resource);
@@ -306,8 +355,19 @@ function tracesToEcs(req: TracesRequest, namespace: string | undefined): EcsWrit
       const prefix = prefixHash(resourceJson, ss.scope);
       const scopeOtel = scopeFields(ss.scope);
       for (const s of ss.spans) {
-        const { doc, ds } = spanDoc(s, ctx, ss.scope, scopeOtel, namespace, req.receivedAt);
-        out.push({ id: docId(prefix, JSON.stringify(s)), index: dataStreamName(ds), doc });
+        const { doc, ds } = spanDoc(
+          s,
+          ctx,
+          ss.scope,
+          scopeOtel,
+          namespace,
+          req.receivedAt,
+        );
+        out.push({
+          id: docId(prefix, JSON.stringify(s)),
+          index: dataStreamName(ds),
+          doc,
+        });
       }
     }
   }
@@ -354,7 +414,10 @@ function metricFields(m: OtlpMetric): MetricFields | undefined {
   return f;
 }
 
-function expBuckets(b: OtlpExponentialBuckets): { offset: number; counts: number[] } {
+function expBuckets(b: OtlpExponentialBuckets): {
+  offset: number;
+  counts: number[];
+} {
   return { offset: b.offset, counts: b.bucketCounts.map(Number) };
 }
 
@@ -410,13 +473,21 @@ function pointMetric(
 }
 
 /** The data points of a metric, whatever its type. */
-export function metricDataPoints(
-  m: OtlpMetric,
-): readonly { attributes: OtlpKeyValue[]; startTimeUnixNano: string; timeUnixNano: string }[] {
-  return (m.gauge ?? m.sum ?? m.histogram ?? m.exponentialHistogram ?? m.summary)?.dataPoints ?? [];
+export function metricDataPoints(m: OtlpMetric): readonly {
+  attributes: OtlpKeyValue[];
+  startTimeUnixNano: string;
+  timeUnixNano: string;
+}[] {
+  return (
+    (m.gauge ?? m.sum ?? m.histogram ?? m.exponentialHistogram ?? m.summary)
+      ?.dataPoints ?? []
+  );
 }
 
-function metricsToEcs(req: MetricsRequest, namespace: string | undefined): EcsWrite[] {
+function metricsToEcs(
+  req: MetricsRequest,
+  namespace: string | undefined,
+): EcsWrite[] {
   const out: EcsWrite[] = [];
   for (const rm of req.resourceMetrics) {
     const ctx = resourceContext(rm.resource);
@@ -431,9 +502,17 @@ function metricsToEcs(req: MetricsRequest, namespace: string | undefined): EcsWr
         const points = metricDataPoints(m);
         for (let i = 0; i < points.length; i++) {
           const p = points[i];
-          const ds = dataStream('metrics', ctx, sm.scope, p.attributes, namespace);
+          const ds = dataStream(
+            'metrics',
+            ctx,
+            sm.scope,
+            p.attributes,
+            namespace,
+          );
           const timestamp =
-            nanosToIso(p.timeUnixNano) ?? nanosToIso(p.startTimeUnixNano) ?? req.receivedAt;
+            nanosToIso(p.timeUnixNano) ??
+            nanosToIso(p.startTimeUnixNano) ??
+            req.receivedAt;
           const doc = commonDoc(timestamp, ds, ctx);
           doc.metric = pointMetric(f, m, i);
           const otel: Record<string, unknown> = {
@@ -469,7 +548,10 @@ function metricsToEcs(req: MetricsRequest, namespace: string | undefined): EcsWr
  * @see https://www.elastic.co/docs/reference/ecs/ecs-field-reference
  * @see https://www.elastic.co/docs/reference/fleet/data-streams#data-streams-naming-scheme
  */
-export function toEcsDocuments(req: OtlpRequest, options: ToEcsOptions = {}): EcsWrite[] {
+export function toEcsDocuments(
+  req: OtlpRequest,
+  options: ToEcsOptions = {},
+): EcsWrite[] {
   switch (req.signal) {
     case 'logs':
       return logsToEcs(req, options.namespace);

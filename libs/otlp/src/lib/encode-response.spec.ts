@@ -26,11 +26,19 @@ describe('encodeExportResponse', () => {
     ['traces', 'rejectedSpans'],
     ['metrics', 'rejectedDataPoints'],
   ])('partial success for %s', (signal, field) => {
-    const partial = { errorMessage: 'mapping conflict on 2 records', rejected: 2 };
+    const partial = {
+      errorMessage: 'mapping conflict on 2 records',
+      rejected: 2,
+    };
 
     it(`writes ${field} and errorMessage in JSON`, () => {
-      expect(JSON.parse(text(encodeExportResponse(signal, 'json', partial)))).toEqual({
-        partialSuccess: { errorMessage: 'mapping conflict on 2 records', [field]: 2 },
+      expect(
+        JSON.parse(text(encodeExportResponse(signal, 'json', partial))),
+      ).toEqual({
+        partialSuccess: {
+          errorMessage: 'mapping conflict on 2 records',
+          [field]: 2,
+        },
       });
     });
 
@@ -40,11 +48,17 @@ describe('encodeExportResponse', () => {
         metrics: OTLP_TYPES.metricsResponse,
         traces: OTLP_TYPES.tracesResponse,
       }[signal];
-      const decoded = type.toObject(type.decode(encodeExportResponse(signal, 'protobuf', partial)), {
-        longs: Number,
-      });
+      const decoded = type.toObject(
+        type.decode(encodeExportResponse(signal, 'protobuf', partial)),
+        {
+          longs: Number,
+        },
+      );
       expect(decoded).toEqual({
-        partialSuccess: { errorMessage: 'mapping conflict on 2 records', [field]: 2 },
+        partialSuccess: {
+          errorMessage: 'mapping conflict on 2 records',
+          [field]: 2,
+        },
       });
     });
 
@@ -57,7 +71,9 @@ describe('encodeExportResponse', () => {
       const response = serializer.deserializeResponse(
         encodeExportResponse(signal, 'protobuf', partial),
       ) as { partialSuccess?: Record<string, unknown> };
-      expect(response.partialSuccess?.errorMessage).toBe('mapping conflict on 2 records');
+      expect(response.partialSuccess?.errorMessage).toBe(
+        'mapping conflict on 2 records',
+      );
       expect(Number(response.partialSuccess?.[field])).toBe(2);
     });
   });

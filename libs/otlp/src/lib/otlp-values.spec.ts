@@ -45,7 +45,9 @@ describe('uint64ToString / int64ToString', () => {
 
 describe('nanosBetween', () => {
   it('subtracts large nanosecond strings exactly', () => {
-    expect(nanosBetween('1764028800000000001', '1764028800250000002')).toBe(250000001);
+    expect(nanosBetween('1764028800000000001', '1764028800250000002')).toBe(
+      250000001,
+    );
   });
 
   it('is 0 when end precedes start', () => {

@@ -1,7 +1,8 @@
 // Low-level conversions shared by the decoders and the ECS mapping.
 
 /** A protobufjs 64-bit value: a `Long` when long.js is loaded, else a number. */
-export type PbInt64 = number | { high: number; low: number; unsigned?: boolean };
+export type PbInt64 =
+  number | { high: number; low: number; unsigned?: boolean };
 
 const TWO_POW_32 = 4294967296;
 
@@ -82,7 +83,9 @@ export function bytesToBase64(b: Uint8Array): string {
 }
 
 /** A double → its proto3-JSON form (non-finite values become strings). */
-export function toOtlpDouble(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+export function toOtlpDouble(
+  n: number,
+): number | 'NaN' | 'Infinity' | '-Infinity' {
   if (Number.isFinite(n)) return n;
   if (Number.isNaN(n)) return 'NaN';
   return n > 0 ? 'Infinity' : '-Infinity';
@@ -96,6 +99,7 @@ export function doubleToJs(d: number | string): number | null {
 /** True for `''` and for an all-zero hex id (both mean "no id"). */
 export function isEmptyId(hex: string): boolean {
   if (hex === '') return true;
-  for (let i = 0; i < hex.length; i++) if (hex.charCodeAt(i) !== 48) return false;
+  for (let i = 0; i < hex.length; i++)
+    if (hex.charCodeAt(i) !== 48) return false;
   return true;
 }

@@ -1,4 +1,7 @@
-import { LogRecordEventSchema, MetricPointEventSchema } from '@freeride/contracts';
+import {
+  LogRecordEventSchema,
+  MetricPointEventSchema,
+} from '@freeride/contracts';
 
 import { fixture } from '../test/otlp-fixtures';
 import { decodeOtlpRequest } from './decode';
@@ -6,7 +9,11 @@ import type { LogsRequest, MetricsRequest } from './otlp-request';
 import { toLogRecordEvents, toMetricPointEvents } from './record-events';
 
 describe('toLogRecordEvents', () => {
-  const req = decodeOtlpRequest('logs', 'json', fixture('ok', 'logs-with-trace.json')) as LogsRequest;
+  const req = decodeOtlpRequest(
+    'logs',
+    'json',
+    fixture('ok', 'logs-with-trace.json'),
+  ) as LogsRequest;
   const events = toLogRecordEvents(req);
 
   it('gives one event per log record that satisfies the contract schema', () => {
@@ -17,7 +24,11 @@ describe('toLogRecordEvents', () => {
   it('carries the ECS level, message, service and trace context', () => {
     expect(events[0]).toEqual({
       '@timestamp': '2025-11-25T00:00:00.123Z',
-      attributes: expect.objectContaining({ cached: 'false', provider: 'finnhub', retry: '3' }) as unknown,
+      attributes: expect.objectContaining({
+        cached: 'false',
+        provider: 'finnhub',
+        retry: '3',
+      }) as unknown,
       level: 'error',
       message: 'provider failover',
       service: 'quotes-fetcher',
@@ -34,14 +45,23 @@ describe('toLogRecordEvents', () => {
       Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{}]}]}]}'),
     ) as LogsRequest;
     const [e] = toLogRecordEvents(bare);
-    expect(e).toMatchObject({ level: 'unknown', message: '', service: 'unknown_service', severityNumber: 0 });
+    expect(e).toMatchObject({
+      level: 'unknown',
+      message: '',
+      service: 'unknown_service',
+      severityNumber: 0,
+    });
     expect(e).not.toHaveProperty('traceId');
     expect(LogRecordEventSchema.parse(e)).toEqual(e);
   });
 });
 
 describe('toMetricPointEvents', () => {
-  const req = decodeOtlpRequest('metrics', 'json', fixture('ok', 'metrics-all-types.json')) as MetricsRequest;
+  const req = decodeOtlpRequest(
+    'metrics',
+    'json',
+    fixture('ok', 'metrics-all-types.json'),
+  ) as MetricsRequest;
   const events = toMetricPointEvents(req);
 
   it('satisfies the contract schema', () => {

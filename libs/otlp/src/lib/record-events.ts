@@ -1,7 +1,7 @@
 import type { LogRecordEvent, MetricPointEvent } from '@freeride/contracts';
 
-import { attributeString, stringValue } from './ecs-values';
 import { logLevel, metricDataPoints } from './ecs';
+import { attributeString, stringValue } from './ecs-values';
 import type {
   LogsRequest,
   MetricsRequest,
@@ -20,7 +20,8 @@ function serviceName(r: OtlpResource): string {
 /** Attributes as string values (non-strings JSON-stringified). */
 function stringAttributes(kvs: OtlpKeyValue[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (let i = 0; i < kvs.length; i++) out[kvs[i].key] = stringValue(kvs[i].value);
+  for (let i = 0; i < kvs.length; i++)
+    out[kvs[i].key] = stringValue(kvs[i].value);
   return out;
 }
 
@@ -47,7 +48,9 @@ export function toLogRecordEvents(req: LogsRequest): LogRecordEvent[] {
           message: lr.body ? stringValue(lr.body) : '',
           service,
           severityNumber:
-            lr.severityNumber >= 0 && lr.severityNumber <= 24 ? lr.severityNumber : 0,
+            lr.severityNumber >= 0 && lr.severityNumber <= 24
+              ? lr.severityNumber
+              : 0,
         };
         if (!isEmptyId(lr.spanId)) event.spanId = lr.spanId;
         if (!isEmptyId(lr.traceId)) event.traceId = lr.traceId;
@@ -78,7 +81,9 @@ function metricEvents(
     const p = points[i];
     const base: Omit<MetricPointEvent, 'name' | 'value'> = {
       '@timestamp':
-        nanosToIso(p.timeUnixNano) ?? nanosToIso(p.startTimeUnixNano) ?? receivedAt,
+        nanosToIso(p.timeUnixNano) ??
+        nanosToIso(p.startTimeUnixNano) ??
+        receivedAt,
       attributes: stringAttributes(p.attributes),
       kind: 'gauge',
       service,

@@ -26,7 +26,10 @@ function toProtobufObject(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    out[k] = ID_KEYS.has(k) && typeof x === 'string' ? Buffer.from(x, 'hex') : toProtobufObject(x);
+    out[k] =
+      ID_KEYS.has(k) && typeof x === 'string'
+        ? Buffer.from(x, 'hex')
+        : toProtobufObject(x);
   }
   return out;
 }
@@ -40,11 +43,15 @@ const REQUEST = {
 /** Encodes an OTLP/JSON request as an OTLP protobuf request body. */
 export function jsonToProtobuf(signal: OtlpSignal, json: unknown): Uint8Array {
   const type = REQUEST[signal];
-  return type.encode(type.fromObject(toProtobufObject(json) as Record<string, unknown>)).finish();
+  return type
+    .encode(type.fromObject(toProtobufObject(json) as Record<string, unknown>))
+    .finish();
 }
 
 /** A request without its decode-time `receivedAt`, for comparisons. */
-export function withoutReceivedAt(req: OtlpRequest): Omit<OtlpRequest, 'receivedAt'> {
+export function withoutReceivedAt(
+  req: OtlpRequest,
+): Omit<OtlpRequest, 'receivedAt'> {
   const { receivedAt: _receivedAt, ...rest } = req;
   return rest;
 }

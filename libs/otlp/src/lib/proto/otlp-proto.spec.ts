@@ -15,10 +15,15 @@ describe('OTLP_ROOT', () => {
     expect(OTLP_TYPES.logsRequest.fieldsById[1].resolvedType?.fullName).toBe(
       '.opentelemetry.proto.logs.v1.ResourceLogs',
     );
-    expect(Object.keys(OTLP_TYPES.metricsResponse.fields)).toEqual(['partialSuccess']);
+    expect(Object.keys(OTLP_TYPES.metricsResponse.fields)).toEqual([
+      'partialSuccess',
+    ]);
   });
 
   it('exposes enum values by name', () => {
-    expect(enumValues('opentelemetry.proto.logs.v1.SeverityNumber').SEVERITY_NUMBER_WARN).toBe(13);
+    expect(
+      enumValues('opentelemetry.proto.logs.v1.SeverityNumber')
+        .SEVERITY_NUMBER_WARN,
+    ).toBe(13);
   });
 });

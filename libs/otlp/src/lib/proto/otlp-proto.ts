@@ -17,8 +17,12 @@ function type(name: string): Type {
 
 /** Request and response messages of the three OTLP collector services. */
 export const OTLP_TYPES = {
-  logsRequest: type('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest'),
-  logsResponse: type('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse'),
+  logsRequest: type(
+    'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+  ),
+  logsResponse: type(
+    'opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse',
+  ),
   metricsRequest: type(
     'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest',
   ),
@@ -26,7 +30,9 @@ export const OTLP_TYPES = {
     'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse',
   ),
   status: type('google.rpc.Status'),
-  tracesRequest: type('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
+  tracesRequest: type(
+    'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest',
+  ),
   tracesResponse: type(
     'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse',
   ),
