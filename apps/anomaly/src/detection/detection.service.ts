@@ -1,0 +1,287 @@
+import { AnomalyEngine, buildDiscoverUrl } from '@freeride/anomaly-core';
+import {
+  LogRecordEventSchema,
+  MetricPointEventSchema,
+  STREAM_KEYS,
+  partitionOf,
+} from '@freeride/contracts';
+import type { AnomalyEvent, MetricPointEvent } from '@freeride/contracts';
+import {
+  HealthRegistry,
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+} from '@freeride/observability';
+import type { ResolvedObservabilityOptions } from '@freeride/observability';
+
+import type {
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+
+import { AlertingService } from '../alerting/alerting.service';
+import { AnomalyStoreService } from '../anomalies/anomaly-store.service';
+import { ANOMALY_CONFIG } from '../config/anomaly.config';
+import type { AnomalyConfig } from '../config/anomaly.config';
+import { RecordStreamConsumer } from '../stream/record-stream.consumer';
+import type { StreamMessage } from '../stream/record-stream.consumer';
+import { AnomalyMetrics } from './anomaly.metrics';
+
+/** Consumer group of every anomaly instance on the record streams. */
+export const ANOMALY_CONSUMER_GROUP = 'anomaly';
+
+/**
+ * Reads this instance's partitions of the log and metric record streams,
+ * runs the anomaly engine on them and publishes what fires or resolves:
+ * a document in `anomalies-*` and an alert in Alertmanager.
+ */
+@Injectable()
+export class DetectionService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
+  private consumer: RecordStreamConsumer | undefined;
+  /**
+   * One engine per partition: a partition holds whole services and is read
+   * in order, so each engine's event time only moves forward with its own
+   * records, however far another partition is ahead.
+   */
+  private readonly engines = new Map<number, AnomalyEngine>();
+  private readonly logger = new Logger(DetectionService.name);
+  private readonly metrics: AnomalyMetrics;
+  private redis: Redis | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    @Inject(ANOMALY_CONFIG) private readonly config: AnomalyConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS) observability: ResolvedObservabilityOptions,
+    private readonly alerting: AlertingService,
+    private readonly store: AnomalyStoreService,
+    private readonly health: HealthRegistry,
+  ) {
+    this.metrics = new AnomalyMetrics(registry, observability.metricsPrefix);
+    const { kibanaUrl, runbookBaseUrl } = config.links;
+    for (const partition of config.stream.partitions) {
+      this.engines.set(
+        partition,
+        new AnomalyEngine({
+          ...config.detection,
+          links: ({ from, kind, service, to }) => ({
+            discover: buildDiscoverUrl({
+              dataViewId: 'freeride-logs',
+              from,
+              kibanaUrl,
+              service,
+              to,
+            }),
+            runbook: `${runbookBaseUrl.replace(/\/+$/, '')}/${kind}.md`,
+          }),
+        }),
+      );
+    }
+  }
+
+  private engineOf(stream: string): AnomalyEngine | undefined {
+    return this.engines.get(Number(stream.slice(stream.lastIndexOf(':') + 1)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { stream } = this.config;
+    if (!stream.enabled) return;
+    this.redis = new Redis(this.config.redis.url, {
+      maxRetriesPerRequest: null,
+    });
+    this.health.register('redis', async () => {
+      try {
+        await this.redis?.ping();
+        return { status: 'up' };
+      } catch (err) {
+        return { details: { reason: (err as Error).message }, status: 'down' };
+      }
+    });
+    const streams = stream.partitions.flatMap((p) => [
+      STREAM_KEYS.logRecords(p),
+      STREAM_KEYS.metricPoints(p),
+    ]);
+    this.consumer = new RecordStreamConsumer(this.redis, {
+      batch: stream.batch,
+      blockMs: stream.blockMs,
+      claimIdleMs: stream.claimIdleMs,
+      consumer: stream.consumerName,
+      group: ANOMALY_CONSUMER_GROUP,
+      handle: (messages) => this.handle(messages),
+      streams,
+    });
+    await this.consumer.ensureGroups();
+    this.consumer.start((err) =>
+      this.logger.error({ err }, 'record stream read failed'),
+    );
+    this.timers.push(
+      setInterval(() => void this.onTick(), 1000),
+      setInterval(
+        () => void this.repostFiring(),
+        this.config.alertmanager.repostMs,
+      ),
+      setInterval(() => void this.updateLag(), 5000),
+    );
+    this.logger.log(
+      { consumer: stream.consumerName, partitions: stream.partitions },
+      'consuming record streams',
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.consumer?.stop();
+    this.redis?.disconnect();
+  }
+
+  /** Anomalies firing now. */
+  firing(): AnomalyEvent[] {
+    return [...this.engines.values()].flatMap((engine) =>
+      engine.firingAnomalies(),
+    );
+  }
+
+  /** Feeds a metric sample read from Prometheus, when its service is on one of this instance's partitions. */
+  async observeMetric(point: MetricPointEvent): Promise<void> {
+    const engine = this.engines.get(
+      partitionOf(point.service, this.config.stream.partitionCount),
+    );
+    if (engine) await this.publish(engine.observeMetric(point));
+  }
+
+  private async handle(messages: StreamMessage[]): Promise<void> {
+    const events: AnomalyEvent[] = [];
+    for (const message of messages) {
+      const isLog = message.stream.startsWith(
+        STREAM_KEYS.logRecords(0).slice(0, -1),
+      );
+      const signal = isLog ? 'logs' : 'metrics';
+      const engine = this.engineOf(message.stream);
+      if (!engine) continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(message.event);
+      } catch {
+        json = undefined;
+      }
+      if (isLog) {
+        const parsed = LogRecordEventSchema.safeParse(json);
+        if (!parsed.success) {
+          this.metrics.records.inc({ outcome: 'invalid', signal });
+          continue;
+        }
+        events.push(...engine.observeLog(parsed.data));
+      } else {
+        const parsed = MetricPointEventSchema.safeParse(json);
+        if (!parsed.success) {
+          this.metrics.records.inc({ outcome: 'invalid', signal });
+          continue;
+        }
+        events.push(...engine.observeMetric(parsed.data));
+      }
+      this.metrics.records.inc({ outcome: 'ok', signal });
+    }
+    await this.publish(events);
+  }
+
+  private async onTick(): Promise<void> {
+    const times = [...this.engines.values()]
+      .map((engine) => engine.eventTimeMs)
+      .filter((t) => !Number.isNaN(t));
+    if (times.length > 0) {
+      this.metrics.eventTimeLag.set((Date.now() - Math.min(...times)) / 1000);
+    }
+    await this.publish(
+      [...this.engines.values()].flatMap((engine) => engine.tick()),
+    );
+  }
+
+  private async repostFiring(): Promise<void> {
+    const firing = this.firing();
+    this.metrics.firing.reset();
+    for (const event of firing) this.metrics.firing.inc({ kind: event.kind });
+    if (firing.length === 0) return;
+    try {
+      await this.alerting.post(firing);
+      this.metrics.alertsPosted.inc(
+        { outcome: 'ok', status: 'firing' },
+        firing.length,
+      );
+    } catch (err) {
+      this.metrics.alertsPosted.inc(
+        { outcome: 'failed', status: 'firing' },
+        firing.length,
+      );
+      this.logger.warn({ err }, 're-posting firing alerts failed');
+    }
+  }
+
+  private async updateLag(): Promise<void> {
+    try {
+      const lags = await this.consumer?.lag();
+      for (const [stream, lag] of lags ?? [])
+        this.metrics.streamLag.set({ stream }, lag);
+    } catch (err) {
+      this.logger.debug({ err }, 'stream lag unavailable');
+    }
+  }
+
+  /**
+   * Pages first, then stores: an Elasticsearch outage must not delay a page.
+   * Failures degrade visibly (warn log + counter) and never stall the stream;
+   * firing alerts are re-posted on a timer, so a missed post heals.
+   */
+  private async publish(events: AnomalyEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    for (const event of events) {
+      this.metrics.anomalies.inc({
+        kind: event.kind,
+        severity: event.severity,
+        status: event.status,
+      });
+      this.logger.log(
+        {
+          anomaly: {
+            key: event.key,
+            kind: event.kind,
+            score: event.score,
+            status: event.status,
+          },
+          service: { name: event.service },
+        },
+        'anomaly state changed',
+      );
+    }
+    const [posted, stored] = await Promise.allSettled([
+      this.alerting.post(events),
+      this.store.write(events),
+    ]);
+    for (const status of ['firing', 'resolved'] as const) {
+      const count = events.filter((e) => e.status === status).length;
+      if (count > 0)
+        this.metrics.alertsPosted.inc(
+          { outcome: posted.status === 'fulfilled' ? 'ok' : 'failed', status },
+          count,
+        );
+    }
+    if (posted.status === 'rejected') {
+      this.logger.warn(
+        { err: posted.reason as unknown },
+        'posting alerts failed',
+      );
+    }
+    if (stored.status === 'rejected') {
+      this.metrics.documents.inc({ outcome: 'failed' }, events.length);
+      this.logger.warn(
+        { err: stored.reason as unknown },
+        'writing anomaly documents failed',
+      );
+    } else {
+      this.metrics.documents.inc({ outcome: 'ok' }, stored.value);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { bootstrapApp } from '@freeride/observability';
+
+import { AppModule } from './app.module';
+import { loadAnomalyConfigFromEnv } from './config/anomaly.config';
+import './instrumentation';
+
+async function main(): Promise<void> {
+  const config = loadAnomalyConfigFromEnv();
+  await bootstrapApp(AppModule, {
+    host: config.http.host,
+    port: config.http.port,
+  });
+}
+
+main().catch((err: unknown) => {
+  // the logger may not exist yet: a bad config fails before Nest starts
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
