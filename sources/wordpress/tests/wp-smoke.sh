@@ -152,6 +152,7 @@ check "wp_mail_failed shipped, recipients counted not listed" php -r '
 curl -s -c "$tmp/jar" -b "wordpress_test_cookie=WP+Cookie+check" -o /dev/null \
   --data-urlencode "log=admin" --data-urlencode "pwd=smoke-pass-123" --data-urlencode "testcookie=1" "$base/wp-login.php"
 code=$(curl -s -b "$tmp/jar" -o "$tmp/admin.html" -w '%{http_code}' "$base/wp-admin/admin.php?page=freeride-alerts")
+check "Settings > General shows the trading API URL field" bash -c "curl -s -b '$tmp/jar' '$base/wp-admin/options-general.php' | grep -q 'name=\"freeride_trading_api_url\"'"
 check "admin alerts page lists the trader's alerts (HTTP $code)" grep -q 'price_above 190' "$tmp/admin.html"
 check "alert names are escaped" grep -q 'Smoke &lt;b&gt;alert&lt;/b&gt;' "$tmp/admin.html"
 check "trader API key never rendered" bash -c "! grep -q '$trader_key' '$tmp/admin.html'"

@@ -19,6 +19,23 @@ final class Freeride_Alerts_UI
         add_action('admin_post_freeride_alert_delete', array(__CLASS__, 'handle_delete'));
         add_action('admin_post_freeride_api_key', array(__CLASS__, 'handle_api_key'));
         add_shortcode('freeride_alerts', array(__CLASS__, 'shortcode'));
+        add_action('admin_init', array(__CLASS__, 'register_setting'));
+    }
+
+    /** Settings > General: the trading API base URL (a FREERIDE_TRADING_API_URL constant wins). */
+    public static function register_setting()
+    {
+        register_setting('general', 'freeride_trading_api_url', array('type' => 'string', 'sanitize_callback' => 'esc_url_raw', 'default' => ''));
+        add_settings_field('freeride_trading_api_url', esc_html__('Freeride trading API URL', 'freeride-observability'), array(__CLASS__, 'render_setting'), 'general');
+    }
+
+    public static function render_setting()
+    {
+        $fixed = Freeride_Config::setting('FREERIDE_TRADING_API_URL');
+        echo '<input type="url" class="regular-text" name="freeride_trading_api_url" value="' . esc_attr((string) get_option('freeride_trading_api_url', '')) . '" placeholder="' . esc_attr(Freeride_Trading_Client::DEFAULT_BASE_URL) . '"' . ($fixed !== null ? ' disabled' : '') . '>';
+        if ($fixed !== null) {
+            echo '<p class="description">' . esc_html__('Set by FREERIDE_TRADING_API_URL (wp-config.php or environment).', 'freeride-observability') . '</p>';
+        }
     }
 
     public static function admin_menu()
