@@ -5,5 +5,6 @@ export * from './lib/engine/rule-engine';
 export * from './lib/engine/sorted-multimap';
 export * from './lib/engine/trigger-policy';
 export * from './lib/sentiment/news-story';
+export * from './lib/sentiment/sentiment-pipeline';
 export * from './lib/sentiment/sentiment-request';
 export * from './lib/signing/webhook-signature';

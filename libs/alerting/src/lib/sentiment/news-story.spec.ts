@@ -16,7 +16,6 @@ function story(
     datetime: 1_711_652_795,
     headline,
     id,
-    related: 'AAPL',
     source,
     summary,
     url: 'https://example.test',

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 
-/** A company news item as the gateway serves it (Finnhub `/company-news` shape). */
+/**
+ * A company news item as the gateway serves it (`GET /v1/news/:symbol`,
+ * Finnhub `/company-news` fields).
+ */
 export interface NewsStory {
-  /** Unix seconds. */
-  datetime: number;
+  /** ISO-8601 instant (gateway) or Unix seconds (Finnhub). */
+  datetime: number | string;
   headline: string;
   /** Provider id of the item (unique per feed, not across feeds). */
   id: number | string;
-  related: string;
   source: string;
   summary: string;
-  url: string;
+  url?: string;
 }
 
 /** A story after dedup, keyed by its content rather than its feed id. */
