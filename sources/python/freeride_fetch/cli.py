@@ -11,7 +11,7 @@ import threading
 from opentelemetry.trace import Status, StatusCode
 
 from freeride_fetch import __version__
-from freeride_fetch.config import ConfigError, load_config
+from freeride_fetch.config import ConfigError, load_config, redact_url
 from freeride_fetch.gateway import GatewayClient, GatewayError
 from freeride_fetch.telemetry import Telemetry
 
@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         ",".join(args.symbols),
         args.interval,
         args.iterations or "forever",
-        config.gateway_url,
-        config.otlp_endpoint,
+        redact_url(config.gateway_url),
+        redact_url(config.otlp_endpoint),
     )
     try:
         if args.burst_errors:

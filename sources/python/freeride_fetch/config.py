@@ -38,6 +38,17 @@ class Config:
         return self.gateway_url.rstrip("/") + self.quote_path.replace("{symbol}", quote(symbol, safe=""))
 
 
+def redact_url(url: str) -> str:
+    """The URL without user:password@ and without the query string, for logs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 def _float(env: Mapping[str, str], key: str, default: float, errors: list[str]) -> float:
     raw = env.get(key)
     if raw is None or raw.strip() == "":

@@ -1,6 +1,6 @@
 import pytest
 
-from freeride_fetch.config import ConfigError, load_config
+from freeride_fetch.config import ConfigError, load_config, redact_url
 from freeride_fetch.gateway import parse_quote
 
 
@@ -88,3 +88,7 @@ def test_parse_gateway_contract_quote():
     )
     assert (quote.price, quote.provider, quote.stale, quote.age_ms, quote.cached) == (189.5, "finnhub", True, 120000, True)
     assert quote.timestamp == "2026-11-24T10:00:00.000Z"
+
+
+def test_redact_url_drops_credentials_and_query():
+    assert redact_url("https://user:pw@ingest.example:4318/base?token=x") == "https://ingest.example:4318/base"
