@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from opentelemetry import propagate
 
-from freeride_fetch.config import Config
+from freeride_fetch.config import Config, redact_url
 
 
 class GatewayError(Exception):
@@ -91,6 +91,7 @@ class GatewayClient:
 
     def get_quote(self, symbol: str) -> Quote:
         url = self._config.quote_url(symbol)
+        shown = redact_url(url)  # what messages and attributes carry
         headers = {"Accept": "application/json"}
         if self._config.gateway_token:
             headers["Authorization"] = f"Bearer {self._config.gateway_token}"
@@ -99,26 +100,26 @@ class GatewayClient:
             response = self._session.get(url, headers=headers, timeout=self._config.gateway_timeout_s)
         except requests.Timeout as error:
             raise GatewayError(
-                f"GET quote {symbol} from {url} timed out after {self._config.gateway_timeout_s}s",
+                f"GET quote {symbol} from {shown} timed out after {self._config.gateway_timeout_s}s",
                 symbol=symbol,
-                url=url,
+                url=shown,
             ) from error
         except requests.RequestException as error:
             raise GatewayError(
-                f"GET quote {symbol} from {url} failed: {_reason(error)}", symbol=symbol, url=url
+                f"GET quote {symbol} from {shown} failed: {_reason(error)}", symbol=symbol, url=shown
             ) from error
         if response.status_code != 200:
             raise GatewayError(
-                f"GET quote {symbol} from {url} answered HTTP {response.status_code}",
+                f"GET quote {symbol} from {shown} answered HTTP {response.status_code}",
                 symbol=symbol,
-                url=url,
+                url=shown,
                 status=response.status_code,
             )
         try:
             return parse_quote(symbol, response.json())
         except ValueError as error:
             raise GatewayError(
-                f"GET quote {symbol} from {url}: bad payload: {error}", symbol=symbol, url=url, status=200
+                f"GET quote {symbol} from {shown}: bad payload: {error}", symbol=symbol, url=shown, status=200
             ) from error
 
     def close(self) -> None:
