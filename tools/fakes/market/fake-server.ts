@@ -354,7 +354,7 @@ export class FakeProviderServer {
   private async answer(req: FakeRequest): Promise<FakeResponse> {
     switch (this.scenario) {
       case 'slow':
-        await new Promise((r) => setTimeout(r, this.options.slowMs ?? 2000));
+        await new Promise((r) => setTimeout(r, this.options.slowMs ?? 2000).unref());
         break;
       case 'rate-limit-429':
         return this.behaviour.onRateLimited(req, false);
