@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'openai-fake',
+  preset: '../../../jest.preset.js',
+  rootDir: __dirname,
+  moduleNameMapper: {
+    '^@freeride/(alerting|contracts)$':
+      '<rootDir>/../../../libs/$1/src/index.ts',
+  },
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+};
