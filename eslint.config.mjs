@@ -44,6 +44,10 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
+          // @freeride/testing is allowed by tag nowhere, but specs and e2e tests
+          // of every project need it; the no-restricted-imports block below
+          // keeps it out of non-test source.
+          allow: ['@freeride/testing'],
           banTransitiveDependencies: true,
           depConstraints: [
             {

@@ -5,6 +5,6 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 240_000,
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  globalSetup: '<rootDir>/../../libs/testing/src/es-global-setup.ts',
+  globalTeardown: '<rootDir>/../../libs/testing/src/es-global-teardown.ts',
 };

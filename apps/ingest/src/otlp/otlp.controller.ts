@@ -2,8 +2,8 @@ import type { OtlpSignal } from '@freeride/otlp';
 import {
   Controller,
   HttpCode,
+  NotFoundException,
   Param,
-  ParseEnumPipe,
   Post,
   Req,
   StreamableFile,
@@ -15,11 +15,7 @@ import { type AuthenticatedRequest, OtlpAuthGuard } from './otlp-auth.guard';
 import { OtlpExceptionFilter } from './otlp-exception.filter';
 import { OtlpService } from './otlp.service';
 
-enum Signal {
-  logs = 'logs',
-  metrics = 'metrics',
-  traces = 'traces',
-}
+const SIGNALS = new Set<string>(['logs', 'metrics', 'traces']);
 
 /** OTLP/HTTP receiver: `POST /v1/logs`, `/v1/traces`, `/v1/metrics`. */
 @Controller('v1')
@@ -31,10 +27,13 @@ export class OtlpController {
   @Post(':signal')
   @HttpCode(200)
   async export(
-    @Param('signal', new ParseEnumPipe(Signal)) signal: OtlpSignal,
+    @Param('signal') signal: string,
     @Req() req: AuthenticatedRequest,
   ): Promise<StreamableFile> {
-    const result = await this.otlp.accept(signal, req.freerideSource ?? 'unknown', req);
+    if (!SIGNALS.has(signal)) {
+      throw new NotFoundException(`unknown OTLP path /v1/${signal}: use /v1/logs, /v1/traces or /v1/metrics`);
+    }
+    const result = await this.otlp.accept(signal as OtlpSignal, req.freerideSource ?? 'unknown', req);
     return new StreamableFile(Buffer.from(result.body), { type: result.contentType });
   }
 }

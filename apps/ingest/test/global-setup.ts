@@ -1,1 +1,0 @@
-export { esGlobalSetup as default } from '@freeride/testing';

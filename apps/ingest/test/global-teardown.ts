@@ -1,1 +1,0 @@
-export { esGlobalTeardown as default } from '@freeride/testing';

@@ -1,0 +1,110 @@
+import {
+  type ManagedProcess,
+  getFreePort,
+  makeTempDir,
+  startProcess,
+} from '@freeride/testing';
+import type { Client } from '@elastic/elasticsearch';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+
+/** Bearer tokens the test ingest accepts, per source. */
+export const TOKENS = {
+  node: 'node-test-token-0123456789',
+  python: 'python-test-token-0123456789',
+  wordpress: 'wordpress-test-token-0123456789',
+} as const;
+
+export interface IngestOptions {
+  esUrl: string;
+  env?: Record<string, string>;
+  namespace: string;
+  redisUrl: string;
+}
+
+/** A real ingest process (the app's main.ts), on a free port. */
+export class IngestProcess {
+  proc!: ManagedProcess;
+  port!: number;
+  private logDir!: string;
+
+  constructor(private readonly options: IngestOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.port ??= await getFreePort();
+    this.logDir ??= makeTempDir('ingest-e2e-');
+    this.proc = await startProcess(process.execPath, ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ELASTICSEARCH_URL: this.options.esUrl,
+        ES_NAMESPACE: this.options.namespace,
+        INDEXER_FLUSH_MS: '200',
+        INGEST_CONSUMER_NAME: `e2e-${this.options.namespace}`,
+        INGEST_PORT: String(this.port),
+        INGEST_TOKENS: Object.entries(TOKENS)
+          .map(([source, token]) => `${source}=${token}`)
+          .join(','),
+        LOG_LEVEL: 'warn',
+        OTEL_SDK_DISABLED: 'true',
+        REDIS_URL: this.options.redisUrl,
+        ...this.options.env,
+      },
+      logFile: join(this.logDir, `ingest-${Date.now()}.log`),
+      name: 'ingest',
+    });
+    await this.proc.waitUntilReady(
+      async () => {
+        try {
+          return (await fetch(`${this.url}/health/live`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      'GET /health/live answers',
+      90_000,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop({ timeoutMs: 20_000 });
+  }
+
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+  }
+
+  /** POSTs an OTLP body; returns status, headers and body text. */
+  async post(
+    signal: 'logs' | 'metrics' | 'traces',
+    body: Uint8Array | string,
+    headers: Record<string, string> = {},
+  ): Promise<{ body: string; headers: Headers; status: number }> {
+    const res = await fetch(`${this.url}/v1/${signal}`, {
+      body: typeof body === 'string' ? body : Buffer.from(body),
+      headers: {
+        authorization: `Bearer ${TOKENS.node}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      method: 'POST',
+    });
+    return { body: await res.text(), headers: res.headers, status: res.status };
+  }
+}
+
+/** Counts documents matching a query string across the namespace's data streams. */
+export async function countDocs(es: Client, index: string, query: string): Promise<number> {
+  await es.indices.refresh({ allow_no_indices: true, expand_wildcards: 'all', ignore_unavailable: true, index });
+  const res = await es.count({ allow_no_indices: true, ignore_unavailable: true, index, q: query });
+  return res.count;
+}
+
+/** A unique, valid data stream namespace per test run. */
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
