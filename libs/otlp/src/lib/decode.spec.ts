@@ -93,6 +93,49 @@ describe('decodeOtlpRequest', () => {
     });
   });
 
+  describe('attribute values equal to their proto3 default', () => {
+    it('keeps which AnyValue member is set when it is false, 0 or empty', () => {
+      const values = [
+        { boolValue: false },
+        { intValue: '0' },
+        { doubleValue: 0 },
+        { stringValue: '' },
+        { bytesValue: '' },
+        { arrayValue: { values: [] } },
+        { kvlistValue: { values: [] } },
+        {},
+      ];
+      const json = {
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    attributes: values.map((value, i) => ({
+                      key: `k${i}`,
+                      value,
+                    })),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      const req = decodeOtlpRequest(
+        'logs',
+        'protobuf',
+        jsonToProtobuf('logs', json),
+      ) as LogsRequest;
+      expect(
+        req.resourceLogs[0].scopeLogs[0].logRecords[0].attributes.map(
+          (a) => a.value,
+        ),
+      ).toEqual(values);
+    });
+  });
+
   describe('empty requests', () => {
     it.each<OtlpSignal>(['logs', 'traces', 'metrics'])(
       'accepts {} and an empty protobuf body for %s',

@@ -25,15 +25,9 @@ import type {
   OtlpRequest,
   OtlpSignal,
 } from './otlp-request';
-import { OTLP_TYPES } from './proto/otlp-proto';
+import { OTLP_DECODE_TYPES } from './proto/otlp-proto';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-const REQUEST_TYPES = {
-  logs: OTLP_TYPES.logsRequest,
-  metrics: OTLP_TYPES.metricsRequest,
-  traces: OTLP_TYPES.tracesRequest,
-} as const;
 
 const TOP_LEVEL = {
   logs: 'resourceLogs',
@@ -48,7 +42,7 @@ function decodeProtobuf(
 ): OtlpRequest {
   let message: unknown;
   try {
-    message = REQUEST_TYPES[signal].decode(body);
+    message = OTLP_DECODE_TYPES[signal].decode(body);
   } catch (e) {
     throw new OtlpDecodeError(
       `invalid protobuf: ${e instanceof Error ? e.message : String(e)}`,
