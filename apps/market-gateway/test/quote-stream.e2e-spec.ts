@@ -1,0 +1,135 @@
+import {
+  QUOTE_STREAM_KEY,
+  type Quote,
+  parseQuoteStreamFields,
+} from '@freeride/contracts';
+
+import Redis from 'ioredis';
+import request from 'supertest';
+
+import {
+  type Fakes,
+  type Gateway,
+  gatewayEnv,
+  startFakes,
+  startGateway,
+} from './support/gateway-harness';
+import { type RedisServer, startRedis, waitFor } from './support/testing';
+import { installTestTracing } from './support/tracing';
+
+const tracing = installTestTracing();
+
+describe('quote stream to Redis (provider websockets, real Redis)', () => {
+  let redis: RedisServer;
+  let redisClient: Redis;
+  let fakes: Fakes;
+  let gateway: Gateway;
+
+  /** Stream entries after `afterId`, parsed with the contract's schema. */
+  async function readAfter(
+    afterId: string,
+  ): Promise<{ id: string; quote: Quote; traceparent?: string }[]> {
+    const entries = await redisClient.xrange(
+      QUOTE_STREAM_KEY,
+      `(${afterId}`,
+      '+',
+    );
+    return entries.map(([id, fields]) => {
+      const { message, quote } = parseQuoteStreamFields(fields);
+      return { id, quote, traceparent: message.traceparent };
+    });
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendOnly: false });
+    redisClient = new Redis(redis.url);
+    fakes = await startFakes({
+      finnhub: { disconnectAfterFrames: 3, tickIntervalMs: 50 },
+    });
+    gateway = await startGateway(
+      gatewayEnv(fakes, redis.url, {
+        LOG_LEVEL: 'error',
+        STREAM_RECONNECT_BACKOFF_MS: '50',
+        STREAM_SYMBOLS: 'AAPL,MSFT',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    redisClient.disconnect();
+    await fakes.stop();
+    await redis.dispose();
+    await tracing.shutdown();
+  });
+
+  it('publishes Finnhub trades as quotes with provider, age and a traceparent', async () => {
+    const entries = await waitFor(
+      async () => {
+        const all = await readAfter('0-0');
+        return new Set(all.map((e) => e.quote.symbol)).size === 2
+          ? all
+          : undefined;
+      },
+      {
+        description: 'quotes for AAPL and MSFT on the stream',
+        timeoutMs: 5000,
+      },
+    );
+    expect(entries[0].quote).toMatchObject({
+      provider: 'finnhub',
+      stale: false,
+    });
+    expect(entries[0].quote.ageMs).toBeGreaterThanOrEqual(0);
+    expect(entries[0].traceparent).toMatch(
+      /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/,
+    );
+  });
+
+  it('reconnects and resubscribes after the websocket is killed', async () => {
+    const [last] = (
+      await redisClient.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
+    )[0];
+    const connections = fakes.finnhub.wsConnections;
+    fakes.finnhub.dropSockets();
+    const after = await waitFor(
+      async () => {
+        const fresh = await readAfter(last);
+        return fakes.finnhub.wsConnections > connections &&
+          new Set(fresh.map((e) => e.quote.symbol)).size === 2
+          ? fresh
+          : undefined;
+      },
+      {
+        description: 'quotes for both symbols after the reconnect',
+        timeoutMs: 5000,
+      },
+    );
+    expect(after.length).toBeGreaterThan(0);
+    expect(
+      fakes.finnhub.wsSubscriptions.filter((s) => s === 'MSFT').length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps streaming while the provider drops the connection mid-stream again and again', async () => {
+    const connections = fakes.finnhub.wsConnections;
+    fakes.finnhub.setScenario('disconnect');
+    await waitFor(() => fakes.finnhub.wsConnections >= connections + 3, {
+      description: 'three more reconnects',
+      timeoutMs: 10_000,
+    });
+    fakes.finnhub.setScenario('normal');
+    const [last] = (
+      await redisClient.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
+    )[0];
+    await waitFor(async () => (await readAfter(last)).length > 0, {
+      description: 'quotes after the drops',
+      timeoutMs: 5000,
+    });
+    const metrics = (await request(gateway.url).get('/metrics').expect(200))
+      .text;
+    expect(metrics).toMatch(
+      /freeride_gateway_quote_stream_disconnects_total\{[^}]*provider="finnhub"[^}]*\} ([3-9]|\d{2,})/,
+    );
+  });
+});
