@@ -63,14 +63,14 @@ export const IngestEnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   })
-  .superRefine((env, ctx) => {
-    if (!env.INGEST_TOKENS && !env.INGEST_TOKENS_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'set INGEST_TOKENS or INGEST_TOKENS_FILE (no source could authenticate)',
-        path: ['INGEST_TOKENS'],
-      });
-    }
+  .refine((env) => Boolean(env.INGEST_TOKENS ?? env.INGEST_TOKENS_FILE), {
+    message: 'set INGEST_TOKENS or INGEST_TOKENS_FILE (no source could authenticate)',
+    path: ['INGEST_TOKENS'],
+    // Run even when other keys are invalid, so every problem is reported at once.
+    when: (payload) => {
+      const value = payload.value as Record<string, unknown>;
+      return value['INGEST_TOKENS'] === undefined && value['INGEST_TOKENS_FILE'] === undefined;
+    },
   });
 
 /** The ingest's typed, nested configuration. */
