@@ -13,8 +13,8 @@ export const DEFAULT_DATASET = 'generic';
 export const DEFAULT_NAMESPACE = 'default';
 
 const MAX_BYTES = 100;
-const DATASET_DISALLOWED = /[\\/*?"<>| ,#:-]/g;
-const NAMESPACE_DISALLOWED = /[\\/*?"<>| ,#:]/g;
+// ECS: neither dataset nor namespace may contain `-`, the separator.
+const DISALLOWED = /[\\/*?"<>| ,#:-]/g;
 
 const datasetCache = new Map<string, string>();
 const namespaceCache = new Map<string, string>();
@@ -52,19 +52,19 @@ function sanitize(
  */
 export function sanitizeDataset(raw: string | undefined): string {
   return raw
-    ? sanitize(raw, DATASET_DISALLOWED, DEFAULT_DATASET, datasetCache)
+    ? sanitize(raw, DISALLOWED, DEFAULT_DATASET, datasetCache)
     : DEFAULT_DATASET;
 }
 
 /**
- * Sanitises a namespace as Elastic requires: lower case, `\/*?"<>| ,#:`
+ * Sanitises a namespace as Elastic requires: lower case, `\/*?"<>| ,#:-`
  * replaced with `_`, at most 100 bytes; empty → `default`.
  *
  * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-namespace
  */
 export function sanitizeNamespace(raw: string | undefined): string {
   return raw
-    ? sanitize(raw, NAMESPACE_DISALLOWED, DEFAULT_NAMESPACE, namespaceCache)
+    ? sanitize(raw, DISALLOWED, DEFAULT_NAMESPACE, namespaceCache)
     : DEFAULT_NAMESPACE;
 }
 

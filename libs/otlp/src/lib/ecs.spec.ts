@@ -148,7 +148,7 @@ describe('toEcsDocuments', () => {
         ],
         [],
         'prod',
-        'logs-nginx.access-eu-west',
+        'logs-nginx.access-eu_west',
       ],
       [
         'record attributes over resource attributes',
