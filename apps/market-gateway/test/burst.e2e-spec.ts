@@ -26,9 +26,7 @@ async function burst(
     (_, i) => `/v1/quotes/${SYMBOLS[(i * 7) % SYMBOLS.length]}`,
   );
   const responses = await Promise.all(paths.map((p) => fetch(url + p)));
-  const bodies = await Promise.all(
-    responses.map((r) => r.json() as Promise<unknown>),
-  );
+  const bodies = await Promise.all(responses.map((r) => r.json()));
   return {
     quotes: bodies.filter((_, i) => responses[i].status === 200) as Quote[],
     retryAfter: responses

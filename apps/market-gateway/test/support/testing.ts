@@ -1,4 +1,3 @@
-// E2E support may use the real-server helpers; the boundary rule keeps them
-// out of app source, and this file is test code only.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// E2E support re-exports the real-server helpers of @freeride/testing
+// (test code only; app source may not import them).
 export * from '@freeride/testing';
