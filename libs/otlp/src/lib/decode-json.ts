@@ -178,10 +178,21 @@ function double(v: unknown, field: string): OtlpDouble {
 
 const HEX = /^[0-9a-fA-F]*$/;
 
+const BASE64_ID = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * A trace or span id: hex as the OTLP/JSON spec says, or, leniently, the
+ * base64 of protobuf's generic JSON mapping that some gateways send (its
+ * length, 24 or 12 chars, cannot be mistaken for hex).
+ */
 function hexId(v: unknown, field: string, bytes: number): string {
   if (v == null || v === '') return '';
-  if (typeof v === 'string' && v.length === bytes * 2 && HEX.test(v)) {
-    return v.toLowerCase();
+  if (typeof v === 'string') {
+    if (v.length === bytes * 2 && HEX.test(v)) return v.toLowerCase();
+    if (v.length === Math.ceil(bytes / 3) * 4 && BASE64_ID.test(v)) {
+      const raw = Buffer.from(v, 'base64');
+      if (raw.length === bytes) return raw.toString('hex');
+    }
   }
   throw new JsonFieldError(field, `expected ${bytes * 2} hex chars`);
 }

@@ -14,7 +14,7 @@ import {
 } from '../test/otlp-fixtures';
 import { countItems, decodeOtlpRequest } from './decode';
 import { OtlpDecodeError } from './otlp-decode.errors';
-import type { LogsRequest, OtlpSignal } from './otlp-request';
+import type { LogsRequest, OtlpSignal, TracesRequest } from './otlp-request';
 
 function decodeError(fn: () => unknown): OtlpDecodeError {
   try {
@@ -133,6 +133,41 @@ describe('decodeOtlpRequest', () => {
           (a) => a.value,
         ),
       ).toEqual(values);
+    });
+  });
+
+  describe('ids sent as base64 (protobuf generic JSON mapping)', () => {
+    it('converts them to hex', () => {
+      const body = Buffer.from(
+        JSON.stringify({
+          resourceSpans: [
+            {
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      parentSpanId: '',
+                      spanId: Buffer.from('eee19b7ec3c1b174', 'hex').toString(
+                        'base64',
+                      ),
+                      traceId: Buffer.from(
+                        '5b8efff798038103d269b633813fc60c',
+                        'hex',
+                      ).toString('base64'),
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      const req = decodeOtlpRequest('traces', 'json', body) as TracesRequest;
+      expect(req.resourceSpans[0].scopeSpans[0].spans[0]).toMatchObject({
+        parentSpanId: '',
+        spanId: 'eee19b7ec3c1b174',
+        traceId: '5b8efff798038103d269b633813fc60c',
+      });
     });
   });
 
