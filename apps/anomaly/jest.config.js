@@ -3,5 +3,6 @@ module.exports = {
   displayName: 'anomaly',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // test/config: fast checks of the committed Prometheus, Alertmanager, Kibana and Grafana files
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/config/**/*.spec.ts'],
 };
