@@ -156,6 +156,7 @@ export function scoreFile(
  *
  * @param files - every file of the corpus
  * @param profile - the cost matrix
+ * @throws Error when a scored row's anomaly score is not finite
  * @see /work/shared/datasets/nab/SCORING.md §6
  */
 export function optimiseThreshold(
@@ -180,6 +181,9 @@ export function optimiseThreshold(
       }
     }
     for (let i = probation; i < rows; i++) {
+      if (!Number.isFinite(file.scores[i])) {
+        throw new Error(`anomaly score at row ${i} is not a finite number`);
+      }
       scores.push(file.scores[i]);
       sigmas.push(sigma[i]);
       windowIds.push(inWindow[i]);
