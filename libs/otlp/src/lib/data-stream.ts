@@ -1,15 +1,24 @@
 // Elastic data stream naming: `<type>-<dataset>-<namespace>`.
 
-/** ECS `data_stream` of a document. */
+/**
+ * ECS `data_stream` of a document.
+ * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream
+ */
 export interface DataStream {
   type: 'logs' | 'traces' | 'metrics';
   dataset: string;
   namespace: string;
 }
 
-/** Default dataset when neither record, scope nor resource sets one. */
+/**
+ * Default dataset when neither record, scope nor resource sets one.
+ * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-dataset
+ */
 export const DEFAULT_DATASET = 'generic';
-/** Default namespace when neither attributes nor options set one. */
+/**
+ * Default namespace when neither attributes nor options set one.
+ * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-namespace
+ */
 export const DEFAULT_NAMESPACE = 'default';
 
 const MAX_BYTES = 100;

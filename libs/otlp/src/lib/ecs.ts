@@ -49,7 +49,10 @@ export interface EcsWrite {
   doc: Record<string, unknown>;
 }
 
-/** Options of {@link toEcsDocuments}. */
+/**
+ * Options of {@link toEcsDocuments}.
+ * @see https://www.elastic.co/docs/reference/fleet/data-streams#data-streams-naming-scheme
+ */
 export interface ToEcsOptions {
   /**
    * Namespace of the data streams when the telemetry does not set the

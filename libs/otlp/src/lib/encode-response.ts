@@ -17,7 +17,10 @@ const EMPTY = new Uint8Array(0);
 const EMPTY_JSON = new TextEncoder().encode('{}');
 const textEncoder = new TextEncoder();
 
-/** The `partial_success` of an export response. */
+/**
+ * The `partial_success` of an export response.
+ * @see https://opentelemetry.io/docs/specs/otlp/#partial-success-1
+ */
 export interface OtlpPartialSuccess {
   /** Number of log records, spans or data points the server did not accept. */
   rejected: number;

@@ -1,6 +1,9 @@
 import { FreerideError } from '@freeride/contracts';
 
-/** Structured fields of an {@link OtlpDecodeError}. */
+/**
+ * Structured fields of an {@link OtlpDecodeError}.
+ * @see https://opentelemetry.io/docs/specs/otlp/#bad-data
+ */
 export interface OtlpDecodeErrorDetails {
   /** `protobuf` or `json`. */
   encoding: string;

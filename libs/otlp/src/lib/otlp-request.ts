@@ -14,18 +14,29 @@
  * @see https://github.com/open-telemetry/opentelemetry-proto/tree/main/opentelemetry/proto
  */
 
-/** An OTLP signal, as in the `/v1/<signal>` path. */
+/**
+ * An OTLP signal, as in the `/v1/<signal>` path.
+ * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp-request
+ */
 export type OtlpSignal = 'logs' | 'traces' | 'metrics';
 
-/** The request body encoding (`application/x-protobuf` or `application/json`). */
+/**
+ * The request body encoding (`application/x-protobuf` or `application/json`).
+ * @see https://opentelemetry.io/docs/specs/otlp/#binary-protobuf-encoding
+ * @see https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+ */
 export type OtlpEncoding = 'protobuf' | 'json';
 
-/** A proto3-JSON double: non-finite values are strings. */
+/**
+ * A proto3-JSON double: non-finite values are strings.
+ * @see https://protobuf.dev/programming-guides/json/
+ */
 export type OtlpDouble = number | 'NaN' | 'Infinity' | '-Infinity';
 
 /**
  * `opentelemetry.proto.common.v1.AnyValue`: at most one field is set; none
  * set is an empty value.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/common/v1/common.proto
  */
 export interface OtlpAnyValue {
   arrayValue?: { values: OtlpAnyValue[] };
@@ -39,19 +50,28 @@ export interface OtlpAnyValue {
   stringValue?: string;
 }
 
-/** `opentelemetry.proto.common.v1.KeyValue`. */
+/**
+ * `opentelemetry.proto.common.v1.KeyValue`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/common/v1/common.proto
+ */
 export interface OtlpKeyValue {
   key: string;
   value: OtlpAnyValue;
 }
 
-/** `opentelemetry.proto.resource.v1.Resource`. */
+/**
+ * `opentelemetry.proto.resource.v1.Resource`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/resource/v1/resource.proto
+ */
 export interface OtlpResource {
   attributes: OtlpKeyValue[];
   droppedAttributesCount: number;
 }
 
-/** `opentelemetry.proto.common.v1.InstrumentationScope`. */
+/**
+ * `opentelemetry.proto.common.v1.InstrumentationScope`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/common/v1/common.proto
+ */
 export interface OtlpScope {
   attributes: OtlpKeyValue[];
   droppedAttributesCount: number;
@@ -59,7 +79,10 @@ export interface OtlpScope {
   version: string;
 }
 
-/** `opentelemetry.proto.logs.v1.LogRecord`. */
+/**
+ * `opentelemetry.proto.logs.v1.LogRecord`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/logs/v1/logs.proto
+ */
 export interface OtlpLogRecord {
   timeUnixNano: string;
   observedTimeUnixNano: string;
@@ -74,21 +97,30 @@ export interface OtlpLogRecord {
   eventName: string;
 }
 
-/** `opentelemetry.proto.logs.v1.ScopeLogs`. */
+/**
+ * `opentelemetry.proto.logs.v1.ScopeLogs`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/logs/v1/logs.proto
+ */
 export interface OtlpScopeLogs {
   scope: OtlpScope;
   logRecords: OtlpLogRecord[];
   schemaUrl: string;
 }
 
-/** `opentelemetry.proto.logs.v1.ResourceLogs`. */
+/**
+ * `opentelemetry.proto.logs.v1.ResourceLogs`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/logs/v1/logs.proto
+ */
 export interface OtlpResourceLogs {
   resource: OtlpResource;
   scopeLogs: OtlpScopeLogs[];
   schemaUrl: string;
 }
 
-/** `opentelemetry.proto.trace.v1.Span.Event`. */
+/**
+ * `opentelemetry.proto.trace.v1.Span.Event`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+ */
 export interface OtlpSpanEvent {
   timeUnixNano: string;
   name: string;
@@ -96,7 +128,10 @@ export interface OtlpSpanEvent {
   droppedAttributesCount: number;
 }
 
-/** `opentelemetry.proto.trace.v1.Span.Link`. */
+/**
+ * `opentelemetry.proto.trace.v1.Span.Link`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+ */
 export interface OtlpSpanLink {
   traceId: string;
   spanId: string;
@@ -106,7 +141,10 @@ export interface OtlpSpanLink {
   flags: number;
 }
 
-/** `opentelemetry.proto.trace.v1.Span`. */
+/**
+ * `opentelemetry.proto.trace.v1.Span`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+ */
 export interface OtlpSpan {
   traceId: string;
   spanId: string;
@@ -128,21 +166,30 @@ export interface OtlpSpan {
   status: { message: string; code: number };
 }
 
-/** `opentelemetry.proto.trace.v1.ScopeSpans`. */
+/**
+ * `opentelemetry.proto.trace.v1.ScopeSpans`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+ */
 export interface OtlpScopeSpans {
   scope: OtlpScope;
   spans: OtlpSpan[];
   schemaUrl: string;
 }
 
-/** `opentelemetry.proto.trace.v1.ResourceSpans`. */
+/**
+ * `opentelemetry.proto.trace.v1.ResourceSpans`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+ */
 export interface OtlpResourceSpans {
   resource: OtlpResource;
   scopeSpans: OtlpScopeSpans[];
   schemaUrl: string;
 }
 
-/** `opentelemetry.proto.metrics.v1.NumberDataPoint` (exemplars dropped). */
+/**
+ * `opentelemetry.proto.metrics.v1.NumberDataPoint` (exemplars dropped).
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpNumberDataPoint {
   attributes: OtlpKeyValue[];
   startTimeUnixNano: string;
@@ -153,7 +200,10 @@ export interface OtlpNumberDataPoint {
   flags: number;
 }
 
-/** `opentelemetry.proto.metrics.v1.HistogramDataPoint` (exemplars dropped). */
+/**
+ * `opentelemetry.proto.metrics.v1.HistogramDataPoint` (exemplars dropped).
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpHistogramDataPoint {
   attributes: OtlpKeyValue[];
   startTimeUnixNano: string;
@@ -167,13 +217,19 @@ export interface OtlpHistogramDataPoint {
   max?: OtlpDouble;
 }
 
-/** `opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint.Buckets`. */
+/**
+ * `opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint.Buckets`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpExponentialBuckets {
   offset: number;
   bucketCounts: string[];
 }
 
-/** `opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint` (exemplars dropped). */
+/**
+ * `opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint` (exemplars dropped).
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpExponentialHistogramDataPoint {
   attributes: OtlpKeyValue[];
   startTimeUnixNano: string;
@@ -190,7 +246,10 @@ export interface OtlpExponentialHistogramDataPoint {
   zeroThreshold: OtlpDouble;
 }
 
-/** `opentelemetry.proto.metrics.v1.SummaryDataPoint`. */
+/**
+ * `opentelemetry.proto.metrics.v1.SummaryDataPoint`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpSummaryDataPoint {
   attributes: OtlpKeyValue[];
   startTimeUnixNano: string;
@@ -205,6 +264,7 @@ export interface OtlpSummaryDataPoint {
  * `opentelemetry.proto.metrics.v1.Metric`: exactly one of `gauge`, `sum`,
  * `histogram`, `exponentialHistogram`, `summary` is set (none when the
  * sender set no data, which carries no points).
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
  */
 export interface OtlpMetric {
   name: string;
@@ -228,14 +288,20 @@ export interface OtlpMetric {
   summary?: { dataPoints: OtlpSummaryDataPoint[] };
 }
 
-/** `opentelemetry.proto.metrics.v1.ScopeMetrics`. */
+/**
+ * `opentelemetry.proto.metrics.v1.ScopeMetrics`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpScopeMetrics {
   scope: OtlpScope;
   metrics: OtlpMetric[];
   schemaUrl: string;
 }
 
-/** `opentelemetry.proto.metrics.v1.ResourceMetrics`. */
+/**
+ * `opentelemetry.proto.metrics.v1.ResourceMetrics`.
+ * @see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/metrics/v1/metrics.proto
+ */
 export interface OtlpResourceMetrics {
   resource: OtlpResource;
   scopeMetrics: OtlpScopeMetrics[];
