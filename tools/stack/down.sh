@@ -4,6 +4,9 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # --- apps and demo sources (stopped before the servers) --------------------------------------
+for a in traffic wordpress-demo python-demo node-demo ingest; do
+  bash "$here/apps.sh" stop "$a" || true
+done
 
 # --- servers ---------------------------------------------------------------------------------
 status=0

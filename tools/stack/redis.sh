@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis on 127.0.0.1:${REDIS_PORT:-6379}, AOF on (appendfsync everysec), data in $FREERIDE_RUN/redis-<port>.
+# Redis on 127.0.0.1:${REDIS_PORT:-6379}, AOF on (appendfsync always: an acknowledged OTLP record survives a crash; REDIS_APPENDFSYNC overrides), data in $FREERIDE_RUN/redis-<port>.
 #   redis.sh start|stop|status|restart
 set -euo pipefail
 # shellcheck source=tools/stack/lib.sh
@@ -22,7 +22,7 @@ start() {
   log "starting Redis on 127.0.0.1:$REDIS_PORT (dir $RUN_DIR)"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$RUN_DIR" \
     --daemonize yes --pidfile "$PID_FILE" --logfile "$RUN_DIR/redis.log" \
-    --appendonly yes --appendfsync everysec --protected-mode no
+    --appendonly yes --appendfsync "${REDIS_APPENDFSYNC:-always}" --protected-mode no
   local i
   for ((i = 0; i < 60; i++)); do
     answers && {

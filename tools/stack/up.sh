@@ -25,8 +25,22 @@ part alertmanager bash "$here/alertmanager.sh" start
 part prometheus bash "$here/prometheus.sh" start
 
 # --- apps and demo sources (started after the servers they need) ----------------------------
+part ingest bash "$here/apps.sh" start ingest
+part node-demo bash "$here/apps.sh" start node-demo
+part python-demo bash "$here/apps.sh" start python-demo
+part wordpress-demo bash "$here/apps.sh" start wordpress-demo
+part traffic bash "$here/apps.sh" start traffic
 
 log "stack is up:"
+cat >&2 <<MSG
+    ingest (OTLP/HTTP)      http://127.0.0.1:${INGEST_PORT:-4318}/v1/logs  (metrics: /metrics, health: /health/ready)
+    Elasticsearch           http://127.0.0.1:${ES_PORT:-9200}
+      logs of every source: curl 'http://127.0.0.1:${ES_PORT:-9200}/logs-*/_search?q=service.name:freeride-fetch&size=5&pretty'
+      one trace:            curl 'http://127.0.0.1:${ES_PORT:-9200}/traces-*,logs-*/_search?q=trace.id:<id>&pretty'
+    demo sources            node-demo http://127.0.0.1:${NODE_DEMO_PORT:-3099}/quote/IBM, python-demo, wordpress-demo http://127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}/
+    app and demo logs       $FREERIDE_RUN/apps/*.log
+    stop everything         npm run stack:down
+MSG
 for s in elasticsearch redis postgres alertmanager prometheus; do
   [[ " ${STACK_SKIP:-} " == *" $s "* ]] || bash "$here/$s.sh" status | sed 's/^/    /' || true
 done

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The platform's apps and demo sources as background processes on loopback.
+#
+#   apps.sh start NAME   start one part (see PARTS below); no-op when its port answers
+#   apps.sh stop NAME    SIGTERM (the apps drain and flush telemetry), SIGKILL after 20 s
+#   apps.sh status NAME
+#
+# Demo tokens (one per source) are generated once into $FREERIDE_RUN/ingest-tokens, mode 600,
+# never committed and never printed. Logs: $FREERIDE_RUN/apps/<name>.log
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=tools/stack/lib.sh
+source "$here/lib.sh"
+
+APPS_DIR="$FREERIDE_RUN/apps"
+TOKENS_FILE="$FREERIDE_RUN/ingest-tokens"
+NODE="$repo/node_modules/.bin/node"
+INGEST_PORT="${INGEST_PORT:-4318}"
+INGEST_URL="http://127.0.0.1:$INGEST_PORT"
+mkdir -p "$APPS_DIR"
+
+ensure_tokens() {
+  [[ -s "$TOKENS_FILE" ]] && return 0
+  umask 077
+  local s list=()
+  for s in ingest node python wordpress gateway trading anomaly; do
+    list+=("$s=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+  done
+  (IFS=,; echo "${list[*]}") >"$TOKENS_FILE"
+  log "generated demo ingest tokens in $TOKENS_FILE"
+}
+
+token_of() { tr ',' '\n' <"$TOKENS_FILE" | sed -n "s/^$1=//p"; }
+
+# otel_env SOURCE: the OTel SDK environment of a source sending to the ingest.
+otel_env() {
+  printf 'OTEL_EXPORTER_OTLP_ENDPOINT=%s\nOTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%%20%s\n' \
+    "$INGEST_URL" "$(token_of "$1")"
+}
+
+node_app() {
+  local name="$1" port="$2" entry="$3" token_source="$4"
+  shift 4
+  local pidfile="$APPS_DIR/$name.pid" logfile="$APPS_DIR/$name.log"
+  if port_open "$port"; then
+    log "$name already listens on 127.0.0.1:$port"
+    return 0
+  fi
+  log "starting $name on http://127.0.0.1:$port (log $logfile)"
+  (
+    cd "$repo"
+    # shellcheck disable=SC2046
+    env $(otel_env "$token_source") "$@" setsid "$NODE" -r @swc-node/register "$entry" >>"$logfile" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+  )
+  wait_for_http "http://127.0.0.1:$port/health/live" 120 "$name" || {
+    tail -n 30 "$logfile" >&2
+    die "$name did not start"
+  }
+}
+
+# bg_process NAME CMD ARGS... --cwd DIR --env "K=V K2=V2": a long-running demo process.
+bg_process() {
+  local name="$1"
+  shift
+  local cmd=() cwd="$repo" envs=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --cwd) cwd="$2"; shift 2 ;;
+      --env) [[ -n "$2" ]] && envs+=("$2"); shift 2 ;;
+      *) cmd+=("$1"); shift ;;
+    esac
+  done
+  local pidfile="$APPS_DIR/$name.pid" logfile="$APPS_DIR/$name.log"
+  if is_running "$pidfile"; then
+    log "$name already running"
+    return 0
+  fi
+  log "starting $name (log $logfile)"
+  (
+    cd "$cwd"
+    # shellcheck disable=SC2086,SC2048
+    env ${envs[*]} setsid "${cmd[@]}" >>"$logfile" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+  )
+}
+
+start() {
+  ensure_tokens
+  case "$1" in
+    ingest)
+      node_app ingest "$INGEST_PORT" apps/ingest/src/main.ts ingest \
+        INGEST_PORT="$INGEST_PORT" INGEST_TOKENS_FILE="$TOKENS_FILE" \
+        REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}"
+      ;;
+    node-demo)
+      node_app node-demo "${NODE_DEMO_PORT:-3099}" tools/demo/node-source/main.ts node PORT="${NODE_DEMO_PORT:-3099}"
+      ;;
+    python-demo)
+      # The Python market-data script, every 5 s, for ever (until stop).
+      bg_process python-demo "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
+        -m freeride_fetch --symbols AAPL,MSFT,IBM --interval 5 --iterations 0 \
+        --cwd "$repo/sources/python" --env "$(otel_env python | tr '\n' ' ')"
+      ;;
+    wordpress-demo)
+      # The WordPress plugin loaded standalone by php's built-in server (a real WordPress
+      # needs MariaDB; sources/wordpress/tests/wp-smoke.sh runs that).
+      bg_process wordpress-demo php -S "127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}" sources/wordpress/tests/fixtures/page.php \
+        --cwd "$repo" --env "FREERIDE_OTLP_ENDPOINT=$INGEST_URL FREERIDE_OTLP_TOKEN=$(token_of wordpress)"
+      ;;
+    traffic)
+      # Demo traffic: a request to the Node service and to the WordPress page every 2 s.
+      bg_process traffic bash -c "while true; do
+          for s in AAPL MSFT IBM; do curl -fsS -o /dev/null http://127.0.0.1:${NODE_DEMO_PORT:-3099}/quote/\$s || true; done
+          curl -fsS -o /dev/null http://127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}/ || true
+          sleep 2
+        done" --cwd "$repo" --env ""
+      ;;
+    *) die "unknown part: $1" ;;
+  esac
+}
+
+stop() {
+  stop_pidfile "$APPS_DIR/$1.pid" 20 "$1"
+}
+
+status() {
+  if is_running "$APPS_DIR/$1.pid"; then echo "$1 running (pid $(cat "$APPS_DIR/$1.pid"))"; else echo "$1 not running"; return 1; fi
+}
+
+[[ $# -ge 2 ]] || { echo "usage: $0 start|stop|status NAME" >&2; exit 2; }
+"$1" "$2"
