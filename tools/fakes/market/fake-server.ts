@@ -290,20 +290,24 @@ export class FakeProviderServer {
     }
   }
 
-  /** Records a call and returns whether it is over the plan limit. */
+  /**
+   * Whether a call now would exceed the plan; records it when it does not
+   * (refused calls do not count against the window).
+   */
   private overLimit(key: string): boolean {
     const now = Date.now();
     const list = this.history.get(key) ?? [];
-    list.push(now);
     const longest = Math.max(
       0,
       ...(this.options.plan ?? []).map((p) => p.windowMs),
     );
     while (list.length > 0 && list[0] <= now - longest) list.shift();
     this.history.set(key, list);
-    return (this.options.plan ?? []).some(
-      (p) => list.filter((t) => t > now - p.windowMs).length > p.limit,
+    const over = (this.options.plan ?? []).some(
+      (p) => list.filter((t) => t > now - p.windowMs).length >= p.limit,
     );
+    if (!over) list.push(now);
+    return over;
   }
 
   private async handle(
@@ -354,7 +358,9 @@ export class FakeProviderServer {
   private async answer(req: FakeRequest): Promise<FakeResponse> {
     switch (this.scenario) {
       case 'slow':
-        await new Promise((r) => setTimeout(r, this.options.slowMs ?? 2000).unref());
+        await new Promise((r) =>
+          setTimeout(r, this.options.slowMs ?? 2000).unref(),
+        );
         break;
       case 'rate-limit-429':
         return this.behaviour.onRateLimited(req, false);
