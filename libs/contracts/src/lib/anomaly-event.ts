@@ -56,7 +56,8 @@ export const AnomalyEventSchema = z.object({
   id: z.string().min(1),
   /**
    * Stable identity of the anomaly across firing and resolution:
-   * `<kind>:<service>:<template id or metric series>`.
+   * `<kind>:<service>:<template id or metric series>`, and `new_template:<service>`
+   * for every new pattern of one incident.
    */
   key: z.string().min(1),
   kind: z.enum(ANOMALY_KINDS),

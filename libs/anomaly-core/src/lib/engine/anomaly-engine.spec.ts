@@ -76,7 +76,7 @@ describe('AnomalyEngine', () => {
       expect(newTemplate.map((e) => e.status)).toEqual(['firing', 'resolved']);
       const [firing, resolved] = newTemplate;
       expect(firing).toMatchObject({
-        key: expect.stringMatching(/^new_template:checkout:/) as string,
+        key: 'new_template:checkout',
         links: {
           discover: 'http://kibana/discover?service=checkout',
           runbook: 'http://runbooks/new_template',
@@ -125,6 +125,44 @@ describe('AnomalyEngine', () => {
         }),
       );
       expect(events.filter((e) => e.kind === 'new_template')).toEqual([]);
+    });
+  });
+
+  describe('on several new error patterns at once', () => {
+    it('fires one anomaly per service that names every pattern', () => {
+      const subject = engine({
+        keepFiringForMs: 10_000,
+        newTemplateWarmupMs: 0,
+      });
+      const records: LogRecordEvent[] = [];
+      for (let i = 0; i < 40; i++) {
+        const symbol = i % 2 === 0 ? 'AAPL' : 'MSFT';
+        records.push({
+          '@timestamp': new Date(START + i * 250).toISOString(),
+          attributes: {},
+          level: 'error',
+          message: `Quote feed checksum mismatch for symbol ${symbol}: expected ${1000 + i} got ${2000 + i}`,
+          service: 'py',
+          severityNumber: 17,
+        });
+      }
+      records.push({
+        '@timestamp': new Date(START + 5 * MINUTE).toISOString(),
+        attributes: {},
+        level: 'info',
+        message: 'idle',
+        service: 'py',
+        severityNumber: 9,
+      });
+      const events = run(subject, records).filter(
+        (e) => e.kind === 'new_template',
+      );
+      expect(events.map((e) => [e.key, e.status])).toEqual([
+        ['new_template:py', 'firing'],
+        ['new_template:py', 'resolved'],
+      ]);
+      expect(events[1]?.template?.split(' | ')).toHaveLength(2);
+      expect(events[1]?.baseline.observed).toBe(2);
     });
   });
 

@@ -107,6 +107,8 @@ export interface AnomalyEngineOptions {
 
 interface Finding {
   activeUntilMs: number;
+  /** New-template findings: every template of the incident. */
+  readonly templateIds?: Set<string>;
   baseline: AnomalyBaseline;
   readonly kind: AnomalyKind;
   readonly metric?: string;
@@ -114,7 +116,7 @@ interface Finding {
   score: number;
   readonly service: string;
   readonly severity: AnomalySeverity;
-  readonly template?: string;
+  template?: string;
   readonly templateId?: string;
 }
 
@@ -165,6 +167,8 @@ const DEFAULTS: Defaults = {
 /** Most templates and metric series tracked, to bound memory. */
 const MAX_TEMPLATES_PER_SERVICE = 5000;
 const MAX_METRIC_SERIES = 10_000;
+/** Templates named in one new-template anomaly. */
+const MAX_TEMPLATES_PER_INCIDENT = 5;
 
 function pushSample(
   list: AnomalySample[],
@@ -296,9 +300,8 @@ export class AnomalyEngine {
         templateId: match.templateId,
       });
     }
-    const newTemplateKey = `new_template:${record.service}:${match.templateId}`;
-    const active = this.findings.get(newTemplateKey);
-    if (active) {
+    const active = this.findings.get(`new_template:${record.service}`);
+    if (active?.templateIds?.has(match.templateId)) {
       // a new template stays anomalous while it keeps coming
       active.activeUntilMs = Math.max(
         active.activeUntilMs,
@@ -401,8 +404,10 @@ export class AnomalyEngine {
 
   private evaluateUntil(ts: number): AnomalyEvent[] {
     const out: AnomalyEvent[] = [];
-    // a long gap is evaluated at its end only: nothing arrived in between
+    // across a long gap nothing arrived: evaluate its start (what was active
+    // fires) and its end (what ended resolves), not every point between
     if (ts - this.nextEvaluationMs > 10 * this.options.evaluateEveryMs) {
+      out.push(...this.evaluate(this.nextEvaluationMs));
       this.nextEvaluationMs =
         Math.floor(ts / this.options.evaluateEveryMs) *
         this.options.evaluateEveryMs;
@@ -567,10 +572,32 @@ export class AnomalyEngine {
       templateId?: string;
     },
   ): void {
-    const key = `${fields.kind}:${service}:${fields.templateId ?? fields.metric ?? '*'}`;
+    // every new pattern of a service while one is active is one incident, one page
+    const key =
+      fields.kind === 'new_template'
+        ? `new_template:${service}`
+        : `${fields.kind}:${service}:${fields.templateId ?? fields.metric ?? '*'}`;
     const existing = this.findings.get(key);
     if (existing) {
       existing.activeUntilMs = Math.max(existing.activeUntilMs, activeUntilMs);
+      if (
+        existing.templateIds &&
+        fields.templateId &&
+        !existing.templateIds.has(fields.templateId)
+      ) {
+        existing.templateIds.add(fields.templateId);
+        if (
+          existing.templateIds.size <= MAX_TEMPLATES_PER_INCIDENT &&
+          fields.template
+        ) {
+          existing.template = `${existing.template ?? ''} | ${fields.template}`;
+        }
+        existing.baseline = {
+          ...fields.baseline,
+          observed: existing.templateIds.size,
+        };
+        return;
+      }
       existing.baseline = fields.baseline;
       existing.score = Math.max(existing.score, score);
       return;
@@ -586,6 +613,9 @@ export class AnomalyEngine {
       ...(fields.metric ? { metric: fields.metric } : {}),
       ...(fields.template ? { template: fields.template } : {}),
       ...(fields.templateId ? { templateId: fields.templateId } : {}),
+      ...(fields.kind === 'new_template' && fields.templateId
+        ? { templateIds: new Set([fields.templateId]) }
+        : {}),
     });
   }
 
