@@ -9,6 +9,7 @@ import type { TradingConfig } from './config/trading.config';
 import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EvaluationModule } from './evaluation/evaluation.module';
+import { SentimentModule } from './sentiment/sentiment.module';
 import { TradersModule } from './traders/traders.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         DeliveriesModule,
         EvaluationModule,
+        SentimentModule,
         TradersModule,
       ],
       module: AppModule,
