@@ -1,28 +1,55 @@
-import { gaussianTail } from '../stats';
-
 /** Options of {@link MetricDetector}. One configuration serves every series. */
 export interface MetricDetectorOptions {
   /**
    * Points before the detector scores anything (it only learns).
-   * @default 100
+   * @default 150
    */
   readonly learningPoints?: number;
   /**
-   * Seasonal periods to model, in milliseconds; each gets a profile of
-   * `seasonalBins` buckets, used once two full periods have been seen.
+   * Per-point decay of the residual and volatility records, so that an old
+   * extreme stops masking a new incident (0.9999 halves a record in about
+   * 7,000 points).
+   * @default 0.9999
+   */
+  readonly recordDecay?: number;
+  /**
+   * After a score of at least `refractoryScore`, this many points score half
+   * unless they beat the incident's peak, so one incident is reported once.
+   * @default 20
+   */
+  readonly refractoryPoints?: number;
+  /**
+   * Score from which the refractory period starts.
+   * @default 0.05
+   */
+  readonly refractoryScore?: number;
+  /**
+   * Buckets per seasonal profile.
+   * @default 24
+   */
+  readonly seasonalBins?: number;
+  /**
+   * Seasonal periods, in milliseconds. Each gets a profile of `seasonalBins`
+   * buckets indexed by timestamp, used once two full periods were seen; the
+   * longest usable one applies.
    * @default [86_400_000, 604_800_000]
    */
   readonly seasonalPeriodsMs?: readonly number[];
   /**
-   * Buckets per seasonal profile.
-   * @default 48
+   * Points over which the short-run level is averaged (level shifts).
+   * @default 5
    */
-  readonly seasonalBins?: number;
+  readonly shortHorizon?: number;
+  /**
+   * Points over which volatility (mean absolute change) is averaged.
+   * @default 10
+   */
+  readonly volatilityHorizon?: number;
 }
 
 /** The result of {@link MetricDetector.update} for one point. */
 export interface MetricScore {
-  /** The band the value was expected in (about ±3 robust deviations). */
+  /** The band the value was expected in: expectation ± 4 robust deviations. */
   readonly expected: { readonly high: number; readonly low: number };
   /** Why the score is what it is, for people. */
   readonly reason: string;
@@ -31,10 +58,27 @@ export interface MetricScore {
 }
 
 const DEFAULTS: Required<MetricDetectorOptions> = {
-  learningPoints: 100,
-  seasonalBins: 48,
+  learningPoints: 150,
+  recordDecay: 0.9999,
+  refractoryPoints: 20,
+  refractoryScore: 0.05,
+  seasonalBins: 24,
   seasonalPeriodsMs: [86_400_000, 604_800_000],
+  shortHorizon: 5,
+  volatilityHorizon: 10,
 };
+
+/** Records (residual, volatility) are kept only after this many points. */
+const RECORD_WARMUP_POINTS = 50;
+
+/** Weight of a value (or level) beyond the range seen so far, per range width. */
+const NOVELTY_WEIGHT = 10;
+
+/** A point more than this many typical steps after the previous one follows a gap. */
+const GAP_STEPS = 5;
+
+/** Mean absolute deviation of a normal distribution, in standard deviations. */
+const MAD_TO_SD = Math.sqrt(Math.PI / 2);
 
 interface Seasonal {
   readonly bins: Float64Array;
@@ -42,29 +86,50 @@ interface Seasonal {
   readonly periodMs: number;
 }
 
+type Channel = 'level' | 'residual' | 'value' | 'volatility';
+
 /**
  * Streaming anomaly detector for one metric series: one point at a time,
- * O(1) work and memory per point.
+ * O(1) work and memory per point, scores in [0, 1].
  *
- * The expected value is an exponentially weighted level plus seasonal
- * profiles (daily and weekly by default) indexed by timestamp, so gaps and
- * irregular sampling need no resampling. The residual is scaled by a robust
- * running deviation, and the score is the anomaly likelihood of the recent
- * residuals against their long-run distribution, as in Numenta's HTM
- * detector, so a level shift scores high once and then becomes the new level.
+ * The expectation is an exponentially weighted level plus seasonal profiles
+ * (daily and weekly by default) indexed by the timestamp, so gaps and
+ * irregular sampling need no resampling; a trend moves the level. Four
+ * scale-free signals are scored, each as how far it breaks its own record,
+ * relative to that record:
  *
- * @see https://arxiv.org/abs/1510.03336 (Lavin and Ahmad, NAB; anomaly likelihood)
+ * - the value beyond the range seen so far (spikes, drops, trend breaks);
+ * - the short-run level beyond its range (level shifts);
+ * - the distance from the expectation beyond its slowly decaying record
+ *   (seasonal anomalies, spikes inside the range);
+ * - the volatility beyond its decaying record (bursts of noise).
+ *
+ * The strongest one sets the score; after a high score a short refractory
+ * period keeps one incident from firing on every point.
+ *
+ * @see https://arxiv.org/abs/1510.03336 (Lavin and Ahmad, NAB, the benchmark)
+ * @see https://github.com/smirmik/CAD (contextOSE: novelty of context, an inspiration)
  */
 export class MetricDetector {
   private count = 0;
+  private deviation = 0;
+  private lastTs = Number.NaN;
+  private lastValue = 0;
   private level = 0;
+  private levelMax = 0;
+  private levelMin = 0;
+  private max = 0;
+  private min = 0;
   private readonly options: Required<MetricDetectorOptions>;
-  private rawMean = 0;
-  private rawVar = 1;
+  private peak = 0;
+  private refractory = 0;
+  private residualRecord = 0;
   private readonly seasonals: Seasonal[];
-  private shortRaw = 0;
-  private spread = 0;
+  private shortMean = 0;
   private startTs = Number.NaN;
+  private step = 0;
+  private volatility = 0;
+  private volatilityRecord = 0;
 
   /** @param options - see {@link MetricDetectorOptions} */
   constructor(options: MetricDetectorOptions = {}) {
@@ -80,74 +145,168 @@ export class MetricDetector {
    * Scores one point and learns from it.
    *
    * @param timestampMs - the point's time, epoch milliseconds; may jump (gaps)
-   * @param value - the observed value; non-finite values are ignored
+   * @param value - the observed value; a non-finite value scores 0 and is not learned
    */
   update(timestampMs: number, value: number): MetricScore {
-    if (!Number.isFinite(value)) {
+    if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
       return {
         expected: { high: Number.NaN, low: Number.NaN },
-        reason: 'not a finite value',
+        reason: 'not a finite point',
         score: 0,
       };
     }
     if (this.count === 0) {
-      this.level = value;
-      this.startTs = timestampMs;
-      this.count = 1;
+      this.first(timestampMs, value);
       return {
         expected: { high: value, low: value },
         reason: 'first point',
         score: 0,
       };
     }
-    const seasonal = this.seasonalOffset(timestampMs);
-    const expected = this.level + seasonal;
-    const scale = Math.max(this.spread, 1e-9 + Math.abs(this.level) * 1e-3);
+    const o = this.options;
+    const dt = timestampMs - this.lastTs;
+    if (this.step <= 0) {
+      this.step = dt;
+    }
+    // After a gap the short-run memory is stale: restart it from this point.
+    const gap = this.step > 0 && dt > GAP_STEPS * this.step;
+    const floor = 1e-9 + Math.abs(this.level) * 1e-4;
+    const expected = this.level + this.seasonalOffset(timestampMs);
     const residual = value - expected;
-    const raw = Math.min(Math.abs(residual) / scale, 20);
-    const alphaShort = 0.5;
-    this.shortRaw += alphaShort * (raw - this.shortRaw);
-    const sd = Math.sqrt(Math.max(this.rawVar, 1e-6));
-    const z = (this.shortRaw - this.rawMean) / sd;
-    const learning = this.count < this.options.learningPoints;
-    const score = learning ? 0 : Math.max(0, 1 - 2 * gaussianTail(z));
+    const absResidual = Math.abs(residual);
+    const shortMean = gap
+      ? value
+      : this.shortMean + (2 / (o.shortHorizon + 1)) * (value - this.shortMean);
+    const volatility = gap
+      ? this.volatility
+      : this.volatility +
+        (2 / (o.volatilityHorizon + 1)) *
+          (Math.abs(value - this.lastValue) - this.volatility);
 
-    // Learn.
-    const alphaLevel = 0.1;
-    const alphaSpread = 0.02;
-    this.level += alphaLevel * residual;
-    this.spread +=
-      alphaSpread *
-      (Math.min(Math.abs(residual), 5 * scale + 1e-12) - this.spread);
-    const alphaRaw = 0.005;
-    const d = this.shortRaw - this.rawMean;
-    this.rawMean += alphaRaw * d;
-    this.rawVar = (1 - alphaRaw) * (this.rawVar + alphaRaw * d * d);
-    this.learnSeasonal(timestampMs, value - this.level);
-    this.count++;
+    const recordsReady = this.count > RECORD_WARMUP_POINTS;
+    const channels: Record<Channel, number> = {
+      level:
+        beyond(shortMean, this.levelMin, this.levelMax, floor) * NOVELTY_WEIGHT,
+      residual:
+        recordsReady &&
+        this.residualRecord > 0 &&
+        absResidual > this.residualRecord
+          ? (absResidual - this.residualRecord) / this.residualRecord
+          : 0,
+      value: beyond(value, this.min, this.max, floor) * NOVELTY_WEIGHT,
+      volatility:
+        recordsReady &&
+        this.volatilityRecord > 0 &&
+        volatility > this.volatilityRecord
+          ? (volatility - this.volatilityRecord) / this.volatilityRecord
+          : 0,
+    };
+    let strongest: Channel = 'value';
+    for (const channel of ['level', 'residual', 'volatility'] as const) {
+      if (channels[channel] > channels[strongest]) {
+        strongest = channel;
+      }
+    }
+    const learning = this.count < o.learningPoints;
+    let score = learning ? 0 : 1 - Math.exp(-channels[strongest] / 4);
+    if (this.refractory > 0) {
+      this.refractory--;
+      if (score <= this.peak) {
+        score *= 0.5;
+      }
+    }
+    if (
+      score >= o.refractoryScore &&
+      (this.refractory === 0 || score > this.peak)
+    ) {
+      this.peak = score;
+      this.refractory = o.refractoryPoints;
+    }
 
-    const band = 3 * scale;
+    this.learn(
+      timestampMs,
+      value,
+      residual,
+      shortMean,
+      volatility,
+      gap,
+      dt,
+      floor,
+    );
+
+    const sd = Math.max(this.deviation * MAD_TO_SD, floor);
     return {
-      expected: { high: expected + band, low: expected - band },
+      expected: { high: expected + 4 * sd, low: expected - 4 * sd },
       reason: learning
         ? 'learning'
-        : `value ${value} vs expected ${expected.toPrecision(6)} (${raw.toFixed(1)} deviations)`,
+        : score === 0
+          ? 'within the usual range'
+          : `${strongest} beyond its record by ${channels[strongest].toFixed(2)} (value ${value}, expected ${expected.toPrecision(6)})`,
       score,
     };
-  }
-
-  private learnSeasonal(timestampMs: number, deviation: number): void {
-    for (const s of this.seasonals) {
-      const bin = this.binOf(s, timestampMs);
-      s.counts[bin] += 1;
-      const alpha = Math.max(0.1, 1 / s.counts[bin]);
-      s.bins[bin] += alpha * (deviation - s.bins[bin]);
-    }
   }
 
   private binOf(s: Seasonal, timestampMs: number): number {
     const phase = ((timestampMs % s.periodMs) + s.periodMs) % s.periodMs;
     return Math.floor((phase / s.periodMs) * s.bins.length);
+  }
+
+  private first(timestampMs: number, value: number): void {
+    this.count = 1;
+    this.lastTs = timestampMs;
+    this.lastValue = value;
+    this.level = value;
+    this.levelMax = value;
+    this.levelMin = value;
+    this.max = value;
+    this.min = value;
+    this.shortMean = value;
+    this.startTs = timestampMs;
+  }
+
+  private learn(
+    timestampMs: number,
+    value: number,
+    residual: number,
+    shortMean: number,
+    volatility: number,
+    gap: boolean,
+    dt: number,
+    floor: number,
+  ): void {
+    const decay = this.options.recordDecay;
+    const absResidual = Math.abs(residual);
+    const sd = Math.max(this.deviation * MAD_TO_SD, floor);
+    this.deviation += 0.01 * (Math.min(absResidual, 6 * sd) - this.deviation);
+    this.level += (gap ? 0.5 : 0.1) * residual;
+    this.residualRecord =
+      this.count > RECORD_WARMUP_POINTS
+        ? Math.max(this.residualRecord * decay, absResidual)
+        : Math.max(this.residualRecord, absResidual);
+    if (this.count > RECORD_WARMUP_POINTS) {
+      this.volatilityRecord = Math.max(
+        this.volatilityRecord * decay,
+        volatility,
+      );
+    } else if (this.count > 2 * this.options.volatilityHorizon) {
+      this.volatilityRecord = Math.max(this.volatilityRecord, volatility);
+    }
+    this.min = Math.min(this.min, value);
+    this.max = Math.max(this.max, value);
+    this.levelMin = Math.min(this.levelMin, shortMean);
+    this.levelMax = Math.max(this.levelMax, shortMean);
+    this.shortMean = shortMean;
+    this.volatility = volatility;
+    for (const s of this.seasonals) {
+      const bin = this.binOf(s, timestampMs);
+      s.counts[bin] += 1;
+      s.bins[bin] +=
+        Math.max(0.1, 1 / s.counts[bin]) * (value - this.level - s.bins[bin]);
+    }
+    this.step += 0.1 * (dt - this.step);
+    this.lastTs = timestampMs;
+    this.lastValue = value;
+    this.count++;
   }
 
   private seasonalOffset(timestampMs: number): number {
@@ -159,4 +318,10 @@ export class MetricDetector {
     }
     return offset;
   }
+}
+
+/** How far `x` lies beyond `[low, high]`, in widths of that range. */
+function beyond(x: number, low: number, high: number, floor: number): number {
+  const range = Math.max(high - low, floor);
+  return x > high ? (x - high) / range : x < low ? (low - x) / range : 0;
 }
