@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 
-import { createFinnhubFake } from '../../../tools/fakes/market';
-import { type OpenAiFake, startOpenAiFake } from '../../../tools/fakes/openai';
+import {
+  type OpenAiFake,
+  createFinnhubFake,
+  startOpenAiFake,
+} from './support/fakes';
 import {
   type ManagedProcess,
   getFreePort,
