@@ -12,10 +12,13 @@ export interface PlanLimit {
 }
 
 /**
- * Refill slack: refill this much slower than the exact rate so that clock and
- * network jitter between us and the provider never put a call over its limit.
+ * Refill slack: each window is stretched by 2 % plus 250 ms, so that event-loop
+ * delay and network jitter between taking a token here and the call reaching
+ * the provider never put a call over its limit (it matters for 1-second
+ * windows such as Alpha Vantage's burst limit).
  */
-const SAFETY = 1.02;
+const SAFETY_FACTOR = 1.02;
+const JITTER_ALLOWANCE_MS = 250;
 
 /**
  * A token bucket sized so that no half-open window of `windowMs` ever sees
@@ -47,7 +50,8 @@ export class TokenBucket {
       Math.max(1, plan.burst ?? Math.ceil(plan.limit / 2)),
     );
     this.refillPerMs =
-      (plan.limit - this.capacity + 1) / (plan.windowMs * SAFETY);
+      (plan.limit - this.capacity + 1) /
+      (plan.windowMs * SAFETY_FACTOR + JITTER_ALLOWANCE_MS);
     this.level = this.capacity;
     this.updatedAt = now;
   }
