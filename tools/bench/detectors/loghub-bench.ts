@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { parsingMetrics } from '@freeride/detectors';
 import type { ParsingMetrics } from '@freeride/detectors';
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { readCsv } from './csv';
 
@@ -84,7 +84,9 @@ export function loadDataset(root: string, name: string): LoadedDataset {
     corrected: original.map((row) => {
       const c = corrected.get(row.LineId);
       if (c === undefined) {
-        throw new Error(`${name}: LineId ${row.LineId} missing in corrected GT`);
+        throw new Error(
+          `${name}: LineId ${row.LineId} missing in corrected GT`,
+        );
       }
       return { group: c.EventId, template: c.EventTemplate };
     }),

@@ -1,6 +1,3 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-
 import {
   NAB_PROFILES,
   normaliseNabScore,
@@ -9,6 +6,9 @@ import {
   windowsToRows,
 } from '@freeride/detectors';
 import type { NabFile, NabProfileName } from '@freeride/detectors';
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A streaming scorer of one series: fresh instance per file. */
 export interface PointScorer {
@@ -74,7 +74,10 @@ export function loadNab(root: string): NabSeries[] {
 export interface NabResult {
   readonly points: number;
   readonly pointsPerSecond: number;
-  readonly profiles: Record<NabProfileName, { score: number; threshold: number }>;
+  readonly profiles: Record<
+    NabProfileName,
+    { score: number; threshold: number }
+  >;
 }
 
 /**
@@ -113,7 +116,10 @@ export function runNab(
     }
   }
   const windowCount = series.reduce((n, s) => n + s.windows.length, 0);
-  const profiles = {} as Record<NabProfileName, { score: number; threshold: number }>;
+  const profiles = {} as Record<
+    NabProfileName,
+    { score: number; threshold: number }
+  >;
   for (const profileName of PROFILE_ORDER) {
     const profile = NAB_PROFILES[profileName];
     const { raw, threshold } = optimiseThreshold(files, profile);
