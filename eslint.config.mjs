@@ -103,7 +103,8 @@ export default tseslint.config(
               message: '@freeride/testing is for spec files and e2e tests only.',
             },
             {
-              group: ['@freeride/*/*'],
+              // The one secondary entry point: telemetry start-up without pino or Nest.
+              group: ['@freeride/*/*', '!@freeride/observability/telemetry'],
               message: 'Import a lib only through its package entry (@freeride/<lib>).',
             },
           ],

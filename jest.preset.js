@@ -20,5 +20,7 @@ module.exports = {
   moduleNameMapper: {
     // Every workspace lib, through its one public entry.
     '^@freeride/([a-z-]+)$': '<rootDir>/../../libs/$1/src/index.ts',
+    '^@freeride/observability/telemetry$':
+      '<rootDir>/../../libs/observability/src/telemetry.ts',
   },
 };

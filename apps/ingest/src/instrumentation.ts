@@ -1,4 +1,4 @@
-import { startTelemetry } from '@freeride/observability';
+import { startTelemetry } from '@freeride/observability/telemetry';
 
 // The ingest exports its traces and metrics like any service, but never its
 // own logs over OTLP: those go straight to Elasticsearch (self-logs).
