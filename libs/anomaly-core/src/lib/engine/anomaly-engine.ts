@@ -121,6 +121,9 @@ interface Finding {
 }
 
 interface TemplateInfo {
+  /** Buckets in which the template was seen, and the last one. */
+  activeBuckets: number;
+  lastBucketMs: number;
   samples: AnomalySample[];
   readonly template: string;
 }
@@ -262,12 +265,23 @@ export class AnomalyEngine {
     };
     let info = state.templates.get(match.templateId);
     if (!info || match.changed) {
-      info = { samples: info?.samples ?? [], template: match.template };
+      info = {
+        activeBuckets: info?.activeBuckets ?? 0,
+        lastBucketMs: info?.lastBucketMs ?? Number.NaN,
+        samples: info?.samples ?? [],
+        template: match.template,
+      };
       state.templates.set(match.templateId, info);
       if (state.templates.size > MAX_TEMPLATES_PER_SERVICE) {
         const oldest = state.templates.keys().next();
         if (oldest.done !== true) state.templates.delete(oldest.value);
       }
+    }
+    const bucketOfRecord =
+      Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
+    if (bucketOfRecord !== info.lastBucketMs) {
+      info.activeBuckets++;
+      info.lastBucketMs = bucketOfRecord;
     }
     const isError = severityOf(level) === 'error';
     if (isError) {
@@ -491,6 +505,10 @@ export class AnomalyEngine {
       )
         continue;
       if (finding.kind === 'silence') {
+        // only a template that came in most buckets can fall silent: a past
+        // burst leaves a high baseline but is no heartbeat
+        const seen = state.templates.get(finding.key)?.activeBuckets ?? 0;
+        if (seen < this.options.minBaselineBuckets) continue;
         const last = state.silences.get(finding.key);
         const streak =
           last && finding.timestampMs - last.bucketMs === this.options.bucketMs

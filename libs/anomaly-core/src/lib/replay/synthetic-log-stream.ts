@@ -6,6 +6,8 @@ export interface InjectedBurst {
   readonly atMs: number;
   /** How long it lasts. */
   readonly durationMs: number;
+  /** Level of the burst's records. @default 'error' */
+  readonly level?: 'error' | 'info' | 'warn';
   /** Message of the burst; `<n>` is replaced by a counter. @default a new error pattern */
   readonly message?: string;
   /** Records per second during the burst. */
@@ -43,6 +45,16 @@ const STEADY_WARN = 'slow query on table quotes took <n> ms';
 const STEADY_ERROR = 'upstream timeout after <n> ms calling provider';
 const BURST_MESSAGE =
   'payment declined: card issuer <n> unreachable (code E<n>)';
+
+const SEVERITY_NUMBERS = { error: 17, info: 9, warn: 13 } as const;
+
+/** Templates of the steady stream, for tests and benches that target one. */
+export const SYNTHETIC_TEMPLATES = {
+  error: STEADY_ERROR,
+  info: STEADY_TEMPLATES,
+  newError: BURST_MESSAGE,
+  warn: STEADY_WARN,
+} as const;
 
 /** mulberry32: a small deterministic PRNG. */
 function prng(seed: number): () => number {
@@ -99,10 +111,10 @@ export function* syntheticLogStream(
         yield {
           '@timestamp': new Date(at).toISOString(),
           attributes: {},
-          level: 'error',
+          level: burst.level ?? 'error',
           message: fill(burst.message ?? BURST_MESSAGE),
           service: burst.service,
-          severityNumber: 17,
+          severityNumber: SEVERITY_NUMBERS[burst.level ?? 'error'],
           spanId: hex(random, 16),
           traceId: hex(random, 32),
         };
