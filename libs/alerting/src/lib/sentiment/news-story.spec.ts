@@ -4,6 +4,7 @@ import {
   needsScoring,
   normalizeHeadline,
   storyKey,
+  storyText,
 } from './news-story';
 
 function story(
@@ -27,6 +28,17 @@ describe('normalizeHeadline', () => {
     expect(
       normalizeHeadline('Apple Beats Q3 Estimates; Shares Up 5% - Reuters'),
     ).toBe('apple beats q3 estimates shares up 5%');
+  });
+});
+
+describe('storyText', () => {
+  it('keeps a short summary after a headline with a source suffix', () => {
+    expect(
+      storyText({
+        headline: 'Apple beats - Reuters',
+        summary: 'Shares up 5%.',
+      }),
+    ).toBe('apple beats shares up 5%');
   });
 });
 

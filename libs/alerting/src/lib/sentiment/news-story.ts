@@ -53,6 +53,23 @@ export function storyKey(symbol: string, headline: string): string {
     .slice(0, 16);
 }
 
+/**
+ * Normalized headline and summary of a story. The headline is normalized on
+ * its own, so its source suffix is dropped without eating the summary.
+ */
+export function storyText(
+  story: Pick<NewsStory, 'headline' | 'summary'>,
+): string {
+  const summary = story.summary
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}%$.]+/gu, ' ')
+    .replace(/\.(?!\d)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `${normalizeHeadline(story.headline)} ${summary}`.trim();
+}
+
 /** Word set of a text, for {@link textSimilarity}. */
 function words(text: string): Set<string> {
   return new Set(text.split(' ').filter((w) => w.length > 0));
@@ -87,14 +104,14 @@ export function dedupStories(
         sources: [story.source],
         story,
         symbol,
-        text: normalizeHeadline(`${story.headline} ${story.summary}`),
+        text: storyText(story),
       });
       continue;
     }
     if (!seen.sources.includes(story.source)) seen.sources.push(story.source);
     if (story.summary.length > seen.story.summary.length) {
       seen.story = story;
-      seen.text = normalizeHeadline(`${story.headline} ${story.summary}`);
+      seen.text = storyText(story);
     }
   }
   return [...byKey.values()];
