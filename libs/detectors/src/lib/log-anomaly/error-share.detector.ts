@@ -26,8 +26,9 @@ export interface ErrorShareDetectorOptions {
    */
   readonly minBaselineBuckets?: number;
   /**
-   * Findings below this score are not returned.
-   * @default 0.9
+   * Findings below this score are not returned. The default is the edge of
+   * the expected band (3 standard deviations).
+   * @default 0.997
    */
   readonly minScore?: number;
 }
@@ -37,7 +38,7 @@ const DEFAULTS: Required<ErrorShareDetectorOptions> = {
   bucketMs: 60_000,
   maxServices: 1000,
   minBaselineBuckets: 10,
-  minScore: 0.9,
+  minScore: 0.997,
 };
 
 interface ServiceShare {

@@ -25,8 +25,9 @@ export interface LogRateDetectorOptions {
    */
   readonly minBaselineBuckets?: number;
   /**
-   * Findings below this score are not returned.
-   * @default 0.9
+   * Findings below this score are not returned. The default is the edge of
+   * the expected band (3 standard deviations).
+   * @default 0.997
    */
   readonly minScore?: number;
 }
@@ -36,7 +37,7 @@ const DEFAULTS: Required<LogRateDetectorOptions> = {
   bucketMs: 60_000,
   maxTemplates: 5000,
   minBaselineBuckets: 10,
-  minScore: 0.9,
+  minScore: 0.997,
 };
 
 /** After this many empty buckets in a row, the rest of a gap is skipped. */

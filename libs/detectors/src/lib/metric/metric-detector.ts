@@ -168,15 +168,14 @@ export class MetricDetector {
     if (this.step <= 0) {
       this.step = dt;
     }
-    // After a gap the short-run memory is stale: restart it from this point.
+    // After a gap the level catches up faster and the volatility skips the jump.
     const gap = this.step > 0 && dt > GAP_STEPS * this.step;
     const floor = 1e-9 + Math.abs(this.level) * 1e-4;
     const expected = this.level + this.seasonalOffset(timestampMs);
     const residual = value - expected;
     const absResidual = Math.abs(residual);
-    const shortMean = gap
-      ? value
-      : this.shortMean + (2 / (o.shortHorizon + 1)) * (value - this.shortMean);
+    const shortMean =
+      this.shortMean + (2 / (o.shortHorizon + 1)) * (value - this.shortMean);
     const volatility = gap
       ? this.volatility
       : this.volatility +

@@ -1,0 +1,138 @@
+import { MetricDetector } from './metric-detector';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+/** Deterministic noise in [-1, 1] (a linear congruential generator). */
+function noise(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return (state / 4294967296) * 2 - 1;
+  };
+}
+
+function run(
+  detector: MetricDetector,
+  points: readonly [number, number][],
+): number[] {
+  return points.map(([t, v]) => detector.update(t, v).score);
+}
+
+const max = (xs: readonly number[]): number =>
+  xs.reduce((a, b) => Math.max(a, b), 0);
+
+describe('MetricDetector', () => {
+  it('scores nothing while learning and keeps scores in [0, 1]', () => {
+    const rnd = noise(1);
+    const detector = new MetricDetector();
+    const scores = run(
+      detector,
+      Array.from({ length: 2000 }, (_, i) => [
+        T0 + i * MINUTE,
+        100 + 5 * rnd() + (i % 500 === 499 ? 1e6 : 0),
+      ]),
+    );
+    expect(max(scores.slice(0, 150))).toBe(0);
+    expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+  });
+
+  it('flags a spike after a stable baseline', () => {
+    const rnd = noise(2);
+    const detector = new MetricDetector();
+    const baseline = run(
+      detector,
+      Array.from({ length: 1000 }, (_, i) => [T0 + i * MINUTE, 50 + rnd()]),
+    );
+    const spike = detector.update(T0 + 1000 * MINUTE, 70);
+    expect(max(baseline.slice(500))).toBeLessThan(0.1);
+    expect(spike.score).toBeGreaterThan(0.9);
+    expect(spike.expected.high).toBeLessThan(70);
+    expect(spike.reason).toContain('beyond its record');
+  });
+
+  it('flags a level shift once, then accepts the new level', () => {
+    const rnd = noise(3);
+    const detector = new MetricDetector();
+    run(
+      detector,
+      Array.from({ length: 1000 }, (_, i) => [T0 + i * MINUTE, 10 + rnd()]),
+    );
+    const after = run(
+      detector,
+      Array.from({ length: 600 }, (_, i) => [
+        T0 + (1000 + i) * MINUTE,
+        30 + rnd(),
+      ]),
+    );
+    expect(max(after.slice(0, 5))).toBeGreaterThan(0.9);
+    expect(max(after.slice(300))).toBeLessThan(0.1);
+  });
+
+  it('learns daily seasonality and flags a value that is wrong for its time of day', () => {
+    const rnd = noise(4);
+    const step = 10 * MINUTE;
+    const daily = (t: number): number =>
+      100 + 50 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000);
+    const detector = new MetricDetector();
+    const days = 10;
+    const points: [number, number][] = Array.from(
+      { length: (days * 86_400_000) / step },
+      (_, i) => {
+        const t = T0 + i * step;
+        return [t, daily(t) + rnd()];
+      },
+    );
+    const scores = run(detector, points);
+    // The daily peaks and troughs of days 4-10 are expected, not anomalies.
+    expect(max(scores.slice((3 * 86_400_000) / step))).toBeLessThan(0.1);
+    // At the daily trough, a value of the daily mean is far off its season but inside the range.
+    const trough = T0 + days * 86_400_000 + 18 * 3_600_000;
+    for (let t = T0 + days * 86_400_000; t < trough; t += step) {
+      detector.update(t, daily(t) + rnd());
+    }
+    expect(detector.update(trough, 100).score).toBeGreaterThan(0.5);
+  });
+
+  it('handles gaps and irregular timestamps without false alarms', () => {
+    const rnd = noise(5);
+    const detector = new MetricDetector();
+    let t = T0;
+    const scores: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      t += i % 400 === 399 ? 6 * 3_600_000 : MINUTE * (0.5 + Math.abs(rnd()));
+      scores.push(detector.update(t, 20 + rnd()).score);
+    }
+    expect(max(scores.slice(1000))).toBeLessThan(0.1);
+  });
+
+  it('ignores a non-finite value', () => {
+    const detector = new MetricDetector();
+    detector.update(T0, 1);
+    expect(detector.update(T0 + MINUTE, Number.NaN)).toMatchObject({
+      reason: 'not a finite point',
+      score: 0,
+    });
+    expect(Number.isFinite(detector.update(T0 + 2 * MINUTE, 1).score)).toBe(
+      true,
+    );
+  });
+
+  it('reports one incident once thanks to the refractory period', () => {
+    const rnd = noise(6);
+    const detector = new MetricDetector();
+    run(
+      detector,
+      Array.from({ length: 1000 }, (_, i) => [T0 + i * MINUTE, 50 + rnd()]),
+    );
+    const incident = run(
+      detector,
+      Array.from({ length: 10 }, (_, i) => [
+        T0 + (1000 + i) * MINUTE,
+        60 + 0.1 * i,
+      ]),
+    );
+    expect(incident[0]).toBeGreaterThan(0.5);
+    expect(incident.slice(1).every((s) => s < incident[0])).toBe(true);
+  });
+});

@@ -1,0 +1,123 @@
+import { TemplateMiner } from './template-miner';
+
+describe('TemplateMiner', () => {
+  describe('#add', () => {
+    it('creates a template with masked variables and extracts the parameters', () => {
+      const miner = new TemplateMiner();
+      const m = miner.add('Connection from 10.0.0.7:5432 closed after 120 ms');
+      expect(m).toMatchObject({
+        isNew: true,
+        params: ['10.0.0.7:5432', '120 ms'],
+        template: 'Connection from <*> closed after <*>',
+      });
+      const again = miner.add('Connection from 10.0.0.9:80 closed after 3 ms');
+      expect(again.isNew).toBe(false);
+      expect(again.templateId).toBe(m.templateId);
+      expect(again.params).toEqual(['10.0.0.9:80', '3 ms']);
+    });
+
+    it('keeps templates apart that differ in a word seen with few values', () => {
+      const miner = new TemplateMiner();
+      const start = miner.add('Starting TrustedInstaller initialization.');
+      const end = miner.add('Ending TrustedInstaller initialization.');
+      expect(start.templateId).not.toBe(end.templateId);
+      expect(miner.templateOf(start.templateId)).toBe(
+        'Starting TrustedInstaller initialization.',
+      );
+    });
+
+    it('generalises a position once enough distinct values agree everywhere else', () => {
+      const miner = new TemplateMiner({ variableThreshold: 3 });
+      const first = miner.add('Invalid user admin from 1.2.3.4');
+      miner.add('Invalid user oracle from 1.2.3.5');
+      const third = miner.add('Invalid user webmaster from 1.2.3.6');
+      expect(third).toMatchObject({
+        changed: true,
+        template: 'Invalid user <*> from <*>',
+      });
+      expect(miner.resolve(first.templateId)).toBe(third.templateId);
+      expect(miner.templateOf(first.templateId)).toBe(
+        'Invalid user <*> from <*>',
+      );
+      expect(miner.add('Invalid user guest from 1.2.3.7')).toMatchObject({
+        isNew: false,
+        params: ['guest', '1.2.3.7'],
+        templateId: third.templateId,
+      });
+    });
+
+    it('does not generalise a template below half constant tokens', () => {
+      const miner = new TemplateMiner();
+      for (const word of ['alpha', 'beta', 'gamma', 'delta']) {
+        miner.add(`${word} done`);
+      }
+      const ids = new Set(
+        ['alpha', 'beta', 'gamma', 'delta'].map(
+          (w) => miner.add(`${w} done`).templateId,
+        ),
+      );
+      expect(ids.size).toBe(1);
+      expect(miner.templates()[0].template).toBe('<*> done');
+      for (const word of ['one', 'two', 'three', 'four']) {
+        miner.add(`${word} ${word}`);
+      }
+      expect(miner.templates().some((t) => t.template === '<*> <*>')).toBe(
+        false,
+      );
+    });
+
+    it('covers earlier templates when a masked value shows the position is variable', () => {
+      const miner = new TemplateMiner();
+      const named = miner.add('Invalid user webmaster from 1.2.3.4');
+      const numeric = miner.add('Invalid user 0 from 1.2.3.4');
+      expect(numeric.template).toBe('Invalid user <*> from <*>');
+      expect(miner.resolve(named.templateId)).toBe(numeric.templateId);
+    });
+
+    it('forgets the least recently seen template beyond maxTemplates', () => {
+      const miner = new TemplateMiner({ maxTemplates: 2 });
+      const a = miner.add('alpha service started');
+      miner.add('beta worker stopped now');
+      miner.add('gamma queue drained fully today');
+      expect(miner.size).toBe(2);
+      expect(miner.templateOf(a.templateId)).toBeUndefined();
+    });
+  });
+
+  describe('#toJSON / fromJSON', () => {
+    it('keeps template ids, aliases and learned evidence across a restart', () => {
+      const miner = new TemplateMiner();
+      const a = miner.add('Invalid user admin from 1.2.3.4');
+      const b = miner.add('Invalid user oracle from 1.2.3.5');
+      const saved = JSON.parse(JSON.stringify(miner.toJSON())) as ReturnType<
+        TemplateMiner['toJSON']
+      >;
+      const restored = TemplateMiner.fromJSON(saved);
+      expect(restored.add('Invalid user admin from 9.9.9.9').templateId).toBe(
+        a.templateId,
+      );
+      const third = restored.add('Invalid user webmaster from 1.2.3.6');
+      expect(third.template).toBe('Invalid user <*> from <*>');
+      expect(restored.resolve(b.templateId)).toBe(third.templateId);
+      expect(TemplateMiner.fromJSON(restored.toJSON()).templates()).toEqual(
+        restored.templates(),
+      );
+    });
+
+    it('derives the same ids from the same messages in a fresh process', () => {
+      const one = new TemplateMiner().add('disk /dev/sda1 is 91% full');
+      const two = new TemplateMiner().add('disk /dev/sdb2 is 12% full');
+      expect(one.templateId).toBe(two.templateId);
+    });
+
+    it('rejects a state of another version', () => {
+      const state = {
+        ...new TemplateMiner().toJSON(),
+        version: 1,
+      } as unknown as ReturnType<TemplateMiner['toJSON']>;
+      expect(() => TemplateMiner.fromJSON(state)).toThrow(
+        'unsupported TemplateMiner state version 1',
+      );
+    });
+  });
+});
