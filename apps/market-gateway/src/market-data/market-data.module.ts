@@ -21,6 +21,7 @@ import { MarketDataService } from './market-data.service';
 import { nestLogSink } from './nest-log-sink';
 import { NewsController } from './news.controller';
 import { QuotesController } from './quotes.controller';
+import { RedisHealth } from './redis.health';
 
 const BUILT_ROUTER = Symbol('BUILT_ROUTER');
 
@@ -31,6 +32,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
   providers: [
     MarketDataMetrics,
     MarketDataService,
+    RedisHealth,
     {
       inject: [GATEWAY_CONFIG],
       provide: REDIS_CLIENT,

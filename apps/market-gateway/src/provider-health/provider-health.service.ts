@@ -17,6 +17,7 @@ import {
   GATEWAY_CONFIG,
   MARKET_DATA_ROUTER,
 } from '../market-data/market-data.constants';
+import { providerIndicator } from './provider.health';
 
 /**
  * Provider health: the per-provider scores, a readiness check per provider,
@@ -59,24 +60,21 @@ export class ProviderHealthService
   }
 
   onModuleInit(): void {
-    for (const h of this.router.health()) {
-      // A provider being down does not make the gateway unready (it fails
-      // over); the check reports it so the readiness body shows why.
-      this.registry.register(`provider:${h.provider}`, () => {
-        const now = this.router.health().find((s) => s.provider === h.provider);
-        const up =
-          now !== undefined && now.breaker !== 'open' && now.usableKeys > 0;
-        return Promise.resolve({
-          details: {
-            breaker: now?.breaker,
-            lastSuccessAt: now?.lastSuccessAt,
-            reason: up ? undefined : now?.lastError,
-            score: now?.score,
-          },
-          status: up ? 'up' : 'down',
-        });
+    // One provider down does not make the gateway unready (it fails over):
+    // ready while at least one quote provider can be called; the details
+    // list every provider with the reason it is down.
+    this.registry.register('providers', () => {
+      const providers = Object.fromEntries(
+        this.router.health().map((h) => [h.provider, providerIndicator(h)]),
+      );
+      const anyQuoteProviderUp = this.config.routes.quote.some(
+        (p) => providers[p]?.status === 'up',
+      );
+      return Promise.resolve({
+        details: providers,
+        status: anyQuoteProviderUp ? 'up' : 'down',
       });
-    }
+    });
     if (this.config.probe.intervalMs > 0) {
       this.timer = setInterval(
         () => void this.probeAll(),
