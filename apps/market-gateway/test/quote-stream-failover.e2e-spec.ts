@@ -1,0 +1,61 @@
+import { QUOTE_STREAM_KEY, parseQuoteStreamFields } from '@freeride/contracts';
+
+import Redis from 'ioredis';
+
+import {
+  type Fakes,
+  type Gateway,
+  gatewayEnv,
+  startFakes,
+  startGateway,
+} from './support/gateway-harness';
+import { type RedisServer, startRedis, waitFor } from './support/testing';
+
+describe('quote stream failover (provider websockets, real Redis)', () => {
+  let redis: RedisServer;
+  let redisClient: Redis;
+  let fakes: Fakes;
+  let gateway: Gateway;
+
+  beforeAll(async () => {
+    redis = await startRedis({ appendOnly: false });
+    redisClient = new Redis(redis.url);
+    fakes = await startFakes({
+      finnhub: { tickIntervalMs: 50 },
+      polygon: { tickIntervalMs: 50 },
+    });
+    // Polygon first, with a key its websocket refuses (as a free plan's would be).
+    gateway = await startGateway(
+      gatewayEnv(fakes, redis.url, {
+        LOG_LEVEL: 'error',
+        MASSIVE_API_KEYS: 'pg-free-plan-key',
+        STREAM_PROVIDERS: 'polygon,finnhub',
+        STREAM_SYMBOLS: 'AAPL',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    redisClient.disconnect();
+    await fakes.stop();
+    await redis.dispose();
+  });
+
+  it('moves to the next streaming provider when the first refuses its only key', async () => {
+    const providers = await waitFor(
+      async () => {
+        const entries = await redisClient.xrange(QUOTE_STREAM_KEY, '-', '+');
+        return entries.length > 0
+          ? entries.map(
+              ([, fields]) => parseQuoteStreamFields(fields).quote.provider,
+            )
+          : undefined;
+      },
+      { description: 'quotes on the stream', timeoutMs: 5000 },
+    );
+    expect(new Set(providers)).toEqual(new Set(['finnhub']));
+    expect(fakes.polygon.wsConnections).toBe(1);
+    expect(fakes.finnhub.wsSubscriptions).toContain('AAPL');
+  });
+});
