@@ -80,6 +80,16 @@ describe('ingest (real Redis and Elasticsearch)', () => {
       await searchable(`trace.id:${traceId} AND span.id:${spanId}`, 1);
     });
 
+    it('answers partial success naming the records it could not keep, and keeps the rest', async () => {
+      const request = logsRequest('partial', [{ body: 'fine' }, { body: 'y'.repeat(2 * 1024 * 1024) }]);
+      const res = await ingest.post('logs', JSON.stringify(request));
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({
+        partialSuccess: { errorMessage: '1 log record(s) rejected: larger than 1048576 bytes', rejectedLogRecords: '1' },
+      });
+      await searchable('service.name:partial', 1);
+    });
+
     it('does not duplicate a record the sender retries', async () => {
       const body = JSON.stringify(logsRequest('retrier', [{ body: 'sent twice', timeMs: 1_700_000_000_000 }]));
       expect((await ingest.post('logs', body)).status).toBe(200);

@@ -16,3 +16,5 @@ export { OtlpDecodeError } from './lib/otlp-decode.errors';
 export type { OtlpDecodeErrorDetails } from './lib/otlp-decode.errors';
 export type * from './lib/otlp-request';
 export { encodeOtlpRequest } from './lib/encode-request';
+export { screenRequest } from './lib/screen-request';
+export type { ScreenOptions, ScreenedRequest } from './lib/screen-request';

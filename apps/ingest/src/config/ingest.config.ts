@@ -52,6 +52,7 @@ export const IngestEnvSchema = z
     INGEST_HOST: z.string().default('127.0.0.1'),
     INGEST_LOG_TO_ELASTICSEARCH: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     INGEST_MAX_BODY_BYTES: positiveInt(16 * MIB),
+    INGEST_MAX_ITEM_BYTES: positiveInt(MIB),
     INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(4318),
     INGEST_RETRY_AFTER_SECONDS: positiveInt(5),
     INGEST_SHUTDOWN_DRAIN_MS: positiveInt(10_000),
@@ -77,7 +78,7 @@ export const IngestEnvSchema = z
 export interface IngestConfig {
   elasticsearch: { namespace: string; url: string; templatesDir: string; selfLogs: boolean };
   fanout: { enabled: boolean; maxLen: number; partitions: number };
-  http: { host: string; maxBodyBytes: number; port: number; retryAfterSeconds: number };
+  http: { host: string; maxBodyBytes: number; maxItemBytes: number; port: number; retryAfterSeconds: number };
   indexer: {
     batchBytes: number;
     batchEntries: number;
@@ -119,6 +120,7 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
     http: {
       host: e.INGEST_HOST,
       maxBodyBytes: e.INGEST_MAX_BODY_BYTES,
+      maxItemBytes: e.INGEST_MAX_ITEM_BYTES,
       port: e.INGEST_PORT,
       retryAfterSeconds: e.INGEST_RETRY_AFTER_SECONDS,
     },

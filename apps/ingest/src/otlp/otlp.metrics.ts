@@ -8,6 +8,7 @@ export class OtlpMetrics {
   readonly accepted: Counter<'signal' | 'source'>;
   readonly received: Counter<'signal' | 'source'>;
   readonly rejected: Counter<'reason' | 'signal'>;
+  readonly rejectedItems: Counter<'reason' | 'signal'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.received = new Counter({
@@ -26,6 +27,12 @@ export class OtlpMetrics {
       help: 'Requests refused, by reason (unauthenticated, bad_request, too_large, unsupported_media_type, back_pressure, unavailable)',
       labelNames: ['reason', 'signal'],
       name: 'freeride_ingest_rejected_requests_total',
+      registers: [registry],
+    });
+    this.rejectedItems = new Counter({
+      help: 'Items refused inside an accepted request (OTLP partial success), by reason',
+      labelNames: ['reason', 'signal'],
+      name: 'freeride_ingest_rejected_items_total',
       registers: [registry],
     });
   }

@@ -6,6 +6,7 @@ import {
   countItems,
   decodeOtlpRequest,
   encodeExportResponse,
+  screenRequest,
 } from '@freeride/otlp';
 import { Inject, Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
@@ -37,9 +38,14 @@ export class OtlpService {
   async accept(signal: OtlpSignal, source: string, req: Request): Promise<ExportResult> {
     const encoding: OtlpEncoding = encodingOf(req.headers['content-type']);
     const raw = await readOtlpBody(req, this.config.http.maxBodyBytes);
-    const request = decodeOtlpRequest(signal, encoding, raw);
+    const decoded = decodeOtlpRequest(signal, encoding, raw);
+    this.metrics.received.inc({ signal, source }, countItems(decoded));
+    const { errorMessage, rejected, request } = screenRequest(decoded, {
+      bodyBytes: raw.length,
+      maxItemBytes: this.config.http.maxItemBytes,
+    });
+    if (rejected > 0) this.metrics.rejectedItems.inc({ reason: 'too_large', signal }, rejected);
     const items = countItems(request);
-    this.metrics.received.inc({ signal, source }, items);
     const span = trace.getActiveSpan();
     span?.setAttributes({ [ATTR.INGEST_SIGNAL]: signal, [ATTR.INGEST_SOURCE]: source, [ATTR.BATCH_SIZE]: items });
     if (items > 0) {
@@ -55,7 +61,7 @@ export class OtlpService {
       this.metrics.accepted.inc({ signal, source }, items);
     }
     return {
-      body: encodeExportResponse(signal, encoding),
+      body: encodeExportResponse(signal, encoding, rejected > 0 ? { errorMessage, rejected } : undefined),
       contentType: encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     };
   }

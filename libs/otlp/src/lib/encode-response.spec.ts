@@ -31,13 +31,13 @@ describe('encodeExportResponse', () => {
       rejected: 2,
     };
 
-    it(`writes ${field} and errorMessage in JSON`, () => {
+    it(`writes ${field} (an int64, so a decimal string) and errorMessage in JSON`, () => {
       expect(
         JSON.parse(text(encodeExportResponse(signal, 'json', partial))),
       ).toEqual({
         partialSuccess: {
           errorMessage: 'mapping conflict on 2 records',
-          [field]: 2,
+          [field]: '2',
         },
       });
     });

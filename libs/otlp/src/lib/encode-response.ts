@@ -50,7 +50,10 @@ export function encodeExportResponse(
     errorMessage: partial.errorMessage,
   };
   if (encoding === 'json') {
-    return textEncoder.encode(JSON.stringify({ partialSuccess }));
+    // proto3 JSON writes int64 fields as decimal strings.
+    return textEncoder.encode(
+      JSON.stringify({ partialSuccess: { ...partialSuccess, [REJECTED_FIELD[signal]]: String(partial.rejected) } }),
+    );
   }
   const type = RESPONSE_TYPES[signal];
   return type.encode(type.fromObject({ partialSuccess })).finish();
