@@ -36,7 +36,7 @@ export function screenRequest(request: OtlpRequest, options: ScreenOptions = {})
   const fits = (item: unknown) => JSON.stringify(item).length <= limit;
   let rejected = 0;
   if (request.signal === 'logs') {
-    for (const rl of (request as LogsRequest).resourceLogs) {
+    for (const rl of (request).resourceLogs) {
       for (const sl of rl.scopeLogs) {
         const kept = sl.logRecords.filter(fits);
         rejected += sl.logRecords.length - kept.length;
@@ -44,7 +44,7 @@ export function screenRequest(request: OtlpRequest, options: ScreenOptions = {})
       }
     }
   } else if (request.signal === 'traces') {
-    for (const rs of (request as TracesRequest).resourceSpans) {
+    for (const rs of (request).resourceSpans) {
       for (const ss of rs.scopeSpans) {
         const kept = ss.spans.filter(fits);
         rejected += ss.spans.length - kept.length;
