@@ -66,94 +66,80 @@ export class EvaluationRepository {
   }
 
   /**
-   * Commits one tick batch atomically: new triggers (a replayed idempotency
-   * key is skipped), one batched deactivation of the fired `once` rules, the
-   * re-arm times of repeating rules, expired rules, and the stream checkpoint.
-   * Returns only the triggers that were new.
+   * Commits one tick batch atomically, in one statement (one round trip):
+   * new triggers (a replayed idempotency key is skipped), one batched
+   * deactivation of the fired `once` rules, the re-arm times of repeating
+   * rules, expired rules, and the stream checkpoint. Returns only the
+   * triggers that were new.
    */
   async commit(batch: {
     checkpoint?: { id: string; stream: string };
     expired: string[];
     fires: PendingFire[];
   }): Promise<StoredTrigger[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      let stored: StoredTrigger[] = [];
-      if (batch.fires.length > 0) {
-        const f = batch.fires;
-        const { rows } = await client.query<{
-          id: string;
-          idempotency_key: string;
-        }>(
-          `INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent)
-           SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp
-           FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[])
-             AS x(k, r, s, v, t, sid, tp)
-           ON CONFLICT (idempotency_key) DO NOTHING
-           RETURNING id, idempotency_key`,
-          [
-            f.map((p) => p.fire.idempotencyKey),
-            f.map((p) => p.fire.rule.id),
-            f.map((p) => p.fire.rule.symbol),
-            f.map((p) => p.fire.value),
-            f.map((p) => p.fire.asOf),
-            f.map((p) => p.streamId ?? null),
-            f.map((p) => p.traceparent ?? null),
-          ],
-        );
-        stored = rows.map((r) => ({
-          id: r.id,
-          idempotencyKey: r.idempotency_key,
-        }));
-        const once = f.filter((p) => p.fire.rule.trigger.mode === 'once');
-        if (once.length > 0) {
-          await client.query(
-            `UPDATE alert_rules SET active = false, deactivated_reason = 'fired',
-               fire_count = fire_count + 1, last_fired_at = now()
-             WHERE id = ANY($1::uuid[]) AND active`,
-            [once.map((p) => p.fire.rule.id)],
-          );
-        }
-        const repeating = lastPerRule(
-          f.filter((p) => p.fire.rule.trigger.mode !== 'once'),
-        );
-        if (repeating.length > 0) {
-          await client.query(
-            `UPDATE alert_rules AS r SET rearm_at = u.rearm, fire_count = r.fire_count + u.n,
-               last_fired_at = now()
-             FROM unnest($1::uuid[], $2::bigint[], $3::int[]) AS u(id, rearm, n)
-             WHERE r.id = u.id`,
-            [
-              repeating.map((x) => x.id),
-              repeating.map((x) => x.rearmAt ?? null),
-              repeating.map((x) => x.count),
-            ],
-          );
-        }
-      }
-      if (batch.expired.length > 0) {
-        await client.query(
-          `UPDATE alert_rules SET active = false, deactivated_reason = 'expired'
-           WHERE id = ANY($1::uuid[]) AND active`,
-          [batch.expired],
-        );
-      }
-      if (batch.checkpoint) {
-        await client.query(
-          `INSERT INTO evaluator_checkpoints (stream, last_id) VALUES ($1, $2)
-           ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()`,
-          [batch.checkpoint.stream, batch.checkpoint.id],
-        );
-      }
-      await client.query('COMMIT');
-      return stored;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const f = batch.fires;
+    const once = f.filter((p) => p.fire.rule.trigger.mode === 'once');
+    const repeating = lastPerRule(
+      f.filter((p) => p.fire.rule.trigger.mode !== 'once'),
+    );
+    const expired = new Set(batch.expired);
+    // A data-modifying CTE must not touch a row twice: a rule that fired and
+    // expired in the same batch is deactivated by the repeating-rule update.
+    const onceIds = [...new Set(once.map((p) => p.fire.rule.id))].filter(
+      (id) => !expired.has(id),
+    );
+    const repeatingIds = new Set(repeating.map((r) => r.id));
+    const expiredOnly = batch.expired.filter((id) => !repeatingIds.has(id));
+    const { rows } = await this.pool.query<{
+      id: string;
+      idempotency_key: string;
+    }>(
+      `WITH ins AS (
+         INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent)
+         SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[])
+           AS x(k, r, s, v, t, sid, tp)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING id, idempotency_key
+       ), once_rules AS (
+         UPDATE alert_rules SET active = false, deactivated_reason = 'fired',
+           fire_count = fire_count + 1, last_fired_at = now()
+         WHERE id = ANY($8::uuid[]) AND active
+       ), repeating_rules AS (
+         UPDATE alert_rules AS r SET rearm_at = u.rearm, fire_count = r.fire_count + u.n,
+           last_fired_at = now(),
+           active = r.active AND NOT u.expired,
+           deactivated_reason = CASE WHEN u.expired THEN 'expired' ELSE r.deactivated_reason END
+         FROM unnest($9::uuid[], $10::bigint[], $11::int[], $12::bool[]) AS u(id, rearm, n, expired)
+         WHERE r.id = u.id
+       ), expired_rules AS (
+         UPDATE alert_rules SET active = false, deactivated_reason = 'expired'
+         WHERE id = ANY($13::uuid[]) AND active
+       ), checkpoint AS (
+         INSERT INTO evaluator_checkpoints (stream, last_id)
+         SELECT $14::text, $15::text WHERE $14::text IS NOT NULL
+         ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()
+       )
+       SELECT id, idempotency_key FROM ins`,
+      [
+        f.map((p) => p.fire.idempotencyKey),
+        f.map((p) => p.fire.rule.id),
+        f.map((p) => p.fire.rule.symbol),
+        f.map((p) => p.fire.value),
+        f.map((p) => p.fire.asOf),
+        f.map((p) => p.streamId ?? null),
+        f.map((p) => p.traceparent ?? null),
+        onceIds,
+        repeating.map((r) => r.id),
+        repeating.map((r) => r.rearmAt ?? null),
+        repeating.map((r) => r.count),
+        repeating.map((r) => expired.has(r.id)),
+        expiredOnly,
+        batch.checkpoint?.stream ?? null,
+        batch.checkpoint?.id ?? null,
+      ],
+    );
+    return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key }));
   }
 
   /** Triggers committed but possibly never enqueued (crash between commit and enqueue). */

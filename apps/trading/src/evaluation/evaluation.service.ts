@@ -30,6 +30,9 @@ import type { TradingRule } from './trading-rule';
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** Longest time a batch without effects may leave the stored checkpoint behind. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+
 /** Milliseconds part of a stream id. */
 function idMs(id: string): number {
   return Number(id.split('-')[0]);
@@ -47,6 +50,8 @@ export class EvaluationService
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(EvaluationService.name);
+  private committedId = '0-0';
+  private lastCommitAt = 0;
   private lastId = '0-0';
   private loop?: Promise<void>;
   private reader?: Redis;
@@ -88,6 +93,22 @@ export class EvaluationService
     // Unblocks a pending XREAD BLOCK; the loop then sees running=false.
     this.reader?.disconnect();
     await this.loop;
+    if (this.committedId !== this.lastId) {
+      await this.flushCheckpoint().catch((err: unknown) =>
+        this.logger.warn({ err }, 'checkpoint not flushed at shutdown'),
+      );
+    }
+  }
+
+  private async flushCheckpoint(): Promise<void> {
+    const id = this.lastId;
+    await this.repository.commit({
+      checkpoint: { id, stream: this.config.evaluation.stream },
+      expired: [],
+      fires: [],
+    });
+    this.committedId = id;
+    this.lastCommitAt = Date.now();
   }
 
   /** Evaluates sentiment updates through the same commit and delivery path as ticks. */
@@ -122,6 +143,7 @@ export class EvaluationService
       return;
     }
     this.lastId = checkpoint;
+    this.committedId = checkpoint;
     let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
     let warmed = 0;
     for (;;) {
@@ -176,7 +198,10 @@ export class EvaluationService
           stream,
           this.lastId,
         );
-        if (!res || res.length === 0) continue;
+        if (!res || res.length === 0) {
+          if (this.committedId !== this.lastId) await this.flushCheckpoint();
+          continue;
+        }
         await this.processBatch(res[0][1]);
       } catch (err) {
         if (!this.running) break;
@@ -219,12 +244,25 @@ export class EvaluationService
       this.collect(result, fires, expired, id, message.traceparent);
     }
     const lastId = entries[entries.length - 1][0];
+    this.lastId = lastId;
+    // A batch that changed nothing only moves the checkpoint: that write is
+    // deferred (at most CHECKPOINT_INTERVAL_MS, or until the stream idles),
+    // since replaying such ticks after a crash fires nothing.
+    if (
+      fires.length === 0 &&
+      expired.length === 0 &&
+      Date.now() - this.lastCommitAt < CHECKPOINT_INTERVAL_MS
+    ) {
+      endTimer();
+      return;
+    }
     const stored = await this.repository.commit({
       checkpoint: { id: lastId, stream: this.config.evaluation.stream },
       expired,
       fires,
     });
-    this.lastId = lastId;
+    this.committedId = lastId;
+    this.lastCommitAt = Date.now();
     await this.enqueue(stored, fires, receivedAt);
     this.metrics.rules.set(engine.ruleCount);
     endTimer();
