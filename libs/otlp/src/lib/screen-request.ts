@@ -1,4 +1,4 @@
-import type { LogsRequest, OtlpRequest, TracesRequest } from './otlp-request';
+import type { OtlpRequest } from './otlp-request';
 
 /** Options of {@link screenRequest}. */
 export interface ScreenOptions {
