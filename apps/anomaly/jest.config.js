@@ -4,5 +4,8 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   // test/config: fast checks of the committed Prometheus, Alertmanager, Kibana and Grafana files
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/config/**/*.spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/config/**/*.spec.ts',
+  ],
 };

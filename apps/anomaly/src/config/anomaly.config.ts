@@ -48,6 +48,7 @@ export const AnomalyEnvSchema = z
     ANOMALY_INSTANCE_COUNT: positiveInt(1),
     ANOMALY_INSTANCE_INDEX: nonNegativeInt(0),
     ANOMALY_KEEP_FIRING_FOR_MS: nonNegativeInt(60_000),
+    ANOMALY_METRIC_LEARNING_POINTS: positiveInt(150),
     ANOMALY_MIN_BASELINE_BUCKETS: positiveInt(10),
     ANOMALY_NEW_TEMPLATE_WARMUP_MS: nonNegativeInt(3_600_000),
     ANOMALY_PARTITIONS: positiveInt(4),
@@ -112,6 +113,7 @@ export interface AnomalyConfig {
     evaluateEveryMs: number;
     idleAdvanceAfterMs: number;
     keepFiringForMs: number;
+    metricLearningPoints: number;
     minBaselineBuckets: number;
     newTemplateWarmupMs: number;
     pendingMs: number;
@@ -178,6 +180,7 @@ export function loadAnomalyConfig(
       evaluateEveryMs: e.ANOMALY_EVALUATE_EVERY_MS,
       idleAdvanceAfterMs: e.ANOMALY_IDLE_ADVANCE_MS,
       keepFiringForMs: e.ANOMALY_KEEP_FIRING_FOR_MS,
+      metricLearningPoints: e.ANOMALY_METRIC_LEARNING_POINTS,
       minBaselineBuckets: e.ANOMALY_MIN_BASELINE_BUCKETS,
       newTemplateWarmupMs: e.ANOMALY_NEW_TEMPLATE_WARMUP_MS,
       pendingMs: e.ANOMALY_PENDING_MS,

@@ -150,7 +150,9 @@ export class DetectionService
     const engine = this.engines.get(
       partitionOf(point.service, this.config.stream.partitionCount),
     );
-    if (engine) await this.publish(engine.observeMetric(point));
+    if (!engine) return;
+    this.metrics.records.inc({ outcome: 'ok', signal: 'prometheus' });
+    await this.publish(engine.observeMetric(point));
   }
 
   private async handle(messages: StreamMessage[]): Promise<void> {
