@@ -80,6 +80,7 @@ export const MarketGatewayEnvSchema = z
     FINNHUB_PLAN_LIMITS: planLimits(FREE_PLAN_LIMITS.finnhub),
     FINNHUB_WS_URL: z.url().default('wss://ws.finnhub.io'),
     KEY_FILE_POLL_MS: positiveInt(2000),
+    LIMITER_MAX_WAIT_MS: nonNegativeInt(1000),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info'),
@@ -168,7 +169,12 @@ export interface MarketGatewayConfig {
   probe: { intervalMs: number; providers: ProviderName[] };
   providers: Record<ProviderName, ProviderSettings>;
   redisUrl: string;
-  request: { deadlineMs: number; providerTimeoutMs: number };
+  request: {
+    deadlineMs: number;
+    /** Longest wait for a limiter token on a provider before failing over. */
+    limiterMaxWaitMs: number;
+    providerTimeoutMs: number;
+  };
   routes: Record<CachedKind, ProviderName[]>;
   stream: {
     maxLen: number;
@@ -230,6 +236,7 @@ export function toMarketGatewayConfig(
     redisUrl: env.REDIS_URL,
     request: {
       deadlineMs: env.REQUEST_DEADLINE_MS,
+      limiterMaxWaitMs: env.LIMITER_MAX_WAIT_MS,
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     },
     routes: {

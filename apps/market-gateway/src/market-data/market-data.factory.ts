@@ -112,6 +112,7 @@ export function buildRouter(options: {
     }),
     hooks: options.hooks,
     logger,
+    maxLimiterWaitMs: config.request.limiterMaxWaitMs,
     maxQuoteAgeMs: config.cache.maxQuoteAgeMs,
     routes: config.routes,
     slots,
