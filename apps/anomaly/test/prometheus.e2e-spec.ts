@@ -160,6 +160,10 @@ describe('metric anomalies from series read from Prometheus (real Prometheus, Al
       },
       { description: 'up{job="anomaly"} == 1', timeoutMs: 30_000 },
     );
+    const res = await fetch(
+      `${prometheus.url}/api/v1/query?query=${encodeURIComponent('freeride_anomaly_records_consumed_total')}`,
+    );
+    expect(res.ok).toBe(true);
   });
 
   it('pages a metric anomaly when a provider latency series read from Prometheus jumps', async () => {
