@@ -15,7 +15,7 @@ export interface MetricDetectorOptions {
   /**
    * After a score of at least `refractoryScore`, this many points score half
    * unless they beat the incident's peak, so one incident is reported once.
-   * @default 20
+   * @default 50
    */
   readonly refractoryPoints?: number;
   /**
@@ -37,12 +37,12 @@ export interface MetricDetectorOptions {
   readonly seasonalPeriodsMs?: readonly number[];
   /**
    * Points over which the short-run level is averaged (level shifts).
-   * @default 5
+   * @default 20
    */
   readonly shortHorizon?: number;
   /**
    * Points over which volatility (mean absolute change) is averaged.
-   * @default 10
+   * @default 20
    */
   readonly volatilityHorizon?: number;
 }
@@ -60,19 +60,22 @@ export interface MetricScore {
 const DEFAULTS: Required<MetricDetectorOptions> = {
   learningPoints: 150,
   recordDecay: 0.9999,
-  refractoryPoints: 20,
+  refractoryPoints: 50,
   refractoryScore: 0.05,
   seasonalBins: 24,
   seasonalPeriodsMs: [86_400_000, 604_800_000],
-  shortHorizon: 5,
-  volatilityHorizon: 10,
+  shortHorizon: 20,
+  volatilityHorizon: 20,
 };
 
 /** Records (residual, volatility) are kept only after this many points. */
 const RECORD_WARMUP_POINTS = 50;
 
-/** Weight of a value (or level) beyond the range seen so far, per range width. */
+/** Weight of a value beyond the range seen so far, per range width. */
 const NOVELTY_WEIGHT = 10;
+
+/** Weight of the short-run level beyond its range: a smoothed signal, so half. */
+const LEVEL_NOVELTY_WEIGHT = 5;
 
 /** A point more than this many typical steps after the previous one follows a gap. */
 const GAP_STEPS = 5;
@@ -185,7 +188,8 @@ export class MetricDetector {
     const recordsReady = this.count > RECORD_WARMUP_POINTS;
     const channels: Record<Channel, number> = {
       level:
-        beyond(shortMean, this.levelMin, this.levelMax, floor) * NOVELTY_WEIGHT,
+        beyond(shortMean, this.levelMin, this.levelMax, floor) *
+        LEVEL_NOVELTY_WEIGHT,
       residual:
         recordsReady &&
         this.residualRecord > 0 &&
