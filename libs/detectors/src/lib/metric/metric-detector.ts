@@ -13,8 +13,9 @@ export interface MetricDetectorOptions {
    */
   readonly recordDecay?: number;
   /**
-   * After a score of at least `refractoryScore`, this many points score half
-   * unless they beat the incident's peak, so one incident is reported once.
+   * After a score of at least `refractoryScore`, this many points score a
+   * tenth unless they beat the incident's peak, so one incident is reported
+   * once.
    * @default 50
    */
   readonly refractoryPoints?: number;
@@ -76,6 +77,9 @@ const NOVELTY_WEIGHT = 10;
 
 /** Weight of the short-run level beyond its range: a smoothed signal, so half. */
 const LEVEL_NOVELTY_WEIGHT = 5;
+
+/** Within a refractory period, a score that does not beat the peak is scaled by this. */
+const REFRACTORY_DAMPING = 0.1;
 
 /** A point more than this many typical steps after the previous one follows a gap. */
 const GAP_STEPS = 5;
@@ -215,7 +219,7 @@ export class MetricDetector {
     if (this.refractory > 0) {
       this.refractory--;
       if (score <= this.peak) {
-        score *= 0.5;
+        score *= REFRACTORY_DAMPING;
       }
     }
     if (
