@@ -14,6 +14,8 @@ import type { ActiveRuleRecord, TradingRule } from './trading-rule';
 /** A firing with the stream message it came from. */
 export interface PendingFire {
   fire: RuleFire<TradingRule>;
+  /** Epoch ms at which the evaluator read the tick. */
+  receivedAt?: number;
   streamId?: string;
   traceparent?: string;
 }

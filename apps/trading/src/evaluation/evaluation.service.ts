@@ -32,6 +32,8 @@ type StreamEntry = [id: string, fields: string[]];
 
 /** Longest time a batch without effects may leave the stored checkpoint behind. */
 const CHECKPOINT_INTERVAL_MS = 1000;
+/** Firings waiting for PostgreSQL beyond which the evaluator stops reading. */
+const MAX_PENDING_FIRES = 20_000;
 
 /** Milliseconds part of a stream id. */
 function idMs(id: string): number {
@@ -51,6 +53,11 @@ export class EvaluationService
 {
   private readonly logger = new Logger(EvaluationService.name);
   private committedId = '0-0';
+  private committing?: Promise<void>;
+  private pending: { expired: string[]; fires: PendingFire[] } = {
+    expired: [],
+    fires: [],
+  };
   private lastCommitAt = 0;
   private lastId = '0-0';
   private loop?: Promise<void>;
@@ -93,22 +100,9 @@ export class EvaluationService
     // Unblocks a pending XREAD BLOCK; the loop then sees running=false.
     this.reader?.disconnect();
     await this.loop;
-    if (this.committedId !== this.lastId) {
-      await this.flushCheckpoint().catch((err: unknown) =>
-        this.logger.warn({ err }, 'checkpoint not flushed at shutdown'),
-      );
-    }
-  }
-
-  private async flushCheckpoint(): Promise<void> {
-    const id = this.lastId;
-    await this.repository.commit({
-      checkpoint: { id, stream: this.config.evaluation.stream },
-      expired: [],
-      fires: [],
-    });
-    this.committedId = id;
-    this.lastCommitAt = Date.now();
+    await this.startDrain().catch((err: unknown) =>
+      this.logger.warn({ err }, 'pending firings not committed at shutdown'),
+    );
   }
 
   /** Evaluates sentiment updates through the same commit and delivery path as ticks. */
@@ -120,7 +114,7 @@ export class EvaluationService
       this.collect(result, fires, expired, undefined, undefined);
     }
     const stored = await this.repository.commit({ expired, fires });
-    await this.enqueue(stored, fires, Date.now());
+    await this.enqueue(stored, fires);
     return stored.length;
   }
 
@@ -199,7 +193,9 @@ export class EvaluationService
           this.lastId,
         );
         if (!res || res.length === 0) {
-          if (this.committedId !== this.lastId) await this.flushCheckpoint();
+          if (this.committedId !== this.lastId) {
+            await this.startDrain();
+          }
           continue;
         }
         await this.processBatch(res[0][1]);
@@ -241,31 +237,93 @@ export class EvaluationService
         volume: quote.volume,
       });
       this.metrics.ticks.inc({ outcome: result.rejected ?? 'evaluated' });
-      this.collect(result, fires, expired, id, message.traceparent);
+      this.collect(result, fires, expired, id, message.traceparent, receivedAt);
     }
-    const lastId = entries[entries.length - 1][0];
-    this.lastId = lastId;
+    this.lastId = entries[entries.length - 1][0];
+    this.pending.fires.push(...fires);
+    this.pending.expired.push(...expired);
+    this.metrics.rules.set(engine.ruleCount);
+    endTimer();
     // A batch that changed nothing only moves the checkpoint: that write is
     // deferred (at most CHECKPOINT_INTERVAL_MS, or until the stream idles),
     // since replaying such ticks after a crash fires nothing.
-    if (
-      fires.length === 0 &&
-      expired.length === 0 &&
-      Date.now() - this.lastCommitAt < CHECKPOINT_INTERVAL_MS
-    ) {
-      endTimer();
-      return;
+    const dirty =
+      this.pending.fires.length > 0 || this.pending.expired.length > 0;
+    if (dirty || Date.now() - this.lastCommitAt >= CHECKPOINT_INTERVAL_MS) {
+      void this.startDrain();
     }
-    const stored = await this.repository.commit({
-      checkpoint: { id: lastId, stream: this.config.evaluation.stream },
-      expired,
-      fires,
-    });
-    this.committedId = lastId;
-    this.lastCommitAt = Date.now();
-    await this.enqueue(stored, fires, receivedAt);
-    this.metrics.rules.set(engine.ruleCount);
-    endTimer();
+    // Back-pressure: stop reading while too much is waiting for PostgreSQL.
+    if (this.pending.fires.length > MAX_PENDING_FIRES) await this.committing;
+  }
+
+  private startDrain(): Promise<void> {
+    if (!this.committing) {
+      this.committing = this.drain();
+      // Awaited by back-pressure, idle flush and shutdown; failures are logged in drain.
+      this.committing.catch(() => undefined);
+    }
+    return this.committing;
+  }
+
+  /**
+   * Group commit: while one commit runs, later batches are evaluated and
+   * accumulate; the next commit takes all of them at once. Commits stay in
+   * stream order, and deliveries are enqueued only after their commit.
+   */
+  private async drain(): Promise<void> {
+    try {
+      while (
+        this.pending.fires.length > 0 ||
+        this.pending.expired.length > 0 ||
+        this.committedId !== this.lastId
+      ) {
+        const { expired, fires } = this.pending;
+        const id = this.lastId;
+        this.pending = { expired: [], fires: [] };
+        let stored: Awaited<ReturnType<EvaluationRepository['commit']>>;
+        try {
+          stored = await this.repository.commit({
+            checkpoint: { id, stream: this.config.evaluation.stream },
+            expired,
+            fires,
+          });
+        } catch (err) {
+          // Keep the firings (in order) and retry; the checkpoint stays behind them.
+          this.pending = {
+            expired: expired.concat(this.pending.expired),
+            fires: fires.concat(this.pending.fires),
+          };
+          this.logger.error(
+            { err, fires: fires.length },
+            'tick batch commit failed; retrying',
+          );
+          if (!this.running) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        this.committedId = id;
+        this.lastCommitAt = Date.now();
+        await this.enqueue(stored, fires);
+      }
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  private async enqueue(
+    stored: Array<{ id: string; idempotencyKey: string }>,
+    fires: PendingFire[],
+  ): Promise<void> {
+    if (stored.length === 0) return;
+    this.metrics.fired.inc(stored.length);
+    const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
+    await this.deliveries.enqueue(
+      stored.map((s) => ({
+        tickReceivedAt: byKey.get(s.idempotencyKey)?.receivedAt,
+        traceparent: byKey.get(s.idempotencyKey)?.traceparent,
+        triggerId: s.id,
+      })),
+    );
   }
 
   /** Adds a result's firings (each with its own evaluation span in the tick's trace). */
@@ -275,6 +333,7 @@ export class EvaluationService
     expired: string[],
     streamId: string | undefined,
     traceparent: string | undefined,
+    receivedAt?: number,
   ): void {
     for (const rule of result.expired) expired.push(rule.id);
     if (result.fired.length === 0) return;
@@ -294,26 +353,10 @@ export class EvaluationService
     for (const fire of result.fired) {
       fires.push({
         fire,
+        receivedAt,
         streamId,
         traceparent: carrier['traceparent'] ?? traceparent,
       });
     }
-  }
-
-  private async enqueue(
-    stored: Array<{ id: string; idempotencyKey: string }>,
-    fires: PendingFire[],
-    receivedAt: number,
-  ): Promise<void> {
-    if (stored.length === 0) return;
-    this.metrics.fired.inc(stored.length);
-    const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
-    await this.deliveries.enqueue(
-      stored.map((s) => ({
-        tickReceivedAt: receivedAt,
-        traceparent: byKey.get(s.idempotencyKey)?.traceparent,
-        triggerId: s.id,
-      })),
-    );
   }
 }
