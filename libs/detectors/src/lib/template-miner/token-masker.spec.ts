@@ -31,6 +31,10 @@ describe('maskToken', () => {
     expect(maskToken('operation.......0').masked).toBe('operation.......<*>');
   });
 
+  it('keeps a word before a numeric dotted suffix', () => {
+    expect(maskToken('core.2275').masked).toBe('core.<*>');
+  });
+
   it('collapses wildcards joined only by separators into one', () => {
     expect(maskToken('R12-M0-N5:J18-U11')).toEqual({
       kind: 'digits',

@@ -58,6 +58,9 @@ const UNIT_WORD =
 /** Characters that split a token into pieces for the digit rule. */
 const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#]|\.{2,})/;
 
+/** A word with a numeric suffix after a dot (`core.2275`): the word stays. */
+const NUMBERED_NAME = /^([a-z_]+\.)\d+$/i;
+
 const HAS_DIGIT = /\d/;
 
 /**
@@ -127,7 +130,13 @@ export function maskToken(token: string): MaskedToken {
     const variable =
       (HAS_DIGIT.test(piece) && !NAME_WITH_DIGIT.test(piece)) ||
       HEX_PIECE.test(piece);
-    masked += variable ? WILDCARD : piece;
+    const numbered = NUMBERED_NAME.exec(piece);
+    masked +=
+      numbered !== null
+        ? `${numbered[1]}${WILDCARD}`
+        : variable
+          ? WILDCARD
+          : piece;
   }
   if (ONLY_WILDCARDS.test(masked)) {
     return { masked: WILDCARD, kind: 'digits' };
