@@ -86,7 +86,10 @@ describe('market gateway under a burst of 1,000 concurrent requests for 50 symbo
       gateway = await startGateway(
         gatewayEnv(fakes, redis.url, {
           LOG_LEVEL: 'error',
+          // Generous bounds: this test is about call counts, not latency.
+          PROVIDER_TIMEOUT_MS: '5000',
           QUOTE_FRESH_MS: '60000',
+          REQUEST_DEADLINE_MS: '10000',
         }),
       );
     });

@@ -21,6 +21,8 @@ interface KeyState {
 export interface KeyLease {
   /** Returns the unused tokens (the call was not made). */
   cancel(): void;
+  /** The call made with this lease has completed (successfully or not). */
+  complete(): void;
   /** The key's log-safe id. */
   readonly id: string;
   readonly key: string;
@@ -165,6 +167,10 @@ export class KeyPool {
       cancel: () => {
         state.limiter.giveBack(this.now());
         this.providerLimiter.giveBack(this.now());
+      },
+      complete: () => {
+        state.limiter.complete(this.now());
+        this.providerLimiter.complete(this.now());
       },
       id: state.id,
       key: state.key,

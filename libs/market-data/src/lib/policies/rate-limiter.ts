@@ -23,6 +23,11 @@ export class RateLimiter {
     return true;
   }
 
+  /** Reports that a call made with these tokens has completed (see `TokenBucket.complete`). */
+  complete(now: number): void {
+    for (const b of this.buckets) b.complete(now);
+  }
+
   /** Returns the tokens of a call that was not made. */
   giveBack(now: number): void {
     for (const b of this.buckets) b.giveBack(now);

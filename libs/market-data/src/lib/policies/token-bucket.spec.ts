@@ -52,3 +52,23 @@ describe('TokenBucket', () => {
     expect(bucket.waitMs(0)).toBeGreaterThan(990);
   });
 });
+
+describe('TokenBucket#complete', () => {
+  it('spaces a one-call-per-window plan from the previous call completion', () => {
+    const bucket = new TokenBucket({ limit: 1, windowMs: 1000 }, 0);
+    expect(bucket.tryTake(0)).toBe(true);
+    bucket.complete(900);
+    expect(bucket.tryTake(1800)).toBe(false);
+    expect(bucket.tryTake(1900)).toBe(true);
+  });
+
+  it('leaves larger plans to the refill rate', () => {
+    const bucket = new TokenBucket(
+      { burst: 1, limit: 60, windowMs: 60_000 },
+      0,
+    );
+    expect(bucket.tryTake(0)).toBe(true);
+    bucket.complete(10);
+    expect(bucket.waitMs(10)).toBeLessThan(1500);
+  });
+});

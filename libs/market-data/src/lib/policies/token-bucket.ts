@@ -77,6 +77,18 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Reports that a call made with a token has completed. A one-call-per-window
+   * plan (Alpha Vantage's 1 request/second) is then spaced from this
+   * completion, not from when the token was taken: the call reached the
+   * provider at some unknown instant before it completed, so only this keeps
+   * two arrivals a full window apart whatever the event-loop or network delay.
+   */
+  complete(now: number): void {
+    if (this.plan.limit === 1)
+      this.pausedUntil = Math.max(this.pausedUntil, now + this.plan.windowMs);
+  }
+
   /** Returns a token taken by {@link tryTake} that was not used. */
   giveBack(now: number): void {
     this.refill(now);

@@ -576,6 +576,8 @@ export class MarketDataRouter {
           }
         },
       );
+      if (!(result.ok === false && result.err instanceof CircuitOpenError))
+        current.complete();
       const durationMs = this.now() - started;
       if (result.ok) {
         this.options.health.record(name, { latencyMs: durationMs, ok: true });
