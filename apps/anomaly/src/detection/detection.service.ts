@@ -7,9 +7,12 @@ import {
 } from '@freeride/contracts';
 import type { AnomalyEvent, MetricPointEvent } from '@freeride/contracts';
 import {
+  ATTR,
   HealthRegistry,
   METRICS_REGISTRY,
   OBSERVABILITY_OPTIONS,
+  contextFromTraceparent,
+  withSpan,
 } from '@freeride/observability';
 import type { ResolvedObservabilityOptions } from '@freeride/observability';
 
@@ -156,7 +159,9 @@ export class DetectionService
   }
 
   private async handle(messages: StreamMessage[]): Promise<void> {
-    const events: AnomalyEvent[] = [];
+    // anomalies decided by a record are paged in that record's trace, so one
+    // trace runs from the error line through the ingest to the page
+    const decided: { events: AnomalyEvent[]; traceparent?: string }[] = [];
     for (const message of messages) {
       const isLog = message.stream.startsWith(
         STREAM_KEYS.logRecords(0).slice(0, -1),
@@ -170,24 +175,30 @@ export class DetectionService
       } catch {
         json = undefined;
       }
-      if (isLog) {
-        const parsed = LogRecordEventSchema.safeParse(json);
-        if (!parsed.success) {
-          this.metrics.records.inc({ outcome: 'invalid', signal });
-          continue;
-        }
-        events.push(...engine.observeLog(parsed.data));
-      } else {
-        const parsed = MetricPointEventSchema.safeParse(json);
-        if (!parsed.success) {
-          this.metrics.records.inc({ outcome: 'invalid', signal });
-          continue;
-        }
-        events.push(...engine.observeMetric(parsed.data));
+      const parsed = isLog
+        ? LogRecordEventSchema.safeParse(json)
+        : MetricPointEventSchema.safeParse(json);
+      if (!parsed.success) {
+        this.metrics.records.inc({ outcome: 'invalid', signal });
+        continue;
       }
       this.metrics.records.inc({ outcome: 'ok', signal });
+      const events =
+        'level' in parsed.data
+          ? engine.observeLog(parsed.data)
+          : engine.observeMetric(parsed.data);
+      if (events.length > 0) {
+        decided.push({ events, traceparent: message.traceparent });
+      }
     }
-    await this.publish(events);
+    for (const { events, traceparent } of decided) {
+      await withSpan(
+        'anomaly page',
+        { [ATTR.BATCH_SIZE]: events.length },
+        () => this.publish(events),
+        contextFromTraceparent(traceparent),
+      );
+    }
   }
 
   private async onTick(): Promise<void> {
