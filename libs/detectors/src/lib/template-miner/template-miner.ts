@@ -97,6 +97,51 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
+/** A variable slot: `<*>` with only brackets or quotes before and punctuation after. */
+const SLOT = /^([([{'"]*)<\*>([)\]}'",.;:]*)$/;
+const LEAD_CHARS = `([{'"`;
+const TRAIL_CHARS = `)]}'",.;:`;
+
+/** True when `token` fits template token `pattern`: equal, or inside its slot. */
+function fits(pattern: string, token: string): boolean {
+  if (pattern === token || pattern === WILDCARD) {
+    return true;
+  }
+  const slot = SLOT.exec(pattern);
+  return (
+    slot !== null &&
+    token.length > slot[1].length + slot[2].length &&
+    token.startsWith(slot[1]) &&
+    token.endsWith(slot[2])
+  );
+}
+
+/** The slot covering two values: `<*>` keeping the brackets and punctuation they share. */
+function blank(a: string, b: string): string {
+  let lead = 0;
+  while (
+    lead < a.length &&
+    lead < b.length &&
+    a[lead] === b[lead] &&
+    LEAD_CHARS.includes(a[lead])
+  ) {
+    lead++;
+  }
+  let trail = 0;
+  while (
+    trail < a.length - lead &&
+    trail < b.length - lead &&
+    a[a.length - 1 - trail] === b[b.length - 1 - trail] &&
+    TRAIL_CHARS.includes(a[a.length - 1 - trail])
+  ) {
+    trail++;
+  }
+  if (lead + trail >= Math.min(a.length, b.length)) {
+    return WILDCARD;
+  }
+  return `${a.slice(0, lead)}${WILDCARD}${a.slice(a.length - trail)}`;
+}
+
 /** Drops the oldest entry of a Map used as an LRU once it exceeds `limit`. */
 function trim<K, V>(map: Map<K, V>, limit: number): void {
   while (map.size > limit) {
@@ -295,9 +340,7 @@ export class TemplateMiner {
    */
   private generalise(tokens: readonly string[]): Template {
     const covered = (this.byLength.get(tokens.length) ?? []).filter((t) =>
-      t.tokens.every(
-        (token, i) => tokens[i] === WILDCARD || tokens[i] === token,
-      ),
+      t.tokens.every((token, i) => fits(tokens[i], token)),
     );
     const existing = this.byKey.get(tokens.join(' '));
     let survivor = existing;
@@ -363,7 +406,10 @@ export class TemplateMiner {
       let wildcards = 0;
       for (let i = 0; i < masked.length; i++) {
         const token = t.tokens[i];
-        if (token === WILDCARD) {
+        if (
+          token === WILDCARD ||
+          (token !== masked[i] && fits(token, masked[i]))
+        ) {
           wildcards++;
         } else if (token !== masked[i]) {
           diff = i;
@@ -382,7 +428,7 @@ export class TemplateMiner {
         this.keepsConstants(masked.length - wildcards - 1, masked.length)
       ) {
         const blanked = t.tokens.map((token, i) =>
-          i === diff ? WILDCARD : token,
+          i === diff ? blank(token, masked[diff]) : token,
         );
         const evidenceKey = `${diff}\u0000${blanked.join(' ')}`;
         let values = this.evidence.get(evidenceKey);
@@ -416,7 +462,7 @@ export class TemplateMiner {
   private isGeneral(masked: readonly string[]): boolean {
     let constants = 0;
     for (const token of masked) {
-      if (token !== WILDCARD) {
+      if (SLOT.exec(token) === null) {
         constants++;
       }
     }
