@@ -388,12 +388,16 @@ async function benchTickToWebhook() {
     const fired = await expected();
     latencies.sort((x, y) => x - y);
     // Breakdown: publish → trigger committed in PostgreSQL (evaluation share of the latency).
-    const { rows: firedRows } = await pg.query<{ at: string; idempotency_key: string }>(
+    const { rows: firedRows } = await pg.query<{
+      at: string;
+      idempotency_key: string;
+    }>(
       'SELECT idempotency_key, extract(epoch from fired_at) * 1000 AS at FROM alert_triggers',
     );
     const evalLags = firedRows
       .map((r) => {
-        const sent = published.get(Number(r.idempotency_key.split('@')[1])) ?? NaN;
+        const sent =
+          published.get(Number(r.idempotency_key.split('@')[1])) ?? NaN;
         return sent >= measureFrom ? Number(r.at) - sent : NaN;
       })
       .filter((x) => Number.isFinite(x))
