@@ -16,6 +16,15 @@ describe('TemplateMiner', () => {
       expect(again.params).toEqual(['10.0.0.9:80', '3 ms']);
     });
 
+    it('extracts the values inside compound tokens', () => {
+      const miner = new TemplateMiner();
+      expect(miner.add('audit(1122:33): uid=0 ok').params).toEqual([
+        '1122',
+        '33',
+        '0',
+      ]);
+    });
+
     it('keeps templates apart that differ in a word seen with few values', () => {
       const miner = new TemplateMiner();
       const start = miner.add('Starting TrustedInstaller initialization.');
@@ -44,6 +53,15 @@ describe('TemplateMiner', () => {
         params: ['guest', '1.2.3.7'],
         templateId: third.templateId,
       });
+    });
+
+    it('keeps the punctuation the values share when a position generalises', () => {
+      const miner = new TemplateMiner();
+      miner.add('synchronized to ntp-a.example.org, stratum 2');
+      miner.add('synchronized to ntp-b.example.org, stratum 2');
+      const third = miner.add('synchronized to time.example.net, stratum 3');
+      expect(third.template).toBe('synchronized to <*>, stratum <*>');
+      expect(third.params).toEqual(['time.example.net', '3']);
     });
 
     it('does not generalise a template below half constant tokens', () => {

@@ -142,6 +142,28 @@ function blank(a: string, b: string): string {
   return `${a.slice(0, lead)}${WILDCARD}${a.slice(a.length - trail)}`;
 }
 
+/** Compiled patterns of template tokens holding `<*>`, bounded. */
+const PATTERNS = new Map<string, RegExp>();
+const MAX_PATTERNS = 10_000;
+
+/** The values a token holds at the `<*>` of a template token; the whole token if it does not fit. */
+function extractParams(pattern: string, token: string): string[] {
+  let regex = PATTERNS.get(pattern);
+  if (regex === undefined) {
+    const source = pattern
+      .split(WILDCARD)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('(.*?)');
+    regex = new RegExp(`^${source}$`, 's');
+    if (PATTERNS.size >= MAX_PATTERNS) {
+      PATTERNS.clear();
+    }
+    PATTERNS.set(pattern, regex);
+  }
+  const match = regex.exec(token);
+  return match === null ? [token] : match.slice(1);
+}
+
 /** Drops the oldest entry of a Map used as an LRU once it exceeds `limit`. */
 function trim<K, V>(map: Map<K, V>, limit: number): void {
   while (map.size > limit) {
@@ -515,8 +537,11 @@ export class TemplateMiner {
     template.tick = this.tick;
     const params: string[] = [];
     for (let i = 0; i < template.tokens.length; i++) {
-      if (template.tokens[i].includes(WILDCARD)) {
+      const pattern = template.tokens[i];
+      if (pattern === WILDCARD) {
         params.push(tokens[i]);
+      } else if (pattern.includes(WILDCARD)) {
+        params.push(...extractParams(pattern, tokens[i]));
       }
     }
     return {
