@@ -1,29 +1,25 @@
 import { encodeOtlpRequest } from '@freeride/otlp';
-import { type RedisServer, ensureElasticsearch, startRedis, waitFor } from '@freeride/testing';
-import { Client } from '@elastic/elasticsearch';
+import { ensureElasticsearch, startRedis, waitFor } from '@freeride/testing';
+import type { Client } from '@elastic/elasticsearch';
 import { gzipSync } from 'node:zlib';
 
-import { IngestProcess, TOKENS, countDocs, uniqueNamespace } from './support/ingest-harness';
+import { type IngestEnvironment, IngestProcess, TOKENS, countDocs, startIngestEnvironment, uniqueNamespace } from './support/ingest-harness';
 import { logsRequest, newSpanId, newTraceId, traceRequest } from './support/otlp-builders';
 
 describe('ingest (real Redis and Elasticsearch)', () => {
-  let redis: RedisServer;
   let es: Client;
   let ingest: IngestProcess;
   const namespace = uniqueNamespace('e2e');
 
+  let env: IngestEnvironment;
+
   beforeAll(async () => {
-    const { url } = await ensureElasticsearch();
-    es = new Client({ node: url });
-    redis = await startRedis();
-    ingest = new IngestProcess({ esUrl: url, namespace, redisUrl: redis.url });
-    await ingest.start();
+    env = await startIngestEnvironment(namespace);
+    ({ es, ingest } = env);
   });
 
   afterAll(async () => {
-    await ingest?.stop();
-    await redis?.stop();
-    await es?.close();
+    await env?.stop();
   });
 
   const searchable = (query: string, expected: number, index = `logs-*-${namespace}`) =>

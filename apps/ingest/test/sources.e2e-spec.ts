@@ -1,18 +1,9 @@
-import {
-  type ManagedProcess,
-  type RedisServer,
-  ensureElasticsearch,
-  getFreePort,
-  makeTempDir,
-  startProcess,
-  startRedis,
-  waitFor,
-} from '@freeride/testing';
-import { Client } from '@elastic/elasticsearch';
+import { type ManagedProcess, getFreePort, makeTempDir, startProcess, waitFor } from '@freeride/testing';
+import type { Client } from '@elastic/elasticsearch';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { IngestProcess, REPO_ROOT, TOKENS, countDocs, uniqueNamespace } from './support/ingest-harness';
+import { type IngestEnvironment, type IngestProcess, REPO_ROOT, TOKENS, countDocs, startIngestEnvironment, uniqueNamespace } from './support/ingest-harness';
 
 /**
  * The three real sources of the platform send through one ingest: a Node
@@ -22,7 +13,6 @@ import { IngestProcess, REPO_ROOT, TOKENS, countDocs, uniqueNamespace } from './
  */
 describe('three sources → ingest → Elasticsearch', () => {
   let es: Client;
-  let redis: RedisServer;
   let ingest: IngestProcess;
   const namespace = uniqueNamespace('src');
   const logs = `logs-*-${namespace}`;
@@ -45,19 +35,16 @@ describe('three sources → ingest → Elasticsearch', () => {
       timeoutMs: 60_000,
     });
 
+  let env: IngestEnvironment;
+
   beforeAll(async () => {
-    const { url } = await ensureElasticsearch();
-    es = new Client({ node: url });
-    redis = await startRedis();
-    ingest = new IngestProcess({ esUrl: url, namespace, redisUrl: redis.url });
-    await ingest.start();
+    env = await startIngestEnvironment(namespace);
+    ({ es, ingest } = env);
   });
 
   afterAll(async () => {
     for (const proc of started) await proc.stop();
-    await ingest?.stop();
-    await redis?.stop();
-    await es?.close();
+    await env?.stop();
   });
 
   it('a Node service: a log line written inside a traced request carries that request trace id', async () => {

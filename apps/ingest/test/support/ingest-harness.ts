@@ -1,10 +1,13 @@
 import {
   type ManagedProcess,
+  type RedisServer,
+  ensureElasticsearch,
   getFreePort,
   makeTempDir,
   startProcess,
+  startRedis,
 } from '@freeride/testing';
-import type { Client } from '@elastic/elasticsearch';
+import { type Client, Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -107,4 +110,31 @@ export async function countDocs(es: Client, index: string, query: string): Promi
 /** A unique, valid data stream namespace per test run. */
 export function uniqueNamespace(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Elasticsearch client, a fresh Redis and an ingest process for one namespace. */
+export interface IngestEnvironment {
+  es: Client;
+  ingest: IngestProcess;
+  redis: RedisServer;
+  stop(): Promise<void>;
+}
+
+/** Starts what an ingest e2e suite needs against the shared test Elasticsearch. */
+export async function startIngestEnvironment(namespace: string, env?: Record<string, string>): Promise<IngestEnvironment> {
+  const { url } = await ensureElasticsearch();
+  const es = new ElasticsearchClient({ node: url });
+  const redis = await startRedis();
+  const ingest = new IngestProcess({ env, esUrl: url, namespace, redisUrl: redis.url });
+  await ingest.start();
+  return {
+    es,
+    ingest,
+    redis,
+    stop: async () => {
+      await ingest.stop();
+      await redis.stop();
+      await es.close();
+    },
+  };
 }
