@@ -58,4 +58,60 @@ describe('quote stream failover (provider websockets, real Redis)', () => {
     expect(fakes.polygon.wsConnections).toBe(1);
     expect(fakes.finnhub.wsSubscriptions).toContain('AAPL');
   });
+
+  describe('when the streaming provider stays down', () => {
+    let second: Gateway;
+
+    beforeAll(async () => {
+      await redisClient.del(QUOTE_STREAM_KEY);
+      second = await startGateway(
+        gatewayEnv(fakes, redis.url, {
+          LOG_LEVEL: 'error',
+          STREAM_FAILOVER_AFTER_MS: '500',
+          STREAM_PROVIDERS: 'finnhub,polygon',
+          STREAM_RECONNECT_BACKOFF_MS: '50',
+          STREAM_SYMBOLS: 'MSFT',
+        }),
+      );
+    });
+
+    afterAll(async () => {
+      fakes.finnhub.setScenario('normal');
+      await second.stop();
+    });
+
+    it('moves to Polygon after the failover delay and keeps publishing', async () => {
+      await waitFor(
+        async () => (await redisClient.xlen(QUOTE_STREAM_KEY)) > 0,
+        { description: 'first quotes from Finnhub', timeoutMs: 5000 },
+      );
+      fakes.finnhub.setScenario('errors');
+      fakes.finnhub.dropSockets();
+      const [last] = (
+        await redisClient.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
+      )[0];
+      const fromPolygon = await waitFor(
+        async () => {
+          const entries = await redisClient.xrange(
+            QUOTE_STREAM_KEY,
+            `(${last}`,
+            '+',
+          );
+          const quotes = entries.map(
+            ([, fields]) => parseQuoteStreamFields(fields).quote,
+          );
+          return quotes.filter(
+            (q) => q.provider === 'polygon' && q.symbol === 'MSFT',
+          ).length > 0
+            ? quotes
+            : undefined;
+        },
+        {
+          description: 'quotes from Polygon after Finnhub went down',
+          timeoutMs: 10_000,
+        },
+      );
+      expect(fromPolygon.length).toBeGreaterThan(0);
+    });
+  });
 });

@@ -14,7 +14,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
  * - `slow`: every REST answer delayed by `slowMs`;
  * - `rate-limit-429`: HTTP 429 with the provider's body (with `Retry-After` when `retryAfterSeconds` is set);
  * - `rate-limit-note`: Alpha Vantage's HTTP 200 `Information`/`Note` bodies (others: same as 429);
- * - `errors`: HTTP 500;
+ * - `errors`: HTTP 500, and websocket upgrades refused;
  * - `garbage`: HTTP 200 with a truncated, non-JSON body;
  * - `empty`: HTTP 200 with an empty body;
  * - `disconnect`: websocket clients are dropped after `disconnectAfterFrames` trade frames;
@@ -183,7 +183,8 @@ export class FakeProviderServer {
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
-      if (path !== behaviour.wsPath) {
+      // In the `errors` scenario the websocket endpoint is down too.
+      if (path !== behaviour.wsPath || this.scenario === 'errors') {
         socket.destroy();
         return;
       }

@@ -107,6 +107,7 @@ export const MarketGatewayEnvSchema = z
     QUOTE_STREAM_MAXLEN: positiveInt(100_000),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
     REQUEST_DEADLINE_MS: positiveInt(3000),
+    STREAM_FAILOVER_AFTER_MS: nonNegativeInt(30_000),
     STREAM_PROVIDERS: providerList(['finnhub', 'polygon']),
     STREAM_RECONNECT_BACKOFF_MS: positiveInt(250),
     STREAM_SYMBOLS: z
@@ -177,6 +178,8 @@ export interface MarketGatewayConfig {
   };
   routes: Record<CachedKind, ProviderName[]>;
   stream: {
+    /** Disconnected this long, the stream moves to the next provider (0: never). */
+    failoverAfterMs: number;
     maxLen: number;
     providers: ProviderName[];
     reconnectBackoffMs: number;
@@ -245,6 +248,7 @@ export function toMarketGatewayConfig(
       quote: env.QUOTE_PROVIDERS,
     },
     stream: {
+      failoverAfterMs: env.STREAM_FAILOVER_AFTER_MS,
       maxLen: env.QUOTE_STREAM_MAXLEN,
       providers: env.STREAM_PROVIDERS,
       reconnectBackoffMs: env.STREAM_RECONNECT_BACKOFF_MS,

@@ -47,6 +47,7 @@ export class QuoteStreamService
   onApplicationBootstrap(): void {
     if (this.config.stream.symbols.length === 0) return;
     this.streamer = new QuoteStreamer({
+      failoverAfterMs: this.config.stream.failoverAfterMs,
       logger: nestLogSink(this.logger),
       maxQuoteAgeMs: this.config.cache.maxQuoteAgeMs,
       onQuote: (quote) => void this.publish(quote),

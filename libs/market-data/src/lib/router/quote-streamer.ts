@@ -9,6 +9,12 @@ import { type MarketDataRouter, tradeToQuote } from './market-data-router';
 
 /** Options of {@link QuoteStreamer}. */
 export interface QuoteStreamerOptions {
+  /**
+   * Moves to the next streaming provider when the current one has been
+   * disconnected this long (0 keeps reconnecting to it for ever).
+   * @default 30000
+   */
+  failoverAfterMs?: number;
   /** @default NOOP_LOG_SINK */
   logger?: LogSink;
   /** Trades older than this are published flagged `stale`. */
@@ -32,6 +38,7 @@ export interface QuoteStreamerOptions {
  * provider.
  */
 export class QuoteStreamer {
+  private failoverTimer?: NodeJS.Timeout;
   private index = 0;
   private key?: string;
   private readonly logger: LogSink;
@@ -66,20 +73,21 @@ export class QuoteStreamer {
   /** Closes the stream. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.disarmFailover();
     await this.subscription?.close();
     this.subscription = undefined;
   }
 
   private open(): void {
     const now = this.options.now ?? Date.now;
-    while (!this.stopped && this.index < this.options.providers.length) {
-      const name = this.options.providers[this.index];
+    const count = this.options.providers.length;
+    for (let tried = 0; tried < count && !this.stopped; tried++) {
+      const index = (this.index + tried) % count;
+      const name = this.options.providers[index];
       const slot = this.options.router.slot(name);
       const key = slot.keys.streamKey();
-      if (!key || !slot.client.capabilities.includes('trades')) {
-        this.index += 1;
-        continue;
-      }
+      if (!key || !slot.client.capabilities.includes('trades')) continue;
+      this.index = index;
       this.key = key;
       this.subscription = slot.client.subscribe({
         apiKey: () => this.key ?? key,
@@ -96,14 +104,46 @@ export class QuoteStreamer {
       );
       return;
     }
-    this.logger.error(
-      { providers: this.options.providers },
-      'no provider can stream quotes',
-    );
+    if (!this.stopped)
+      this.logger.error(
+        { providers: this.options.providers },
+        'no provider can stream quotes',
+      );
+  }
+
+  /** Closes the current subscription and opens the next provider's (or the next key's). */
+  private reopen(advance: boolean): void {
+    this.disarmFailover();
+    if (advance) this.index = (this.index + 1) % this.options.providers.length;
+    const previous = this.subscription;
+    this.subscription = undefined;
+    void (previous?.close() ?? Promise.resolve()).then(() => {
+      if (!this.stopped) this.open();
+    });
+  }
+
+  private armFailover(provider: ProviderName): void {
+    const after = this.options.failoverAfterMs ?? 30_000;
+    if (after <= 0 || this.failoverTimer || this.options.providers.length < 2)
+      return;
+    this.failoverTimer = setTimeout(() => {
+      this.failoverTimer = undefined;
+      this.logger.warn({ afterMs: after, provider }, 'quote stream failover');
+      this.reopen(true);
+    }, after);
+    this.failoverTimer.unref();
+  }
+
+  private disarmFailover(): void {
+    clearTimeout(this.failoverTimer);
+    this.failoverTimer = undefined;
   }
 
   private onStatus(provider: ProviderName, status: StreamStatus): void {
     this.options.onStatus?.(provider, status);
+    if (this.stopped || provider !== this.options.providers[this.index]) return;
+    if (status.state === 'connected') this.disarmFailover();
+    if (status.state === 'disconnected') this.armFailover(provider);
     if (status.state === 'disconnected')
       this.logger.warn(
         { provider, reason: status.reason },
@@ -116,8 +156,7 @@ export class QuoteStreamer {
     );
     if (!status.fatal || this.stopped) return;
     if (this.key) this.options.router.slot(provider).keys.revokeKey(this.key);
-    const previous = this.subscription;
-    this.subscription = undefined;
-    void previous?.close().then(() => this.open());
+    // Another key of the same provider first; open() moves on when none is left.
+    this.reopen(false);
   }
 }
