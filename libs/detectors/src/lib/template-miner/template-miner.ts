@@ -60,6 +60,8 @@ export interface TemplateMinerState {
   readonly templates: readonly {
     readonly count: number;
     readonly id: string;
+    /** Positions generalised on evidence, whose slot accepts any fitting token. */
+    readonly open?: readonly number[];
     readonly tokens: readonly string[];
   }[];
   /** Format version. */
@@ -71,6 +73,8 @@ interface Template {
   count: number;
   readonly id: string;
   readonly key: string;
+  /** Positions generalised on evidence: their slot (`<*>,`, `(<*>`) accepts any fitting token. */
+  readonly open: ReadonlySet<number>;
   tick: number;
   readonly tokens: readonly string[];
 }
@@ -227,6 +231,7 @@ export class TemplateMiner {
         count: saved.count,
         id: saved.id,
         key: saved.tokens.join(' '),
+        open: new Set(saved.open ?? []),
         tick: ++miner.tick,
         tokens: [...saved.tokens],
       });
@@ -262,7 +267,7 @@ export class TemplateMiner {
     let template = match;
     let isNew = false;
     if (generalised !== undefined) {
-      template = this.generalise(generalised);
+      template = this.generalise(generalised.tokens, generalised.open);
     } else if (template === undefined) {
       // A masked variable covers the templates that had a constant there.
       template = this.isGeneral(masked)
@@ -318,7 +323,12 @@ export class TemplateMiner {
       options: this.options,
       templates: [...this.byId.values()]
         .sort((a, b) => a.tick - b.tick)
-        .map((t) => ({ count: t.count, id: t.id, tokens: [...t.tokens] })),
+        .map((t) => ({
+          count: t.count,
+          id: t.id,
+          open: [...t.open],
+          tokens: [...t.tokens],
+        })),
       version: 2,
     };
   }
@@ -334,6 +344,7 @@ export class TemplateMiner {
       count: 0,
       id,
       key,
+      open: new Set(),
       tick: this.tick,
       tokens,
     };
@@ -360,9 +371,16 @@ export class TemplateMiner {
    * Creates (or finds) the template `tokens`, and merges into it every
    * template of the same length that it covers. The oldest id survives.
    */
-  private generalise(tokens: readonly string[]): Template {
+  private generalise(
+    tokens: readonly string[],
+    open: ReadonlySet<number> = new Set(),
+  ): Template {
     const covered = (this.byLength.get(tokens.length) ?? []).filter((t) =>
-      t.tokens.every((token, i) => fits(tokens[i], token)),
+      t.tokens.every((token, i) =>
+        open.has(i)
+          ? fits(tokens[i], token)
+          : tokens[i] === WILDCARD || tokens[i] === token,
+      ),
     );
     const existing = this.byKey.get(tokens.join(' '));
     let survivor = existing;
@@ -390,6 +408,7 @@ export class TemplateMiner {
       count,
       id,
       key,
+      open,
       tick: this.tick,
       tokens,
     };
@@ -414,13 +433,13 @@ export class TemplateMiner {
    * tokens of a template to generalise to when that evidence is sufficient.
    */
   private match(masked: readonly string[]): {
-    generalised: string[] | undefined;
+    generalised: { open: Set<number>; tokens: string[] } | undefined;
     match: Template | undefined;
   } {
     const candidates = this.byLength.get(masked.length) ?? [];
     let match: Template | undefined;
     let matchWildcards = Number.POSITIVE_INFINITY;
-    let generalised: string[] | undefined;
+    let generalised: { open: Set<number>; tokens: string[] } | undefined;
     let generalisedWildcards = Number.POSITIVE_INFINITY;
     for (const t of candidates) {
       let diff = -1;
@@ -430,7 +449,7 @@ export class TemplateMiner {
         const token = t.tokens[i];
         if (
           token === WILDCARD ||
-          (token !== masked[i] && fits(token, masked[i]))
+          (token !== masked[i] && t.open.has(i) && fits(token, masked[i]))
         ) {
           wildcards++;
         } else if (token !== masked[i]) {
@@ -468,7 +487,7 @@ export class TemplateMiner {
         }
         this.evidence.set(evidenceKey, values);
         if (this.isVariable(values) && wildcards + 1 < generalisedWildcards) {
-          generalised = blanked;
+          generalised = { open: new Set([...t.open, diff]), tokens: blanked };
           generalisedWildcards = wildcards + 1;
         }
       }
