@@ -55,7 +55,7 @@ export function buildRouter(options: {
   config: MarketGatewayConfig;
   hooks: RouterHooks;
   logger: LogSink;
-  onBreakerStateChange: (provider: ProviderName, state: BreakerState) => void;
+  onBreakerStateChange?: (provider: ProviderName, state: BreakerState) => void;
   redis: Redis;
 }): BuiltRouter {
   const { config, logger } = options;
@@ -81,7 +81,7 @@ export function buildRouter(options: {
           { provider: name, state },
           'provider breaker state changed',
         );
-        options.onBreakerStateChange(name, state);
+        options.onBreakerStateChange?.(name, state);
       },
       perKeyLimits: settings.planLimits,
     });

@@ -58,7 +58,6 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
           config,
           hooks: metrics.hooks(),
           logger: nestLogSink(new Logger('MarketDataRouter')),
-          onBreakerStateChange: () => undefined,
           redis,
         });
         metrics.bind(built.router);
