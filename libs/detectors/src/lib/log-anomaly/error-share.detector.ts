@@ -52,6 +52,8 @@ interface ServiceShare {
  * time bucket against the service's baseline share, tested as a binomial
  * proportion (so a single error among three records is not a shift, and a
  * jump from 1 % to 20 % of 10,000 records is).
+ *
+ * @see https://www.itl.nist.gov/div898/handbook/pmc/section3/pmc332.htm (proportion control charts)
  */
 export class ErrorShareDetector {
   private bucketStart = Number.NaN;

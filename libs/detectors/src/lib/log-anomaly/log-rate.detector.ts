@@ -54,6 +54,8 @@ interface TemplateRate {
  * count with an exponentially weighted baseline. A count far above the band
  * is a burst; no record of a template that normally appears every bucket is
  * a silence. Counts are treated as over-dispersed Poisson.
+ *
+ * @see https://www.itl.nist.gov/div898/handbook/pmc/section3/pmc324.htm (EWMA control charts)
  */
 export class LogRateDetector {
   private bucketStart = Number.NaN;

@@ -32,6 +32,8 @@ const DEFAULTS: Required<NewTemplateDetectorOptions> = {
 /**
  * Flags a template seen for the first time, scored by its level (a new
  * error pattern scores highest) and damped during warm-up.
+ *
+ * @see https://opentelemetry.io/docs/specs/otel/logs/data-model/#field-severitynumber (levels)
  */
 export class NewTemplateDetector {
   private firstTs = Number.NaN;
