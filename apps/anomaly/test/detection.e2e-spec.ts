@@ -275,5 +275,10 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     } finally {
       await Promise.all([even.proc.stop(), odd.proc.stop()]);
     }
+    // a graceful stop saves each partition's detector state for the next start
+    const saved = JSON.parse(
+      (await redis.get('freeride:anomaly:state:1')) ?? '{}',
+    ) as { services?: { service: string }[] };
+    expect(saved.services?.map((s) => s.service)).toEqual(['checkout']);
   });
 });

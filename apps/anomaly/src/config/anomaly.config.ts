@@ -59,6 +59,7 @@ export const AnomalyEnvSchema = z
     ANOMALY_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
     ANOMALY_READ_BATCH: positiveInt(500),
     ANOMALY_READ_BLOCK_MS: positiveInt(1000),
+    ANOMALY_SNAPSHOT_MS: positiveInt(60_000),
     ANOMALY_RUNBOOK_BASE_URL: z
       .url()
       .default(
@@ -137,6 +138,8 @@ export interface AnomalyConfig {
     enabled: boolean;
     /** Partitions of the record streams, over all instances. */
     partitionCount: number;
+    /** How often the detector state of each partition is saved to Redis. */
+    snapshotMs: number;
     /** Partitions this instance reads: p % instanceCount === instanceIndex. */
     partitions: number[];
   };
@@ -220,6 +223,7 @@ export function loadAnomalyConfig(
       enabled: e.ANOMALY_STREAMS_ENABLED,
       partitionCount: e.ANOMALY_PARTITIONS,
       partitions,
+      snapshotMs: e.ANOMALY_SNAPSHOT_MS,
     },
   };
 }

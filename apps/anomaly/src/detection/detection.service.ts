@@ -1,4 +1,5 @@
 import { AnomalyEngine, buildDiscoverUrl } from '@freeride/anomaly-core';
+import type { AnomalyEngineSnapshot } from '@freeride/anomaly-core';
 import {
   LogRecordEventSchema,
   MetricPointEventSchema,
@@ -31,6 +32,10 @@ import type { AnomalyConfig } from '../config/anomaly.config';
 import { RecordStreamConsumer } from '../stream/record-stream.consumer';
 import type { StreamMessage } from '../stream/record-stream.consumer';
 import { AnomalyMetrics } from './anomaly.metrics';
+
+/** Redis key of the saved detector state of one partition. */
+export const ANOMALY_STATE_KEY = (partition: number) =>
+  `freeride:anomaly:state:${partition}`;
 
 /** Consumer group of every anomaly instance on the record streams. */
 export const ANOMALY_CONSUMER_GROUP = 'anomaly';
@@ -117,6 +122,7 @@ export class DetectionService
       handle: (messages) => this.handle(messages),
       streams,
     });
+    await this.restoreState();
     await this.consumer.ensureGroups();
     this.consumer.start((err) =>
       this.logger.error({ err }, 'record stream read failed'),
@@ -128,6 +134,7 @@ export class DetectionService
         this.config.alertmanager.repostMs,
       ),
       setInterval(() => void this.updateLag(), 5000),
+      setInterval(() => void this.saveState(), stream.snapshotMs),
     );
     this.logger.log(
       { consumer: stream.consumerName, partitions: stream.partitions },
@@ -138,7 +145,35 @@ export class DetectionService
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.consumer?.stop();
+    await this.saveState();
     this.redis?.disconnect();
+  }
+
+  /** Loads each partition's saved detector state, so a restart keeps the vocabulary and warm-up. */
+  private async restoreState(): Promise<void> {
+    for (const [partition, engine] of this.engines) {
+      try {
+        const saved = await this.redis?.get(ANOMALY_STATE_KEY(partition));
+        if (saved) engine.restore(JSON.parse(saved) as AnomalyEngineSnapshot);
+      } catch (err) {
+        // degrade to a cold start: the detectors re-learn
+        this.logger.warn({ err, partition }, 'detector state not restored');
+      }
+    }
+  }
+
+  private async saveState(): Promise<void> {
+    if (!this.redis) return;
+    for (const [partition, engine] of this.engines) {
+      try {
+        await this.redis.set(
+          ANOMALY_STATE_KEY(partition),
+          JSON.stringify(engine.snapshot()),
+        );
+      } catch (err) {
+        this.logger.warn({ err, partition }, 'detector state not saved');
+      }
+    }
   }
 
   /** Anomalies firing now. */

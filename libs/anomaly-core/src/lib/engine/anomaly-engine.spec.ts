@@ -230,6 +230,56 @@ describe('AnomalyEngine', () => {
     });
   });
 
+  describe('#snapshot and #restore', () => {
+    it('keeps the vocabulary and the warm-up across a restart', () => {
+      const before = engine();
+      run(
+        before,
+        syntheticLogStream({ durationMs: 70 * MINUTE, startMs: START }),
+      );
+      const saved = JSON.parse(JSON.stringify(before.snapshot())) as ReturnType<
+        AnomalyEngine['snapshot']
+      >;
+      expect(saved.services.map((s) => s.service).sort()).toEqual([
+        'checkout',
+        'quotes',
+        'wordpress',
+      ]);
+
+      const after = START + 80 * MINUTE;
+      const next = () =>
+        syntheticLogStream({
+          bursts: [
+            {
+              atMs: after + 2 * MINUTE,
+              durationMs: MINUTE,
+              perSecond: 10,
+              service: 'quotes',
+            },
+          ],
+          durationMs: 5 * MINUTE,
+          seed: 9,
+          startMs: after,
+        });
+      const restored = engine();
+      restored.restore(saved);
+      const kinds = run(restored, next())
+        .filter((e) => e.status === 'firing')
+        .map((e) => `${e.kind}:${e.service}`);
+      expect(kinds).toContain('new_template:quotes');
+      expect(
+        kinds.filter(
+          (k) => k.startsWith('new_template:') && k !== 'new_template:quotes',
+        ),
+      ).toEqual([]);
+
+      const cold = run(engine(), next()).filter(
+        (e) => e.kind === 'new_template',
+      );
+      expect(cold).toEqual([]);
+    });
+  });
+
   describe('#tick', () => {
     it('resolves an anomaly when the source went quiet, by advancing event time with the wall clock', () => {
       const subject = engine({

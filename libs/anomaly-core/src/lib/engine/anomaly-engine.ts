@@ -15,7 +15,7 @@ import {
   TemplateMiner,
   severityOf,
 } from '@freeride/detectors';
-import type { LogAnomaly } from '@freeride/detectors';
+import type { LogAnomaly, TemplateMinerState } from '@freeride/detectors';
 
 import { FlapSuppressor } from '../flap/flap-suppressor';
 import type { FlapTransition } from '../flap/flap-suppressor';
@@ -129,6 +129,8 @@ interface TemplateInfo {
 }
 
 interface ServiceState {
+  /** Event time of the service's first record: the new-template warm-up runs from here. */
+  readonly firstSeenMs: number;
   /** Error records per bucket start, for the error-share noise floor. */
   readonly errorCounts: Map<number, number>;
   readonly errorSamples: AnomalySample[];
@@ -138,6 +140,26 @@ interface ServiceState {
   /** Per template: bucket start of its last silence finding, and the streak. */
   readonly silences: Map<string, { bucketMs: number; streak: number }>;
   readonly templates: Map<string, TemplateInfo>;
+}
+
+/**
+ * What an engine keeps across a restart ({@link AnomalyEngine.snapshot}):
+ * the mined templates and the start of each service's warm-up, so a
+ * restarted instance neither re-learns its vocabulary nor mistakes known
+ * templates for new ones. Rate baselines are re-learned.
+ */
+export interface AnomalyEngineSnapshot {
+  readonly services: readonly {
+    readonly firstSeenMs: number;
+    readonly miner: TemplateMinerState;
+    readonly service: string;
+    readonly templates: readonly (readonly [
+      id: string,
+      template: string,
+      activeBuckets: number,
+    ])[];
+  }[];
+  readonly version: 1;
 }
 
 /** Counters of an engine, for metrics and the bench. */
@@ -253,7 +275,7 @@ export class AnomalyEngine {
     if (Number.isNaN(ts)) return [];
     this.stats.logRecords++;
     const out = this.advanceTo(ts, wallNowMs);
-    const state = this.serviceState(record.service);
+    const state = this.serviceState(record.service, ts);
     const level =
       record.severityNumber > 0 ? record.severityNumber : record.level;
     const match = state.miner.add(record.message);
@@ -637,16 +659,56 @@ export class AnomalyEngine {
     });
   }
 
-  private serviceState(service: string): ServiceState {
+  /** The state to keep across a restart, plain JSON. */
+  snapshot(): AnomalyEngineSnapshot {
+    return {
+      services: [...this.services].map(([service, state]) => ({
+        firstSeenMs: state.firstSeenMs,
+        miner: state.miner.toJSON(),
+        service,
+        templates: [...state.templates].map(
+          ([id, info]) => [id, info.template, info.activeBuckets] as const,
+        ),
+      })),
+      version: 1,
+    };
+  }
+
+  /** Restores a {@link AnomalyEngine.snapshot} into a fresh engine, before any record. */
+  restore(snapshot: AnomalyEngineSnapshot): void {
+    for (const saved of snapshot.services) {
+      const state = this.serviceState(
+        saved.service,
+        saved.firstSeenMs,
+        TemplateMiner.fromJSON(saved.miner),
+      );
+      for (const [id, template, activeBuckets] of saved.templates) {
+        state.fresh.observe({ templateId: id, timestampMs: saved.firstSeenMs });
+        state.templates.set(id, {
+          activeBuckets,
+          lastBucketMs: Number.NaN,
+          samples: [],
+          template,
+        });
+      }
+    }
+  }
+
+  private serviceState(
+    service: string,
+    firstSeenMs: number,
+    miner: TemplateMiner = new TemplateMiner(),
+  ): ServiceState {
     let state = this.services.get(service);
     if (!state) {
       state = {
         errorCounts: new Map(),
+        firstSeenMs,
         errorSamples: [],
         fresh: new NewTemplateDetector({
           warmupMs: this.options.newTemplateWarmupMs,
         }),
-        miner: new TemplateMiner(),
+        miner,
         rate: new LogRateDetector({
           bucketMs: this.options.bucketMs,
           minBaselineBuckets: this.options.minBaselineBuckets,
