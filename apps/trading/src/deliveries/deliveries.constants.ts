@@ -6,3 +6,5 @@ export const DELIVER_JOB = 'deliver';
 export const JITTER_BACKOFF = 'exponential-jitter';
 /** How long completed jobs are kept, so a re-enqueue with the same jobId is a no-op. */
 export const COMPLETED_JOB_RETENTION_SECONDS = 86_400;
+/** How long "delivered" statuses are buffered before one batched UPDATE. */
+export const FLUSH_INTERVAL_MS = 25;

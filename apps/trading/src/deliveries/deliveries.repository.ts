@@ -22,10 +22,56 @@ export interface DeadDelivery {
   updatedAt: string;
 }
 
+const SECRET_CACHE_MS = 60_000;
+
 /** SQL of delivery state on `alert_triggers`. */
 @Injectable()
 export class DeliveriesRepository {
+  private readonly secrets = new Map<string, { at: number; secret: string }>();
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** A trader's webhook secret, cached for a minute (signing must not wait on PostgreSQL). */
+  async secret(traderId: string): Promise<string | undefined> {
+    const cached = this.secrets.get(traderId);
+    if (cached && Date.now() - cached.at < SECRET_CACHE_MS)
+      return cached.secret;
+    const { rows } = await this.pool.query<{ webhook_secret: string }>(
+      'SELECT webhook_secret FROM traders WHERE id = $1',
+      [traderId],
+    );
+    if (!rows[0]) return undefined;
+    if (this.secrets.size > 10_000) this.secrets.clear();
+    this.secrets.set(traderId, {
+      at: Date.now(),
+      secret: rows[0].webhook_secret,
+    });
+    return rows[0].webhook_secret;
+  }
+
+  /** Marks many triggers delivered in one statement. */
+  async markDelivered(
+    rows: ReadonlyArray<{
+      attempts: number;
+      statusCode: number;
+      triggerId: string;
+    }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `UPDATE alert_triggers AS t SET delivery_status = 'delivered',
+         attempts = GREATEST(t.attempts, u.attempts), last_status_code = u.code,
+         last_error = NULL, delivered_at = u.at, updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[]) AS u(id, attempts, code, at)
+       WHERE t.id = u.id`,
+      [
+        rows.map((r) => r.triggerId),
+        rows.map((r) => r.attempts),
+        rows.map((r) => r.statusCode),
+        rows.map(() => new Date()),
+      ],
+    );
+  }
 
   async target(triggerId: string): Promise<DeliveryTarget | undefined> {
     const { rows } = await this.pool.query<{

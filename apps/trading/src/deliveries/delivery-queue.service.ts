@@ -10,6 +10,7 @@ import {
   DELIVER_JOB,
   JITTER_BACKOFF,
 } from './deliveries.constants';
+import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryJobData } from './delivery-job';
 
 /** Producer side of the delivery queue. */
@@ -18,7 +19,10 @@ export class DeliveryQueueService implements OnApplicationShutdown {
   readonly queue: Queue<DeliveryJobData>;
   private readonly connection: Redis;
 
-  constructor(@Inject(TRADING_CONFIG) private readonly config: TradingConfig) {
+  constructor(
+    @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
+    private readonly repository: DeliveriesRepository,
+  ) {
     this.connection = new Redis(config.redisUrl, {
       maxRetriesPerRequest: null,
     });
@@ -43,6 +47,43 @@ export class DeliveryQueueService implements OnApplicationShutdown {
         },
       })),
     );
+  }
+
+  /**
+   * After a restart: reconciles triggers still `pending` in PostgreSQL with
+   * their jobs. A completed job (delivered, status write lost in the crash) is
+   * marked delivered, a failed one dead, a missing one is enqueued again.
+   */
+  async recover(
+    triggerIds: readonly string[],
+  ): Promise<{ enqueued: number; reconciled: number }> {
+    const missing: string[] = [];
+    const completed: string[] = [];
+    const failed: string[] = [];
+    for (const id of triggerIds) {
+      const state = await this.queue.getJobState(id);
+      if (state === 'completed') completed.push(id);
+      else if (state === 'failed') failed.push(id);
+      else if (state === 'unknown') missing.push(id);
+    }
+    await this.repository.markDelivered(
+      completed.map((triggerId) => ({
+        attempts: 1,
+        statusCode: 200,
+        triggerId,
+      })),
+    );
+    for (const id of failed) {
+      await this.repository.markAttempt(id, {
+        attempts: this.config.delivery.attempts,
+        status: 'dead',
+      });
+    }
+    await this.enqueue(missing.map((triggerId) => ({ triggerId })));
+    return {
+      enqueued: missing.length,
+      reconciled: completed.length + failed.length,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -23,9 +23,12 @@ import { Redis } from 'ioredis';
 
 import type { TradingConfig } from '../config/trading.config';
 import { TRADING_CONFIG } from '../database/database.constants';
-import { DELIVERY_QUEUE } from './deliveries.constants';
+import { DELIVERY_QUEUE, FLUSH_INTERVAL_MS } from './deliveries.constants';
 import { WebhookDeliveryError } from './deliveries.errors';
-import { DeliveriesRepository } from './deliveries.repository';
+import {
+  DeliveriesRepository,
+  type DeliveryTarget,
+} from './deliveries.repository';
 import type { DeliveryJobData } from './delivery-job';
 import { DeliveryMetrics } from './delivery.metrics';
 
@@ -40,6 +43,12 @@ export class DeliveryWorkerService
 {
   private readonly logger = new Logger(DeliveryWorkerService.name);
   private connection?: Redis;
+  private readonly delivered: Array<{
+    attempts: number;
+    statusCode: number;
+    triggerId: string;
+  }> = [];
+  private flushTimer?: NodeJS.Timeout;
   private worker?: Worker<DeliveryJobData>;
 
   constructor(
@@ -100,7 +109,53 @@ export class DeliveryWorkerService
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flushDelivered();
     this.connection?.disconnect();
+  }
+
+  /** The payload and secret: from the job when the evaluator built it, else from PostgreSQL. */
+  private async resolveTarget(
+    data: DeliveryJobData,
+  ): Promise<DeliveryTarget | undefined> {
+    if (data.target) {
+      const secret = await this.repository.secret(data.target.traderId);
+      return secret === undefined
+        ? undefined
+        : {
+            payload: data.target.payload,
+            secret,
+            webhookUrl: data.target.webhookUrl,
+          };
+    }
+    return this.repository.target(data.triggerId);
+  }
+
+  /**
+   * "delivered" statuses are written in groups (one statement per
+   * FLUSH_INTERVAL_MS) so the delivery path does not wait on PostgreSQL.
+   */
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushDelivered();
+    }, FLUSH_INTERVAL_MS);
+  }
+
+  private async flushDelivered(): Promise<void> {
+    const rows = this.delivered.splice(0);
+    try {
+      await this.repository.markDelivered(rows);
+    } catch (err) {
+      this.logger.error(
+        { err, rows: rows.length },
+        'delivered statuses not stored; retrying',
+      );
+      this.delivered.unshift(...rows);
+      this.scheduleFlush();
+    }
   }
 
   private async deliver(job: Job<DeliveryJobData>): Promise<void> {
@@ -112,7 +167,7 @@ export class DeliveryWorkerService
         'freeride.delivery.attempt': job.attemptsMade + 1,
       },
       async (span) => {
-        const target = await this.repository.target(triggerId);
+        const target = await this.resolveTarget(job.data);
         if (!target) {
           span.setAttribute(ATTR.OUTCOME, 'gone');
           return;
@@ -166,11 +221,8 @@ export class DeliveryWorkerService
             timeoutMs,
           });
         }
-        await this.repository.markAttempt(triggerId, {
-          attempts,
-          status: 'delivered',
-          statusCode: status,
-        });
+        this.delivered.push({ attempts, statusCode: status, triggerId });
+        this.scheduleFlush();
         span.setAttribute(ATTR.OUTCOME, 'delivered');
         this.metrics.attempts.inc({ outcome: 'delivered' });
         if (tickReceivedAt !== undefined) {

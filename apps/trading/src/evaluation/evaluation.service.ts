@@ -173,10 +173,15 @@ export class EvaluationService
     );
   }
 
-  /** Re-enqueues triggers committed before a crash but never enqueued (the job id dedupes). */
+  /** Triggers committed before a crash but not known delivered: reconcile or re-enqueue (the job id dedupes). */
   private async enqueueUndelivered(): Promise<void> {
     const ids = await this.repository.pendingTriggers(10_000);
-    await this.deliveries.enqueue(ids.map((triggerId) => ({ triggerId })));
+    if (ids.length === 0) return;
+    const result = await this.deliveries.recover(ids);
+    this.logger.log(
+      { ...result, pending: ids.length },
+      'undelivered triggers recovered',
+    );
   }
 
   private async run(): Promise<void> {
@@ -317,12 +322,32 @@ export class EvaluationService
     if (stored.length === 0) return;
     this.metrics.fired.inc(stored.length);
     const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
+    const firedAt = new Date().toISOString();
     await this.deliveries.enqueue(
-      stored.map((s) => ({
-        tickReceivedAt: byKey.get(s.idempotencyKey)?.receivedAt,
-        traceparent: byKey.get(s.idempotencyKey)?.traceparent,
-        triggerId: s.id,
-      })),
+      stored.map((s) => {
+        const pending = byKey.get(s.idempotencyKey);
+        if (!pending) return { triggerId: s.id };
+        const { fire } = pending;
+        return {
+          target: {
+            payload: {
+              alertId: fire.rule.id,
+              condition: fire.rule.condition,
+              firedAt,
+              idempotencyKey: fire.idempotencyKey,
+              name: fire.rule.name,
+              symbol: fire.rule.symbol,
+              tickAsOf: new Date(fire.asOf).toISOString(),
+              value: fire.value,
+            },
+            traderId: fire.rule.traderId,
+            webhookUrl: fire.rule.delivery.webhookUrl,
+          },
+          tickReceivedAt: pending.receivedAt,
+          traceparent: pending.traceparent,
+          triggerId: s.id,
+        };
+      }),
     );
   }
 
