@@ -97,6 +97,24 @@ start() {
     node-demo)
       node_app node-demo "${NODE_DEMO_PORT:-3099}" tools/demo/node-source/main.ts node PORT="${NODE_DEMO_PORT:-3099}"
       ;;
+    market-fakes)
+      # Local fakes of Alpha Vantage, Finnhub and Polygon (no internet here); the gateway talks to them.
+      bg_process market-fakes "$repo/node_modules/.bin/tsx" tools/fakes/market/start-market-fakes.ts --cwd "$repo" --env ""
+      local i
+      for ((i = 0; i < 120; i++)); do
+        grep -q '^MASSIVE_WS_URL=' "$APPS_DIR/market-fakes.log" 2>/dev/null && break
+        sleep 0.5
+      done
+      grep -q '^MASSIVE_WS_URL=' "$APPS_DIR/market-fakes.log" || die "market fakes did not start (see $APPS_DIR/market-fakes.log)"
+      ;;
+    market-gateway)
+      # shellcheck disable=SC2046
+      node_app market-gateway "${MARKET_GATEWAY_PORT:-3001}" apps/market-gateway/src/main.ts gateway \
+        MARKET_GATEWAY_PORT="${MARKET_GATEWAY_PORT:-3001}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
+        $(grep -E '^(ALPHAVANTAGE|FINNHUB|MASSIVE)_' "$APPS_DIR/market-fakes.log" | sort -u | tr '\n' ' ') \
+        ALPHAVANTAGE_API_KEYS=demo-av-key FINNHUB_API_KEYS=demo-finnhub-key MASSIVE_API_KEYS=demo-massive-key \
+        STREAM_SYMBOLS=AAPL,MSFT,IBM,NVDA
+      ;;
     python-demo)
       # The Python market-data script, every 5 s, for ever (until stop).
       bg_process python-demo "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \

@@ -80,6 +80,7 @@ describe('three sources → ingest → Elasticsearch', () => {
         FREERIDE_GATEWAY_URL: `http://127.0.0.1:${closedPort}`,
         OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${TOKENS.python}`,
       },
+      stdio: 'pipe',
       timeout: 60_000,
     });
     await eventually(logs, 'service.name:freeride-fetch AND log.level:error');
