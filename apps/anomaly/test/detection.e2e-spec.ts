@@ -234,6 +234,35 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     expect(await groupBacklog(redis)).toEqual({ lag: 0, pending: 0 });
   });
 
+  it('claims and processes the pending entries of a consumer that died', async () => {
+    await app?.proc.stop();
+    const records = [
+      ...syntheticLogStream({
+        durationMs: MINUTE,
+        seed: 5,
+        startMs: HISTORY_START + 74 * MINUTE,
+      }),
+    ];
+    await pushRecords(redis, records);
+    // a consumer reads everything and dies before acknowledging
+    for (let p = 0; p < 4; p++) {
+      await redis.xreadgroup(
+        'GROUP',
+        'anomaly',
+        'ghost',
+        'COUNT',
+        100_000,
+        'STREAMS',
+        `freeride:records:logs:${p}`,
+        '>',
+      );
+    }
+    expect((await groupBacklog(redis)).pending).toBe(records.length);
+    app = await startAnomalyApp({ ...env(), ANOMALY_CLAIM_IDLE_MS: '2000' });
+    await drained(app, records.length);
+    expect(await groupBacklog(redis)).toEqual({ lag: 0, pending: 0 });
+  });
+
   it('shares the partitions between two instances by service', async () => {
     await app?.proc.stop();
     app = undefined;
