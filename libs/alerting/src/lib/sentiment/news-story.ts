@@ -127,7 +127,7 @@ export interface KnownStory {
 export interface DeltaOptions {
   /**
    * Below this word-set similarity to the scored text, an update is material
-   * and is scored again. @default 0.7
+   * and is scored again. @default 0.8
    */
   materialSimilarity?: number;
 }
@@ -142,7 +142,7 @@ export function needsScoring(
   options: DeltaOptions = {},
 ): 'new' | 'material_delta' | false {
   if (!known) return 'new';
-  const threshold = options.materialSimilarity ?? 0.7;
+  const threshold = options.materialSimilarity ?? 0.8;
   return textSimilarity(known.text, story.text) < threshold
     ? 'material_delta'
     : false;

@@ -28,7 +28,7 @@ export interface SentimentPipelineOptions {
   /** Headlines per model request. @default 25 */
   batchSize?: number;
   cache: SentimentCache;
-  /** See {@link DeltaOptions.materialSimilarity}. @default 0.7 */
+  /** See {@link DeltaOptions.materialSimilarity}. @default 0.8 */
   materialSimilarity?: number;
   scorer: SentimentScorer;
 }
