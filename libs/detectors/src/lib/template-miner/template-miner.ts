@@ -437,6 +437,8 @@ export class TemplateMiner {
     match: Template | undefined;
   } {
     const candidates = this.byLength.get(masked.length) ?? [];
+    // Masked values that keep brackets or punctuation (`<*>)`) are variables too.
+    const slots = masked.map((token) => token !== WILDCARD && SLOT.test(token));
     let match: Template | undefined;
     let matchWildcards = Number.POSITIVE_INFINITY;
     let generalised: { open: Set<number>; tokens: string[] } | undefined;
@@ -445,6 +447,7 @@ export class TemplateMiner {
       let diff = -1;
       let diffs = 0;
       let wildcards = 0;
+      let slotted = 0;
       for (let i = 0; i < masked.length; i++) {
         const token = t.tokens[i];
         if (
@@ -457,6 +460,8 @@ export class TemplateMiner {
           if (++diffs > 1) {
             break;
           }
+        } else if (slots[i]) {
+          slotted++;
         }
       }
       if (diffs === 0) {
@@ -466,7 +471,10 @@ export class TemplateMiner {
         }
       } else if (
         diffs === 1 &&
-        this.keepsConstants(masked.length - wildcards - 1, masked.length)
+        this.keepsConstants(
+          masked.length - wildcards - slotted - 1,
+          masked.length,
+        )
       ) {
         const blanked = t.tokens.map((token, i) =>
           i === diff ? blank(token, masked[diff]) : token,
