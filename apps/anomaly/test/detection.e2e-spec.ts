@@ -5,7 +5,11 @@ import { Redis } from 'ioredis';
 import { renderAlertmanagerConfig } from './support/alertmanager-config';
 import { metricValue, startAnomalyApp } from './support/anomaly-app';
 import type { AnomalyApp } from './support/anomaly-app';
-import { groupBacklog, pushRecords } from './support/record-streams';
+import {
+  groupBacklog,
+  pushMetricPoints,
+  pushRecords,
+} from './support/record-streams';
 import {
   ensureElasticsearch,
   makeTempDir,
@@ -53,6 +57,7 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     ANOMALY_DATA_STREAM: dataStream,
     ANOMALY_IDLE_ADVANCE_MS: '3000',
     ANOMALY_KEEP_FIRING_FOR_MS: '10000',
+    ANOMALY_METRIC_LEARNING_POINTS: '30',
     ELASTICSEARCH_URL: esUrl,
     REDIS_URL: redisServer.url,
   });
@@ -261,6 +266,34 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     app = await startAnomalyApp({ ...env(), ANOMALY_CLAIM_IDLE_MS: '2000' });
     await drained(app, records.length);
     expect(await groupBacklog(redis)).toEqual({ lag: 0, pending: 0 });
+  });
+
+  it('pages a metric anomaly from OTLP metric points on the stream', async () => {
+    if (!app) throw new Error('app not started');
+    const start = HISTORY_START + 80 * MINUTE;
+    const points = Array.from({ length: 120 }, (_, i) => ({
+      '@timestamp': new Date(start + i * 15_000).toISOString(),
+      attributes: { 'http.route': '/v1/quotes/:symbol' },
+      kind: 'gauge' as const,
+      name: 'http.server.duration.p99',
+      service: 'market-gateway',
+      unit: 's',
+      value: i < 100 ? 0.12 + 0.004 * Math.sin(i) : 2.4,
+    }));
+    await pushMetricPoints(redis, points);
+    await waitFor(() => payloads('market-gateway', 'metric').length > 0, {
+      description: 'a metric page for market-gateway',
+      timeoutMs: 60_000,
+    });
+    const alert = payloads('market-gateway', 'metric')[0]?.alerts[0];
+    expect(alert?.labels).toMatchObject({
+      metric: 'http.server.duration.p99{http.route=/v1/quotes/:symbol}',
+      service: 'market-gateway',
+      severity: 'warning',
+    });
+    expect(Date.parse(alert?.startsAt ?? '')).toBeGreaterThanOrEqual(
+      start + 100 * 15_000,
+    );
   });
 
   it('shares the partitions between two instances by service', async () => {
