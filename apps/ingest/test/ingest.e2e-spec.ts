@@ -1,6 +1,7 @@
 import { encodeOtlpRequest } from '@freeride/otlp';
 import { ensureElasticsearch, startRedis, waitFor } from '@freeride/testing';
 import type { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
 import { gzipSync } from 'node:zlib';
 
 import { type IngestEnvironment, IngestProcess, TOKENS, countDocs, startIngestEnvironment, uniqueNamespace } from './support/ingest-harness';
@@ -192,6 +193,23 @@ describe('ingest (real Redis and Elasticsearch)', () => {
       expect(letter.error.reason).toContain('service.version');
       expect(JSON.parse(letter.original)).toMatchObject({ message: 'will be rejected' });
       await es.indices.deleteIndexTemplate({ name: `conflict-${dlqNamespace}` });
+    });
+  });
+
+  describe('quarantine', () => {
+    it('quarantines a corrupt stream entry and keeps indexing what follows', async () => {
+      const writer = new Redis(env.redis.url);
+      try {
+        const id = await writer.xadd('freeride:ingest:logs', '*', 'enc', 'j', 'n', '1', 'at', String(Date.now()), 'src', 'node', 'tp', '', 'body', '{not json');
+        await waitFor(async () => (await countDocs(es, 'freeride-deadletter-unmappable', `origin:"${id}"`)) === 1, {
+          description: 'corrupt entry quarantined',
+          timeoutMs: 30_000,
+        });
+      } finally {
+        writer.disconnect();
+      }
+      expect((await ingest.post('logs', JSON.stringify(logsRequest('after-corrupt', [{ body: 'still flowing' }])))).status).toBe(200);
+      await searchable('service.name:after-corrupt', 1);
     });
   });
 

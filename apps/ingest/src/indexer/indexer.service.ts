@@ -180,27 +180,33 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private toRequests(entry: StoredIngestEntry): IndexRequest[] {
-    let request: OtlpRequest;
     try {
-      request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
+      const request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
+      return toEcsDocuments(request, { namespace: this.config.elasticsearch.namespace }).map((w) => ({
+        doc: w.doc,
+        id: w.id,
+        index: w.index,
+        origin: entry.id,
+      }));
     } catch (err) {
-      // Validated before it was accepted, so this is corruption: quarantine, never crash-loop.
-      this.logger.error({ err, origin: entry.id }, 'stream entry is not valid JSON; dead-lettered');
+      // Validated before it was accepted, so this is corruption or a mapper bug:
+      // quarantine the entry in the dead-letter index, never crash-loop on it.
+      this.logger.error({ err, origin: entry.id }, 'stream entry cannot be mapped; quarantined');
       return [
         {
-          doc: { body: entry.body.toString('base64') },
-          id: `corrupt-${entry.id}`,
-          index: 'freeride-deadletter-invalid',
+          doc: {
+            '@timestamp': new Date().toISOString(),
+            error: { reason: (err as Error).message, type: 'unmappable_entry' },
+            origin: entry.id,
+            original: entry.body.toString('base64'),
+          },
+          id: `unmappable-${entry.id}`,
+          // Not a template-managed data stream: the quarantined payload is kept as is.
+          index: 'freeride-deadletter-unmappable',
           origin: entry.id,
         },
       ];
     }
-    return toEcsDocuments(request, { namespace: this.config.elasticsearch.namespace }).map((w) => ({
-      doc: w.doc,
-      id: w.id,
-      index: w.index,
-      origin: entry.id,
-    }));
   }
 
   /** Retries a start-up step with backoff until it succeeds or the app stops. */
