@@ -300,6 +300,12 @@ export class MetricDetector {
     }
     this.min = Math.min(this.min, value);
     this.max = Math.max(this.max, value);
+    if (this.count > RECORD_WARMUP_POINTS) {
+      // The short-run level's range is a record too: it shrinks towards the
+      // level at the records' decay, so an old excursion stops masking a shift.
+      this.levelMin = this.level - (this.level - this.levelMin) * decay;
+      this.levelMax = this.level + (this.levelMax - this.level) * decay;
+    }
     this.levelMin = Math.min(this.levelMin, shortMean);
     this.levelMax = Math.max(this.levelMax, shortMean);
     this.shortMean = shortMean;
