@@ -1,4 +1,5 @@
 import { METRICS_REGISTRY, ObservabilityModule } from '@freeride/observability';
+
 import { type DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -7,7 +8,10 @@ import { FanoutModule } from './fanout/fanout.module';
 import { IndexerModule } from './indexer/indexer.module';
 import { OtlpModule } from './otlp/otlp.module';
 import { RedisModule } from './redis/redis.module';
-import { type SelfLogStats, createSelfLogStream } from './self-logs/self-log-stream';
+import {
+  type SelfLogStats,
+  createSelfLogStream,
+} from './self-logs/self-log-stream';
 
 const SELF_LOG_STATS = Symbol('SELF_LOG_STATS');
 
@@ -29,7 +33,10 @@ export class AppModule {
   }
 
   static forRoot(config: IngestConfig): DynamicModule {
-    const selfLogs = createSelfLogStream({ enabled: config.elasticsearch.selfLogs, node: config.elasticsearch.url });
+    const selfLogs = createSelfLogStream({
+      enabled: config.elasticsearch.selfLogs,
+      node: config.elasticsearch.url,
+    });
     return {
       exports: [INGEST_CONFIG],
       imports: [

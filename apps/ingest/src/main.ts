@@ -1,11 +1,11 @@
-import './instrumentation';
-
 import { installIndexTemplates } from '@freeride/ingest-core';
 import { ConfigValidationError, bootstrapApp } from '@freeride/observability';
+
 import { Client } from '@elastic/elasticsearch';
 
 import { AppModule } from './app.module';
 import { type IngestConfig, loadIngestConfig } from './config/ingest.config';
+import './instrumentation';
 
 /**
  * Installs the index templates before the self-log stream writes its first
@@ -13,7 +13,11 @@ import { type IngestConfig, loadIngestConfig } from './config/ingest.config';
  * unreachable Elasticsearch does not stop start-up: the indexer retries.
  */
 async function installTemplatesEarly(config: IngestConfig): Promise<void> {
-  const client = new Client({ maxRetries: 0, node: config.elasticsearch.url, requestTimeout: 3_000 });
+  const client = new Client({
+    maxRetries: 0,
+    node: config.elasticsearch.url,
+    requestTimeout: 3_000,
+  });
   try {
     await installIndexTemplates(client, config.elasticsearch.templatesDir);
   } catch {

@@ -6,9 +6,14 @@ import {
   stopElasticsearch,
   waitFor,
 } from '@freeride/testing';
+
 import { Client } from '@elastic/elasticsearch';
 
-import { IngestProcess, TOKENS, uniqueNamespace } from './support/ingest-harness';
+import {
+  IngestProcess,
+  TOKENS,
+  uniqueNamespace,
+} from './support/ingest-harness';
 import { logsRequest } from './support/otlp-builders';
 
 /**
@@ -36,13 +41,20 @@ class SteadySender {
         const body = JSON.stringify(
           logsRequest(
             this.service,
-            seqs.map((s) => ({ attributes: { seq: String(s) }, body: 'steady record', timeMs: 1_700_000_000_000 + s })),
+            seqs.map((s) => ({
+              attributes: { seq: String(s) },
+              body: 'steady record',
+              timeMs: 1_700_000_000_000 + s,
+            })),
           ),
         );
         try {
           const res = await fetch(`${this.target()}/v1/logs`, {
             body,
-            headers: { authorization: `Bearer ${TOKENS.python}`, 'content-type': 'application/json' },
+            headers: {
+              authorization: `Bearer ${TOKENS.python}`,
+              'content-type': 'application/json',
+            },
             method: 'POST',
             signal: AbortSignal.timeout(5_000),
           });
@@ -61,8 +73,16 @@ class SteadySender {
   }
 }
 
-async function indexedSeqs(es: Client, namespace: string, service: string): Promise<number[]> {
-  await es.indices.refresh({ expand_wildcards: 'all', ignore_unavailable: true, index: `logs-*-${namespace}` });
+async function indexedSeqs(
+  es: Client,
+  namespace: string,
+  service: string,
+): Promise<number[]> {
+  await es.indices.refresh({
+    expand_wildcards: 'all',
+    ignore_unavailable: true,
+    index: `logs-*-${namespace}`,
+  });
   const res = await es.search<{ otel: { attributes: { seq: string } } }>({
     _source: ['otel.attributes.seq'],
     ignore_unavailable: true,
@@ -73,14 +93,23 @@ async function indexedSeqs(es: Client, namespace: string, service: string): Prom
   return res.hits.hits.map((h) => Number(h._source?.otel.attributes.seq));
 }
 
-async function expectExactlyOnce(es: Client, namespace: string, service: string, acked: Set<number>): Promise<void> {
+async function expectExactlyOnce(
+  es: Client,
+  namespace: string,
+  service: string,
+  acked: Set<number>,
+): Promise<void> {
   let seqs: number[] = [];
   await waitFor(
     async () => {
       seqs = await indexedSeqs(es, namespace, service);
       return [...acked].every((s) => seqs.includes(s));
     },
-    { description: `all ${acked.size} acknowledged records indexed`, intervalMs: 1_000, timeoutMs: 150_000 },
+    {
+      description: `all ${acked.size} acknowledged records indexed`,
+      intervalMs: 1_000,
+      timeoutMs: 150_000,
+    },
   );
   const counts = new Map<number, number>();
   for (const s of seqs) counts.set(s, (counts.get(s) ?? 0) + 1);

@@ -1,11 +1,24 @@
 import { encodeOtlpRequest } from '@freeride/otlp';
 import { ensureElasticsearch, startRedis, waitFor } from '@freeride/testing';
+
 import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import { gzipSync } from 'node:zlib';
 
-import { type IngestEnvironment, IngestProcess, TOKENS, countDocs, startIngestEnvironment, uniqueNamespace } from './support/ingest-harness';
-import { logsRequest, newSpanId, newTraceId, traceRequest } from './support/otlp-builders';
+import {
+  type IngestEnvironment,
+  IngestProcess,
+  TOKENS,
+  countDocs,
+  startIngestEnvironment,
+  uniqueNamespace,
+} from './support/ingest-harness';
+import {
+  logsRequest,
+  newSpanId,
+  newTraceId,
+  traceRequest,
+} from './support/otlp-builders';
 
 describe('ingest (real Redis and Elasticsearch)', () => {
   let es: Client;
@@ -23,7 +36,11 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     await env?.stop();
   });
 
-  const searchable = (query: string, expected: number, index = `logs-*-${namespace}`) =>
+  const searchable = (
+    query: string,
+    expected: number,
+    index = `logs-*-${namespace}`,
+  ) =>
     waitFor(async () => (await countDocs(es, index, query)) === expected, {
       description: `${expected} docs in ${index} for ${query}`,
       timeoutMs: 30_000,
@@ -36,7 +53,13 @@ describe('ingest (real Redis and Elasticsearch)', () => {
         'logs',
         JSON.stringify(
           logsRequest('checkout', [
-            { body: 'payment declined', severityNumber: 17, severityText: 'ERROR', spanId: newSpanId(), traceId },
+            {
+              body: 'payment declined',
+              severityNumber: 17,
+              severityText: 'ERROR',
+              spanId: newSpanId(),
+              traceId,
+            },
             { body: 'payment retried', traceId },
           ]),
         ),
@@ -58,7 +81,12 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     });
 
     it('accepts gzipped protobuf and answers in protobuf', async () => {
-      const body = gzipSync(encodeOtlpRequest('logs', logsRequest('gzip-proto', [{ body: 'compressed line' }])));
+      const body = gzipSync(
+        encodeOtlpRequest(
+          'logs',
+          logsRequest('gzip-proto', [{ body: 'compressed line' }]),
+        ),
+      );
       const res = await ingest.post('logs', body, {
         'content-encoding': 'gzip',
         'content-type': 'application/x-protobuf',
@@ -71,65 +99,152 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     it('indexes spans into traces-* so a log line is one query from its trace', async () => {
       const traceId = newTraceId();
       const spanId = newSpanId();
-      expect((await ingest.post('traces', JSON.stringify(traceRequest('checkout', traceId, spanId, 'GET /pay')))).status).toBe(200);
-      expect((await ingest.post('logs', JSON.stringify(logsRequest('checkout', [{ body: 'inside span', spanId, traceId }])))).status).toBe(200);
+      expect(
+        (
+          await ingest.post(
+            'traces',
+            JSON.stringify(
+              traceRequest('checkout', traceId, spanId, 'GET /pay'),
+            ),
+          )
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await ingest.post(
+            'logs',
+            JSON.stringify(
+              logsRequest('checkout', [
+                { body: 'inside span', spanId, traceId },
+              ]),
+            ),
+          )
+        ).status,
+      ).toBe(200);
       await searchable(`trace.id:${traceId}`, 1, `traces-*-${namespace}`);
       await searchable(`trace.id:${traceId} AND span.id:${spanId}`, 1);
     });
 
     it('answers partial success naming the records it could not keep, and keeps the rest', async () => {
-      const request = logsRequest('partial', [{ body: 'fine' }, { body: 'y'.repeat(2 * 1024 * 1024) }]);
+      const request = logsRequest('partial', [
+        { body: 'fine' },
+        { body: 'y'.repeat(2 * 1024 * 1024) },
+      ]);
       const res = await ingest.post('logs', JSON.stringify(request));
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body)).toEqual({
-        partialSuccess: { errorMessage: '1 log record(s) rejected: larger than 1048576 bytes', rejectedLogRecords: '1' },
+        partialSuccess: {
+          errorMessage: '1 log record(s) rejected: larger than 1048576 bytes',
+          rejectedLogRecords: '1',
+        },
       });
       await searchable('service.name:partial', 1);
     });
 
     it('does not duplicate a record the sender retries', async () => {
-      const body = JSON.stringify(logsRequest('retrier', [{ body: 'sent twice', timeMs: 1_700_000_000_000 }]));
+      const body = JSON.stringify(
+        logsRequest('retrier', [
+          { body: 'sent twice', timeMs: 1_700_000_000_000 },
+        ]),
+      );
       expect((await ingest.post('logs', body)).status).toBe(200);
       expect((await ingest.post('logs', body)).status).toBe(200);
       await searchable('service.name:retrier', 1);
       await new Promise((r) => setTimeout(r, 1_000));
-      expect(await countDocs(es, `logs-*-${namespace}`, 'service.name:retrier')).toBe(1);
+      expect(
+        await countDocs(es, `logs-*-${namespace}`, 'service.name:retrier'),
+      ).toBe(1);
     });
   });
 
   describe('bad input', () => {
-    const valid = JSON.stringify(logsRequest('still-serving', [{ body: 'after bad input' }]));
+    const valid = JSON.stringify(
+      logsRequest('still-serving', [{ body: 'after bad input' }]),
+    );
 
-    const cases: { body: () => Uint8Array | string; headers?: Record<string, string>; message: RegExp; name: string; status: number }[] = [
+    const cases: {
+      body: () => Uint8Array | string;
+      headers?: Record<string, string>;
+      message: RegExp;
+      name: string;
+      status: number;
+    }[] = [
       {
-        body: () => encodeOtlpRequest('logs', logsRequest('x', [{ body: 'a'.repeat(100) }])).slice(0, 40),
+        body: () =>
+          encodeOtlpRequest(
+            'logs',
+            logsRequest('x', [{ body: 'a'.repeat(100) }]),
+          ).slice(0, 40),
         headers: { 'content-type': 'application/x-protobuf' },
         message: /invalid protobuf/i,
         name: 'truncated protobuf',
         status: 400,
       },
-      { body: () => 'hello', headers: { 'content-type': 'text/plain' }, message: /unsupported Content-Type .*text\/plain/, name: 'a wrong content type', status: 415 },
-      { body: () => '{"resourceLogs": [', message: /invalid JSON/i, name: 'invalid JSON', status: 400 },
       {
-        body: () => Buffer.concat([Buffer.from('{"resourceLogs":[{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]),
+        body: () => 'hello',
+        headers: { 'content-type': 'text/plain' },
+        message: /unsupported Content-Type .*text\/plain/,
+        name: 'a wrong content type',
+        status: 415,
+      },
+      {
+        body: () => '{"resourceLogs": [',
+        message: /invalid JSON/i,
+        name: 'invalid JSON',
+        status: 400,
+      },
+      {
+        body: () =>
+          Buffer.concat([
+            Buffer.from('{"resourceLogs":[{"x":"'),
+            Buffer.from([0xc3, 0x28]),
+            Buffer.from('"}]}'),
+          ]),
         message: /UTF-8/,
         name: 'invalid UTF-8',
         status: 400,
       },
-      { body: () => JSON.stringify(logsRequest('x', [{ body: 'b', traceId: 'abc' }])), message: /traceId/, name: 'a wrong trace id length', status: 400 },
-      { body: () => Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' }, message: /gzip/, name: 'a bad gzip body', status: 400 },
-      { body: () => valid, headers: { authorization: '' }, message: /missing bearer token/, name: 'a missing token', status: 401 },
-      { body: () => valid, headers: { authorization: 'Bearer not-a-known-token' }, message: /unknown bearer token/, name: 'a wrong token', status: 401 },
+      {
+        body: () =>
+          JSON.stringify(logsRequest('x', [{ body: 'b', traceId: 'abc' }])),
+        message: /traceId/,
+        name: 'a wrong trace id length',
+        status: 400,
+      },
+      {
+        body: () => Buffer.from('not gzip at all'),
+        headers: { 'content-encoding': 'gzip' },
+        message: /gzip/,
+        name: 'a bad gzip body',
+        status: 400,
+      },
+      {
+        body: () => valid,
+        headers: { authorization: '' },
+        message: /missing bearer token/,
+        name: 'a missing token',
+        status: 401,
+      },
+      {
+        body: () => valid,
+        headers: { authorization: 'Bearer not-a-known-token' },
+        message: /unknown bearer token/,
+        name: 'a wrong token',
+        status: 401,
+      },
     ];
 
-    it.each(cases)('answers $name with $status and a clear message, and keeps serving', async ({ body, headers, message, status }) => {
-      const res = await ingest.post('logs', body(), headers ?? {});
-      expect(res.status).toBe(status);
-      // Failure bodies are a google.rpc.Status in the request's encoding;
-      // the message is readable in both.
-      expect(res.body).toMatch(message);
-      expect((await ingest.post('logs', valid)).status).toBe(200);
-    });
+    it.each(cases)(
+      'answers $name with $status and a clear message, and keeps serving',
+      async ({ body, headers, message, status }) => {
+        const res = await ingest.post('logs', body(), headers ?? {});
+        expect(res.status).toBe(status);
+        // Failure bodies are a google.rpc.Status in the request's encoding;
+        // the message is readable in both.
+        expect(res.body).toMatch(message);
+        expect((await ingest.post('logs', valid)).status).toBe(200);
+      },
+    );
 
     it('refuses a 50 MB body with 413 and keeps serving', async () => {
       const huge = Buffer.alloc(50 * 1024 * 1024, 0x20);
@@ -147,7 +262,9 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     it('refuses a small gzip bomb that inflates past the limit', async () => {
       const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20));
       expect(bomb.length).toBeLessThan(1024 * 1024);
-      const res = await ingest.post('logs', bomb, { 'content-encoding': 'gzip' });
+      const res = await ingest.post('logs', bomb, {
+        'content-encoding': 'gzip',
+      });
       expect(res.status).toBe(413);
     });
 
@@ -169,7 +286,13 @@ describe('ingest (real Redis and Elasticsearch)', () => {
         index_patterns: [`logs-conflict-${dlqNamespace}`],
         name: `conflict-${dlqNamespace}`,
         priority: 500,
-        template: { mappings: { properties: { service: { properties: { version: { type: 'long' } } } } } },
+        template: {
+          mappings: {
+            properties: {
+              service: { properties: { version: { type: 'long' } } },
+            },
+          },
+        },
       });
       const body = JSON.stringify(
         logsRequest('conflicted', [{ body: 'will be rejected' }], {
@@ -179,20 +302,36 @@ describe('ingest (real Redis and Elasticsearch)', () => {
         }),
       );
       expect((await ingest.post('logs', body)).status).toBe(200);
-      await waitFor(async () => (await countDocs(es, 'freeride-deadletter', `target.index:"logs-conflict-${dlqNamespace}"`)) === 1, {
-        description: 'dead letter written',
-        timeoutMs: 30_000,
-      });
+      await waitFor(
+        async () =>
+          (await countDocs(
+            es,
+            'freeride-deadletter',
+            `target.index:"logs-conflict-${dlqNamespace}"`,
+          )) === 1,
+        {
+          description: 'dead letter written',
+          timeoutMs: 30_000,
+        },
+      );
       const hits = await es.search<Record<string, unknown>>({
         index: 'freeride-deadletter',
         q: `target.index:"logs-conflict-${dlqNamespace}"`,
       });
-      const letter = hits.hits.hits[0]._source as { error: { reason: string; type: string }; original: string; status: number };
+      const letter = hits.hits.hits[0]._source as {
+        error: { reason: string; type: string };
+        original: string;
+        status: number;
+      };
       expect(letter.status).toBe(400);
       expect(letter.error.type).toMatch(/parsing_exception/);
       expect(letter.error.reason).toContain('service.version');
-      expect(JSON.parse(letter.original)).toMatchObject({ message: 'will be rejected' });
-      await es.indices.deleteIndexTemplate({ name: `conflict-${dlqNamespace}` });
+      expect(JSON.parse(letter.original)).toMatchObject({
+        message: 'will be rejected',
+      });
+      await es.indices.deleteIndexTemplate({
+        name: `conflict-${dlqNamespace}`,
+      });
     });
   });
 
@@ -200,15 +339,47 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     it('quarantines a corrupt stream entry and keeps indexing what follows', async () => {
       const writer = new Redis(env.redis.url);
       try {
-        const id = await writer.xadd('freeride:ingest:logs', '*', 'enc', 'j', 'n', '1', 'at', String(Date.now()), 'src', 'node', 'tp', '', 'body', '{not json');
-        await waitFor(async () => (await countDocs(es, 'freeride-deadletter-unmappable', `origin:"${id}"`)) === 1, {
-          description: 'corrupt entry quarantined',
-          timeoutMs: 30_000,
-        });
+        const id = await writer.xadd(
+          'freeride:ingest:logs',
+          '*',
+          'enc',
+          'j',
+          'n',
+          '1',
+          'at',
+          String(Date.now()),
+          'src',
+          'node',
+          'tp',
+          '',
+          'body',
+          '{not json',
+        );
+        await waitFor(
+          async () =>
+            (await countDocs(
+              es,
+              'freeride-deadletter-unmappable',
+              `origin:"${id}"`,
+            )) === 1,
+          {
+            description: 'corrupt entry quarantined',
+            timeoutMs: 30_000,
+          },
+        );
       } finally {
         writer.disconnect();
       }
-      expect((await ingest.post('logs', JSON.stringify(logsRequest('after-corrupt', [{ body: 'still flowing' }])))).status).toBe(200);
+      expect(
+        (
+          await ingest.post(
+            'logs',
+            JSON.stringify(
+              logsRequest('after-corrupt', [{ body: 'still flowing' }]),
+            ),
+          )
+        ).status,
+      ).toBe(200);
       await searchable('service.name:after-corrupt', 1);
     });
   });
@@ -216,11 +387,19 @@ describe('ingest (real Redis and Elasticsearch)', () => {
   describe('metrics', () => {
     it('exposes received, accepted, rejected, indexed and backlog figures', async () => {
       const text = await (await fetch(`${ingest.url}/metrics`)).text();
-      expect(text).toMatch(/freeride_ingest_received_total\{[^}]*signal="logs"[^}]*\} \d+/);
-      expect(text).toMatch(/freeride_ingest_accepted_total\{[^}]*signal="logs"/);
-      expect(text).toMatch(/freeride_ingest_rejected_requests_total\{[^}]*reason="unauthenticated"/);
+      expect(text).toMatch(
+        /freeride_ingest_received_total\{[^}]*signal="logs"[^}]*\} \d+/,
+      );
+      expect(text).toMatch(
+        /freeride_ingest_accepted_total\{[^}]*signal="logs"/,
+      );
+      expect(text).toMatch(
+        /freeride_ingest_rejected_requests_total\{[^}]*reason="unauthenticated"/,
+      );
       expect(text).toMatch(/freeride_ingest_indexed_total\{[^}]*signal="logs"/);
-      expect(text).toMatch(/freeride_ingest_dead_lettered_total\{[^}]*reason="(document|mapper)_parsing_exception"/);
+      expect(text).toMatch(
+        /freeride_ingest_dead_lettered_total\{[^}]*reason="(document|mapper)_parsing_exception"/,
+      );
       expect(text).toContain('freeride_ingest_stream_backlog_bytes');
       expect(text).toContain('freeride_ingest_stream_lag_entries');
     });
@@ -232,23 +411,34 @@ describe('ingest back-pressure', () => {
     const { url } = await ensureElasticsearch();
     const redis = await startRedis();
     const ingest = new IngestProcess({
-      env: { FANOUT_ENABLED: 'false', INDEXER_ENABLED: 'false', INGEST_HIGH_WATER_BYTES: '20000' },
+      env: {
+        FANOUT_ENABLED: 'false',
+        INDEXER_ENABLED: 'false',
+        INGEST_HIGH_WATER_BYTES: '20000',
+      },
       esUrl: url,
       namespace: uniqueNamespace('bp'),
       redisUrl: redis.url,
     });
     try {
       await ingest.start();
-      const body = JSON.stringify(logsRequest('pressure', [{ body: 'x'.repeat(4000) }]));
+      const body = JSON.stringify(
+        logsRequest('pressure', [{ body: 'x'.repeat(4000) }]),
+      );
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 20; i++) {
-        const res = await ingest.post('logs', body, { authorization: `Bearer ${TOKENS.python}` });
+        const res = await ingest.post('logs', body, {
+          authorization: `Bearer ${TOKENS.python}`,
+        });
         statuses.push(res.status);
         if (res.status === 429) retryAfter = res.headers.get('retry-after');
       }
       const firstRefusal = statuses.indexOf(429);
-      expect({ firstRefusal, statuses }).toEqual({ firstRefusal: expect.any(Number), statuses: expect.any(Array) });
+      expect({ firstRefusal, statuses }).toEqual({
+        firstRefusal: expect.any(Number),
+        statuses: expect.any(Array),
+      });
       expect(statuses[0]).toBe(200);
       expect(firstRefusal).toBeGreaterThan(0);
       // Nothing is buffered past the mark: every later request is refused too.
@@ -263,19 +453,28 @@ describe('ingest back-pressure', () => {
   it('answers 503 with Retry-After when Redis is down, and recovers', async () => {
     const { url } = await ensureElasticsearch();
     const redis = await startRedis();
-    const ingest = new IngestProcess({ esUrl: url, namespace: uniqueNamespace('down'), redisUrl: redis.url });
+    const ingest = new IngestProcess({
+      esUrl: url,
+      namespace: uniqueNamespace('down'),
+      redisUrl: redis.url,
+    });
     try {
       await ingest.start();
-      const body = JSON.stringify(logsRequest('redis-down', [{ body: 'while redis is down' }]));
+      const body = JSON.stringify(
+        logsRequest('redis-down', [{ body: 'while redis is down' }]),
+      );
       await redis.stop();
       const res = await ingest.post('logs', body);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       await redis.restart();
-      await waitFor(async () => (await ingest.post('logs', body)).status === 200, {
-        description: 'ingest accepts again after Redis is back',
-        timeoutMs: 30_000,
-      });
+      await waitFor(
+        async () => (await ingest.post('logs', body)).status === 200,
+        {
+          description: 'ingest accepts again after Redis is back',
+          timeoutMs: 30_000,
+        },
+      );
     } finally {
       await ingest.stop();
       await redis.stop();

@@ -7,17 +7,26 @@
  *   OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20<token>" PORT=3099 \
  *     node -r @swc-node/register tools/demo/node-source/main.ts
  */
-import './instrumentation';
+import {
+  ObservabilityModule,
+  bootstrapApp,
+  currentTraceId,
+} from '@freeride/observability';
 
-import { ObservabilityModule, bootstrapApp, currentTraceId } from '@freeride/observability';
 import { Controller, Get, Logger, Module, Param } from '@nestjs/common';
+
+import './instrumentation';
 
 @Controller('quote')
 class QuoteController {
   private readonly logger = new Logger(QuoteController.name);
 
   @Get(':symbol')
-  quote(@Param('symbol') symbol: string): { price: number; symbol: string; traceId?: string } {
+  quote(@Param('symbol') symbol: string): {
+    price: number;
+    symbol: string;
+    traceId?: string;
+  } {
     const price = 100 + (symbol.charCodeAt(0) % 10);
     this.logger.log({ price, symbol }, 'demo quote served');
     return { price, symbol, traceId: currentTraceId() };
@@ -26,11 +35,18 @@ class QuoteController {
 
 @Module({
   controllers: [QuoteController],
-  imports: [ObservabilityModule.forRoot({ serviceName: 'node-demo', serviceVersion: '0.1.0' })],
+  imports: [
+    ObservabilityModule.forRoot({
+      serviceName: 'node-demo',
+      serviceVersion: '0.1.0',
+    }),
+  ],
 })
 class DemoModule {}
 
-bootstrapApp(DemoModule, { port: Number(process.env['PORT'] ?? 3099) }).catch((err: unknown) => {
-  process.stderr.write(`node-demo failed to start: ${String(err)}\n`);
-  process.exit(1);
-});
+bootstrapApp(DemoModule, { port: Number(process.env['PORT'] ?? 3099) }).catch(
+  (err: unknown) => {
+    process.stderr.write(`node-demo failed to start: ${String(err)}\n`);
+    process.exit(1);
+  },
+);

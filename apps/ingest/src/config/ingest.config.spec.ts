@@ -1,11 +1,13 @@
 import { ConfigValidationError } from '@freeride/observability';
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { loadIngestConfig } from './ingest.config';
 
-const TOKENS = 'python=python-token-0123456789,wordpress=wordpress-token-0123456789';
+const TOKENS =
+  'python=python-token-0123456789,wordpress=wordpress-token-0123456789';
 
 describe('loadIngestConfig', () => {
   it('fills in defaults and maps tokens to their source', () => {
@@ -19,26 +21,41 @@ describe('loadIngestConfig', () => {
   it('reads tokens from a mounted secret file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
     writeFileSync(join(dir, 'tokens'), 'node=node-token-0123456789abcdef\n');
-    const config = loadIngestConfig({ INGEST_TOKENS_FILE: join(dir, 'tokens') });
+    const config = loadIngestConfig({
+      INGEST_TOKENS_FILE: join(dir, 'tokens'),
+    });
     expect(config.tokens.get('node-token-0123456789abcdef')).toBe('node');
   });
 
   it('reports every bad key at once, one per line', () => {
     let error: unknown;
     try {
-      loadIngestConfig({ INGEST_HIGH_WATER_BYTES: '-1', INGEST_PORT: 'http', REDIS_URL: 'not a url' });
+      loadIngestConfig({
+        INGEST_HIGH_WATER_BYTES: '-1',
+        INGEST_PORT: 'http',
+        REDIS_URL: 'not a url',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
-    const keys = (error as ConfigValidationError).problems.map((p) => p.split(':')[0]).sort();
-    expect(keys).toEqual(['INGEST_HIGH_WATER_BYTES', 'INGEST_PORT', 'INGEST_TOKENS', 'REDIS_URL']);
+    const keys = (error as ConfigValidationError).problems
+      .map((p) => p.split(':')[0])
+      .sort();
+    expect(keys).toEqual([
+      'INGEST_HIGH_WATER_BYTES',
+      'INGEST_PORT',
+      'INGEST_TOKENS',
+      'REDIS_URL',
+    ]);
   });
 
   it('rejects a short token without echoing it', () => {
     expect(() => loadIngestConfig({ INGEST_TOKENS: 'python=short' })).toThrow(
       /INGEST_TOKENS: each entry must be source=token with a token of at least 16 characters/,
     );
-    expect(() => loadIngestConfig({ INGEST_TOKENS: 'python=short' })).not.toThrow(/short/);
+    expect(() =>
+      loadIngestConfig({ INGEST_TOKENS: 'python=short' }),
+    ).not.toThrow(/short/);
   });
 });

@@ -1,4 +1,5 @@
 import { parseConfig } from '@freeride/observability';
+
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,25 +11,27 @@ const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
 
 /** `source=token,source2=token2`: one bearer token per sending source. */
-const tokenList = z
-  .string()
-  .transform((raw, ctx) => {
-    const tokens = new Map<string, string>();
-    for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const at = pair.indexOf('=');
-      const source = pair.slice(0, at).trim();
-      const token = pair.slice(at + 1).trim();
-      if (at <= 0 || !/^[a-z0-9_.-]+$/i.test(source) || token.length < 16) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'each entry must be source=token with a token of at least 16 characters',
-        });
-        return z.NEVER;
-      }
-      tokens.set(token, source);
+const tokenList = z.string().transform((raw, ctx) => {
+  const tokens = new Map<string, string>();
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const source = pair.slice(0, at).trim();
+    const token = pair.slice(at + 1).trim();
+    if (at <= 0 || !/^[a-z0-9_.-]+$/i.test(source) || token.length < 16) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'each entry must be source=token with a token of at least 16 characters',
+      });
+      return z.NEVER;
     }
-    return tokens;
-  });
+    tokens.set(token, source);
+  }
+  return tokens;
+});
 
 /**
  * The ingest's environment. Tokens come from `INGEST_TOKENS` or, better for
@@ -37,20 +40,32 @@ const tokenList = z
 export const IngestEnvSchema = z
   .object({
     ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
-    ES_NAMESPACE: z.string().regex(/^[a-z0-9_]+$/).default('default'),
-    FANOUT_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    ES_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9_]+$/)
+      .default('default'),
+    FANOUT_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     FANOUT_PARTITIONS: positiveInt(4),
     FANOUT_STREAM_MAXLEN: positiveInt(200_000),
     INDEXER_BATCH_BYTES: positiveInt(5 * MIB),
     INDEXER_BATCH_ENTRIES: positiveInt(200),
     INDEXER_CONCURRENCY: positiveInt(2),
-    INDEXER_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    INDEXER_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     INDEXER_FLUSH_MS: positiveInt(500),
     INDEXER_MAX_ITEM_ATTEMPTS: positiveInt(8),
     INGEST_CONSUMER_NAME: z.string().min(1).optional(),
     INGEST_HIGH_WATER_BYTES: positiveInt(256 * MIB),
     INGEST_HOST: z.string().default('127.0.0.1'),
-    INGEST_LOG_TO_ELASTICSEARCH: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    INGEST_LOG_TO_ELASTICSEARCH: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     INGEST_MAX_BODY_BYTES: positiveInt(16 * MIB),
     INGEST_MAX_ITEM_BYTES: positiveInt(MIB),
     INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(4318),
@@ -61,24 +76,41 @@ export const IngestEnvSchema = z
       .default(resolve(__dirname, '../../../../observability/elasticsearch')),
     INGEST_TOKENS: tokenList.optional(),
     INGEST_TOKENS_FILE: z.string().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info'),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   })
   .refine((env) => Boolean(env.INGEST_TOKENS ?? env.INGEST_TOKENS_FILE), {
-    message: 'set INGEST_TOKENS or INGEST_TOKENS_FILE (no source could authenticate)',
+    message:
+      'set INGEST_TOKENS or INGEST_TOKENS_FILE (no source could authenticate)',
     path: ['INGEST_TOKENS'],
     // Run even when other keys are invalid, so every problem is reported at once.
     when: (payload) => {
       const value = payload.value as Record<string, unknown>;
-      return value['INGEST_TOKENS'] === undefined && value['INGEST_TOKENS_FILE'] === undefined;
+      return (
+        value['INGEST_TOKENS'] === undefined &&
+        value['INGEST_TOKENS_FILE'] === undefined
+      );
     },
   });
 
 /** The ingest's typed, nested configuration. */
 export interface IngestConfig {
-  elasticsearch: { namespace: string; url: string; templatesDir: string; selfLogs: boolean };
+  elasticsearch: {
+    namespace: string;
+    url: string;
+    templatesDir: string;
+    selfLogs: boolean;
+  };
   fanout: { enabled: boolean; maxLen: number; partitions: number };
-  http: { host: string; maxBodyBytes: number; maxItemBytes: number; port: number; retryAfterSeconds: number };
+  http: {
+    host: string;
+    maxBodyBytes: number;
+    maxItemBytes: number;
+    port: number;
+    retryAfterSeconds: number;
+  };
   indexer: {
     batchBytes: number;
     batchEntries: number;
@@ -100,7 +132,9 @@ export interface IngestConfig {
  * Validates the environment and maps it to {@link IngestConfig}.
  * @throws ConfigValidationError naming every bad key
  */
-export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
+export function loadIngestConfig(
+  env: Record<string, string | undefined>,
+): IngestConfig {
   const e = parseConfig(IngestEnvSchema, env);
   let tokens = e.INGEST_TOKENS ?? new Map<string, string>();
   if (e.INGEST_TOKENS_FILE) {
@@ -116,7 +150,11 @@ export function loadIngestConfig(env: Record<string, string | undefined>): Inges
       templatesDir: e.INGEST_TEMPLATES_DIR,
       url: e.ELASTICSEARCH_URL,
     },
-    fanout: { enabled: e.FANOUT_ENABLED, maxLen: e.FANOUT_STREAM_MAXLEN, partitions: e.FANOUT_PARTITIONS },
+    fanout: {
+      enabled: e.FANOUT_ENABLED,
+      maxLen: e.FANOUT_STREAM_MAXLEN,
+      partitions: e.FANOUT_PARTITIONS,
+    },
     http: {
       host: e.INGEST_HOST,
       maxBodyBytes: e.INGEST_MAX_BODY_BYTES,

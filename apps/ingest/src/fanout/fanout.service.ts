@@ -1,5 +1,9 @@
 import { STREAM_KEYS, partitionOf } from '@freeride/contracts';
-import { RedisIngestStream, type StoredIngestEntry } from '@freeride/ingest-core';
+import {
+  RedisIngestStream,
+  type StoredIngestEntry,
+} from '@freeride/ingest-core';
+import { METRICS_REGISTRY } from '@freeride/observability';
 import {
   type LogsRequest,
   type MetricsRequest,
@@ -7,7 +11,7 @@ import {
   toLogRecordEvents,
   toMetricPointEvents,
 } from '@freeride/otlp';
-import { METRICS_REGISTRY } from '@freeride/observability';
+
 import {
   Inject,
   Injectable,
@@ -19,7 +23,11 @@ import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
-import { FANOUT_GROUP, INGEST_STREAMS, groupsFor } from '../otlp/ingest-streams';
+import {
+  FANOUT_GROUP,
+  INGEST_STREAMS,
+  groupsFor,
+} from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
 
 type FanoutSignal = 'logs' | 'metrics';
@@ -31,7 +39,9 @@ type FanoutSignal = 'logs' | 'metrics';
  * best-effort and must never hold back the durable path.
  */
 @Injectable()
-export class FanoutService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FanoutService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(FanoutService.name);
   private readonly published: Counter<'signal'>;
   private readonly readers: Redis[] = [];
@@ -40,7 +50,11 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS) private readonly streams: Record<'logs' | 'metrics' | 'traces', RedisIngestStream>,
+    @Inject(INGEST_STREAMS)
+    private readonly streams: Record<
+      'logs' | 'metrics' | 'traces',
+      RedisIngestStream
+    >,
     @Inject(REDIS_WRITER) private readonly redis: Redis,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
@@ -56,20 +70,36 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
     if (!this.config.fanout.enabled) return;
     this.running = true;
     for (const signal of ['logs', 'metrics'] as const) {
-      const reader = this.redis.duplicate({ connectionName: `ingest-fanout-${signal}`, enableOfflineQueue: true });
+      const reader = this.redis.duplicate({
+        connectionName: `ingest-fanout-${signal}`,
+        enableOfflineQueue: true,
+      });
       reader.on('error', () => undefined);
       this.readers.push(reader);
-      this.loops.push(this.run(signal, reader, new RedisIngestStream(reader, { key: this.streams[signal].key })));
+      this.loops.push(
+        this.run(
+          signal,
+          reader,
+          new RedisIngestStream(reader, { key: this.streams[signal].key }),
+        ),
+      );
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    await Promise.race([Promise.all(this.loops), new Promise((r) => setTimeout(r, this.config.shutdownDrainMs).unref())]);
+    await Promise.race([
+      Promise.all(this.loops),
+      new Promise((r) => setTimeout(r, this.config.shutdownDrainMs).unref()),
+    ]);
     for (const reader of this.readers) reader.disconnect();
   }
 
-  private async run(signal: FanoutSignal, client: Redis, stream: RedisIngestStream): Promise<void> {
+  private async run(
+    signal: FanoutSignal,
+    client: Redis,
+    stream: RedisIngestStream,
+  ): Promise<void> {
     const consumer = this.config.indexer.consumerName;
     let pending = true;
     let ready = false;
@@ -79,20 +109,34 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
           await stream.ensureGroups(groupsFor(signal, this.config));
           ready = true;
         }
-        const batch = await stream.read(FANOUT_GROUP, consumer, { blockMs: 1_000, count: 100, pending });
+        const batch = await stream.read(FANOUT_GROUP, consumer, {
+          blockMs: 1_000,
+          count: 100,
+          pending,
+        });
         if (pending && batch.length === 0) pending = false;
         if (batch.length === 0) continue;
         await this.publish(signal, client, batch);
-        await stream.ack(FANOUT_GROUP, batch.map((e) => e.id));
+        await stream.ack(
+          FANOUT_GROUP,
+          batch.map((e) => e.id),
+        );
       } catch (err) {
         if (!this.running) break;
-        this.logger.warn({ err: { message: (err as Error).message }, signal }, 'fanout loop error; retrying');
+        this.logger.warn(
+          { err: { message: (err as Error).message }, signal },
+          'fanout loop error; retrying',
+        );
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
   }
 
-  private async publish(signal: FanoutSignal, client: Redis, batch: StoredIngestEntry[]): Promise<void> {
+  private async publish(
+    signal: FanoutSignal,
+    client: Redis,
+    batch: StoredIngestEntry[],
+  ): Promise<void> {
     const { maxLen, partitions } = this.config.fanout;
     const pipeline = client.pipeline();
     let count = 0;
@@ -109,8 +153,21 @@ export class FanoutService implements OnApplicationBootstrap, OnApplicationShutd
           : toMetricPointEvents(request as MetricsRequest);
       for (const event of events) {
         const p = partitionOf(event.service, partitions);
-        const key = signal === 'logs' ? STREAM_KEYS.logRecords(p) : STREAM_KEYS.metricPoints(p);
-        pipeline.xadd(key, 'MAXLEN', '~', maxLen, '*', 'event', JSON.stringify(event), 'traceparent', entry.traceparent ?? '');
+        const key =
+          signal === 'logs'
+            ? STREAM_KEYS.logRecords(p)
+            : STREAM_KEYS.metricPoints(p);
+        pipeline.xadd(
+          key,
+          'MAXLEN',
+          '~',
+          maxLen,
+          '*',
+          'event',
+          JSON.stringify(event),
+          'traceparent',
+          entry.traceparent ?? '',
+        );
         count++;
       }
     }

@@ -1,4 +1,8 @@
-import { DURATION_BUCKETS_SECONDS, METRICS_REGISTRY } from '@freeride/observability';
+import {
+  DURATION_BUCKETS_SECONDS,
+  METRICS_REGISTRY,
+} from '@freeride/observability';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -18,14 +22,24 @@ export class IndexerMetrics {
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
-    this.indexed = new Counter({ help: 'Documents created in Elasticsearch', labelNames: ['signal'], name: 'freeride_ingest_indexed_total', registers });
+    this.indexed = new Counter({
+      help: 'Documents created in Elasticsearch',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_indexed_total',
+      registers,
+    });
     this.duplicates = new Counter({
       help: 'Documents already present (409 on the deterministic id): an earlier attempt had written them',
       labelNames: ['signal'],
       name: 'freeride_ingest_duplicates_total',
       registers,
     });
-    this.retried = new Counter({ help: 'Bulk items retried after 429/5xx', labelNames: ['signal'], name: 'freeride_ingest_retried_total', registers });
+    this.retried = new Counter({
+      help: 'Bulk items retried after 429/5xx',
+      labelNames: ['signal'],
+      name: 'freeride_ingest_retried_total',
+      registers,
+    });
     this.deadLettered = new Counter({
       help: 'Documents written to the dead-letter index, by reason',
       labelNames: ['reason', 'signal'],

@@ -1,9 +1,13 @@
 import { HealthRegistry } from '@freeride/observability';
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+
 import type { Client } from '@elastic/elasticsearch';
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 
 import { OtlpModule } from '../otlp/otlp.module';
-import { ELASTICSEARCH_CLIENT, elasticsearchProvider } from './elasticsearch.provider';
+import {
+  ELASTICSEARCH_CLIENT,
+  elasticsearchProvider,
+} from './elasticsearch.provider';
 import { IndexerMetrics } from './indexer.metrics';
 import { IndexerService } from './indexer.service';
 
@@ -26,7 +30,10 @@ export class IndexerModule implements OnModuleInit {
         await this.es.cluster.health({}, { requestTimeout: 1_000 });
         return { status: 'up' };
       } catch (err) {
-        return { details: { reason: (err as Error).message, required: false }, status: 'up' };
+        return {
+          details: { reason: (err as Error).message, required: false },
+          status: 'up',
+        };
       }
     });
   }

@@ -7,8 +7,18 @@ import {
   backoffDelayMs,
   installIndexTemplates,
 } from '@freeride/ingest-core';
-import { ATTR, contextFromTraceparent, withSpan } from '@freeride/observability';
-import { type OtlpRequest, type OtlpSignal, toEcsDocuments } from '@freeride/otlp';
+import {
+  ATTR,
+  contextFromTraceparent,
+  withSpan,
+} from '@freeride/observability';
+import {
+  type OtlpRequest,
+  type OtlpSignal,
+  toEcsDocuments,
+} from '@freeride/otlp';
+
+import type { Client } from '@elastic/elasticsearch';
 import {
   Inject,
   Injectable,
@@ -16,11 +26,15 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Client } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
-import { INGEST_STREAMS, INDEXER_GROUP, SIGNALS, groupsFor } from '../otlp/ingest-streams';
+import {
+  INDEXER_GROUP,
+  INGEST_STREAMS,
+  SIGNALS,
+  groupsFor,
+} from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
 import { ELASTICSEARCH_CLIENT } from './elasticsearch.provider';
 import { IndexerMetrics } from './indexer.metrics';
@@ -36,7 +50,9 @@ const STALE_CLAIM_MS = 30_000;
  * high-water mark and back-pressure reaches the senders.
  */
 @Injectable()
-export class IndexerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IndexerService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(IndexerService.name);
   private readonly bulk: EsBulkIndexer;
   private readonly readers: Redis[] = [];
@@ -46,7 +62,8 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS) private readonly streams: Record<OtlpSignal, RedisIngestStream>,
+    @Inject(INGEST_STREAMS)
+    private readonly streams: Record<OtlpSignal, RedisIngestStream>,
     @Inject(REDIS_WRITER) private readonly redis: Redis,
     @Inject(ELASTICSEARCH_CLIENT) private readonly es: Client,
     private readonly metrics: IndexerMetrics,
@@ -69,10 +86,18 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
     if (!this.config.indexer.enabled) return;
     this.running = true;
     for (const signal of SIGNALS) {
-      const reader = this.redis.duplicate({ connectionName: `ingest-indexer-${signal}`, enableOfflineQueue: true });
+      const reader = this.redis.duplicate({
+        connectionName: `ingest-indexer-${signal}`,
+        enableOfflineQueue: true,
+      });
       reader.on('error', () => undefined);
       this.readers.push(reader);
-      this.loops.push(this.run(signal, new RedisIngestStream(reader, { key: this.streams[signal].key })));
+      this.loops.push(
+        this.run(
+          signal,
+          new RedisIngestStream(reader, { key: this.streams[signal].key }),
+        ),
+      );
     }
   }
 
@@ -82,16 +107,27 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
     const deadline = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), this.config.shutdownDrainMs).unref(),
     );
-    const drained = await Promise.race([Promise.all(this.loops).then(() => 'drained' as const), deadline]);
+    const drained = await Promise.race([
+      Promise.all(this.loops).then(() => 'drained' as const),
+      deadline,
+    ]);
     if (drained === 'timeout') {
-      this.logger.warn({ deadlineMs: this.config.shutdownDrainMs }, 'indexer drain deadline reached; pending batches resume at next start');
+      this.logger.warn(
+        { deadlineMs: this.config.shutdownDrainMs },
+        'indexer drain deadline reached; pending batches resume at next start',
+      );
     }
     for (const reader of this.readers) reader.disconnect();
     await this.es.close().catch(() => undefined);
   }
 
-  private async run(signal: OtlpSignal, stream: RedisIngestStream): Promise<void> {
-    await this.retryUntilDone('create consumer groups', () => stream.ensureGroups(groupsFor(signal, this.config)));
+  private async run(
+    signal: OtlpSignal,
+    stream: RedisIngestStream,
+  ): Promise<void> {
+    await this.retryUntilDone('create consumer groups', () =>
+      stream.ensureGroups(groupsFor(signal, this.config)),
+    );
     await this.retryUntilDone('install index templates', () =>
       installedTemplates.get(this.es, this.config.elasticsearch.templatesDir),
     );
@@ -103,11 +139,20 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
       try {
         let batch: StoredIngestEntry[];
         if (pending) {
-          batch = await stream.read(INDEXER_GROUP, consumer, { blockMs: 0, count: this.config.indexer.batchEntries, pending: true });
+          batch = await stream.read(INDEXER_GROUP, consumer, {
+            blockMs: 0,
+            count: this.config.indexer.batchEntries,
+            pending: true,
+          });
           if (batch.length === 0) pending = false;
         } else if (Date.now() - lastClaim > STALE_CLAIM_MS) {
           lastClaim = Date.now();
-          batch = await stream.claimStale(INDEXER_GROUP, consumer, STALE_CLAIM_MS, this.config.indexer.batchEntries);
+          batch = await stream.claimStale(
+            INDEXER_GROUP,
+            consumer,
+            STALE_CLAIM_MS,
+            this.config.indexer.batchEntries,
+          );
         } else {
           batch = await this.collect(stream, consumer);
         }
@@ -121,7 +166,10 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Reads new entries until the batch is full in entries or bytes, or the flush time has passed. */
-  private async collect(stream: RedisIngestStream, consumer: string): Promise<StoredIngestEntry[]> {
+  private async collect(
+    stream: RedisIngestStream,
+    consumer: string,
+  ): Promise<StoredIngestEntry[]> {
     const { batchBytes, batchEntries, flushMs } = this.config.indexer;
     const batch: StoredIngestEntry[] = [];
     let bytes = 0;
@@ -141,7 +189,11 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
     return batch;
   }
 
-  private async settle(signal: OtlpSignal, stream: RedisIngestStream, batch: StoredIngestEntry[]): Promise<void> {
+  private async settle(
+    signal: OtlpSignal,
+    stream: RedisIngestStream,
+    batch: StoredIngestEntry[],
+  ): Promise<void> {
     const requests: IndexRequest[] = [];
     for (const entry of batch) {
       requests.push(...this.toRequests(entry));
@@ -168,21 +220,33 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
         this.metrics.esUnavailable.inc({ signal });
         if (!this.running) return;
         const delay = backoffDelayMs(attempt, { baseMs: 500, maxMs: 10_000 });
-        this.logger.warn({ attempt, delayMs: delay, entries: batch.length, signal }, 'elasticsearch unavailable; batch kept pending');
+        this.logger.warn(
+          { attempt, delayMs: delay, entries: batch.length, signal },
+          'elasticsearch unavailable; batch kept pending',
+        );
         await sleep(delay);
         if (!this.running) return;
       }
     }
     endTimer();
-    await stream.ack(INDEXER_GROUP, batch.map((e) => e.id));
+    await stream.ack(
+      INDEXER_GROUP,
+      batch.map((e) => e.id),
+    );
     const now = Date.now();
-    for (const entry of batch) this.metrics.indexLatency.observe({ signal }, (now - entry.receivedAt) / 1000);
+    for (const entry of batch)
+      this.metrics.indexLatency.observe(
+        { signal },
+        (now - entry.receivedAt) / 1000,
+      );
   }
 
   private toRequests(entry: StoredIngestEntry): IndexRequest[] {
     try {
       const request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
-      return toEcsDocuments(request, { namespace: this.config.elasticsearch.namespace }).map((w) => ({
+      return toEcsDocuments(request, {
+        namespace: this.config.elasticsearch.namespace,
+      }).map((w) => ({
         doc: w.doc,
         id: w.id,
         index: w.index,
@@ -191,7 +255,10 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
     } catch (err) {
       // Validated before it was accepted, so this is corruption or a mapper bug:
       // quarantine the entry in the dead-letter index, never crash-loop on it.
-      this.logger.error({ err, origin: entry.id }, 'stream entry cannot be mapped; quarantined');
+      this.logger.error(
+        { err, origin: entry.id },
+        'stream entry cannot be mapped; quarantined',
+      );
       return [
         {
           doc: {
@@ -210,14 +277,20 @@ export class IndexerService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Retries a start-up step with backoff until it succeeds or the app stops. */
-  private async retryUntilDone(step: string, fn: () => Promise<unknown>): Promise<void> {
+  private async retryUntilDone(
+    step: string,
+    fn: () => Promise<unknown>,
+  ): Promise<void> {
     for (let attempt = 0; this.running; attempt++) {
       try {
         await fn();
         return;
       } catch (err) {
         const delay = backoffDelayMs(attempt, { baseMs: 500, maxMs: 10_000 });
-        this.logger.warn({ delayMs: delay, err: { message: (err as Error).message }, step }, 'indexer start-up step failed; retrying');
+        this.logger.warn(
+          { delayMs: delay, err: { message: (err as Error).message }, step },
+          'indexer start-up step failed; retrying',
+        );
         await sleep(delay);
       }
     }

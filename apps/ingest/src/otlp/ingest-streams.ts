@@ -1,6 +1,7 @@
 import { STREAM_KEYS } from '@freeride/contracts';
 import { RedisIngestStream } from '@freeride/ingest-core';
 import type { OtlpSignal } from '@freeride/otlp';
+
 import type { Redis } from 'ioredis';
 
 import type { IngestConfig } from '../config/ingest.config';
@@ -19,14 +20,21 @@ export function groupsFor(signal: OtlpSignal, config: IngestConfig): string[] {
 }
 
 /** One durable stream per signal, sharing the high-water mark setting. */
-export function createIngestStreams(redis: Redis, config: IngestConfig): Record<OtlpSignal, RedisIngestStream> {
+export function createIngestStreams(
+  redis: Redis,
+  config: IngestConfig,
+): Record<OtlpSignal, RedisIngestStream> {
   const make = (signal: OtlpSignal) =>
     new RedisIngestStream(redis, {
       highWaterBytes: config.stream.highWaterBytes,
       key: STREAM_KEYS.ingest(signal),
       retryAfterSeconds: config.http.retryAfterSeconds,
     });
-  return { logs: make('logs'), metrics: make('metrics'), traces: make('traces') };
+  return {
+    logs: make('logs'),
+    metrics: make('metrics'),
+    traces: make('traces'),
+  };
 }
 
 export const INGEST_STREAMS = Symbol('INGEST_STREAMS');

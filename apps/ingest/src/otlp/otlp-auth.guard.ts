@@ -15,7 +15,8 @@ export interface AuthenticatedRequest extends Request {
   freerideSource?: string;
 }
 
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+const digest = (token: string) =>
+  createHash('sha256').update(token).digest('hex');
 
 /**
  * Authenticates each sender by its bearer token. Tokens are compared by
@@ -27,7 +28,9 @@ export class OtlpAuthGuard implements CanActivate {
   private readonly sources: Map<string, string>;
 
   constructor(@Inject(INGEST_CONFIG) config: IngestConfig) {
-    this.sources = new Map([...config.tokens].map(([token, source]) => [digest(token), source]));
+    this.sources = new Map(
+      [...config.tokens].map(([token, source]) => [digest(token), source]),
+    );
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -35,11 +38,19 @@ export class OtlpAuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
-      throw new OtlpRequestError('unauthenticated', 401, 'missing bearer token: send Authorization: Bearer <token>');
+      throw new OtlpRequestError(
+        'unauthenticated',
+        401,
+        'missing bearer token: send Authorization: Bearer <token>',
+      );
     }
     const source = this.sources.get(digest(match[1]));
     if (!source) {
-      throw new OtlpRequestError('unauthenticated', 401, 'unknown bearer token');
+      throw new OtlpRequestError(
+        'unauthenticated',
+        401,
+        'unknown bearer token',
+      );
     }
     req.freerideSource = source;
     return true;

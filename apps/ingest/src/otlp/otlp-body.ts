@@ -1,8 +1,9 @@
 import type { OtlpEncoding } from '@freeride/otlp';
+
 import type { Request } from 'express';
-import getRawBody from 'raw-body';
 import { type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import getRawBody from 'raw-body';
 
 import { OtlpRequestError } from './otlp.errors';
 
@@ -26,8 +27,13 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding {
  * more than `limit` bytes after decompression (a small gzip bomb is still
  * too large).
  */
-export async function readOtlpBody(req: Request, limit: number): Promise<Buffer> {
-  const contentEncoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+export async function readOtlpBody(
+  req: Request,
+  limit: number,
+): Promise<Buffer> {
+  const contentEncoding = (
+    req.headers['content-encoding'] ?? 'identity'
+  ).toLowerCase();
   let source: Readable = req;
   if (contentEncoding === 'gzip') {
     source = req.pipe(createGunzip());
@@ -40,17 +46,35 @@ export async function readOtlpBody(req: Request, limit: number): Promise<Buffer>
   }
   try {
     return await getRawBody(source, {
-      length: contentEncoding === 'identity' ? req.headers['content-length'] : undefined,
+      length:
+        contentEncoding === 'identity'
+          ? req.headers['content-length']
+          : undefined,
       limit,
     });
   } catch (err) {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      throw new OtlpRequestError('too_large', 413, `request body exceeds the ${limit} byte limit`, err);
+      throw new OtlpRequestError(
+        'too_large',
+        413,
+        `request body exceeds the ${limit} byte limit`,
+        err,
+      );
     }
     if ((err as { code?: string }).code?.startsWith('Z_')) {
-      throw new OtlpRequestError('bad_request', 400, 'body is not valid gzip', err);
+      throw new OtlpRequestError(
+        'bad_request',
+        400,
+        'body is not valid gzip',
+        err,
+      );
     }
-    throw new OtlpRequestError('bad_request', 400, `could not read the request body: ${(err as Error).message}`, err);
+    throw new OtlpRequestError(
+      'bad_request',
+      400,
+      `could not read the request body: ${(err as Error).message}`,
+      err,
+    );
   }
 }

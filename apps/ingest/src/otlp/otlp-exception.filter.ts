@@ -1,7 +1,11 @@
 import { FreerideError } from '@freeride/contracts';
-import { BackPressureError, StreamUnavailableError } from '@freeride/ingest-core';
+import {
+  BackPressureError,
+  StreamUnavailableError,
+} from '@freeride/ingest-core';
 import { statusOf } from '@freeride/observability';
 import { OtlpDecodeError, encodeStatus } from '@freeride/otlp';
+
 import {
   type ArgumentsHost,
   Catch,
@@ -11,8 +15,8 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { OtlpMetrics } from './otlp.metrics';
 import { OtlpRequestError } from './otlp.errors';
+import { OtlpMetrics } from './otlp.metrics';
 
 /** google.rpc.Code values used in OTLP/HTTP failure bodies. */
 const RPC_CODE: Record<number, number> = {
@@ -54,24 +58,44 @@ export class OtlpExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const status = statusOf(exception);
-    const known = exception instanceof FreerideError || exception instanceof HttpException;
-    const message = known ? (exception as Error).message : 'internal error; the request was not accepted';
+    const known =
+      exception instanceof FreerideError || exception instanceof HttpException;
+    const message = known
+      ? (exception as Error).message
+      : 'internal error; the request was not accepted';
     const signal = String(req.params?.['signal'] ?? 'unknown');
     const reason = reasonOf(exception);
     this.metrics.rejected.inc({ reason, signal });
     if (status >= 500 && !(exception instanceof StreamUnavailableError)) {
       this.logger.error({ err: exception, signal }, 'otlp export failed');
     } else {
-      this.logger.warn({ reason, signal, status, 'error.message': message }, 'otlp export rejected');
+      this.logger.warn(
+        { reason, signal, status, 'error.message': message },
+        'otlp export rejected',
+      );
     }
-    if (exception instanceof BackPressureError || exception instanceof StreamUnavailableError) {
+    if (
+      exception instanceof BackPressureError ||
+      exception instanceof StreamUnavailableError
+    ) {
       res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     const json = !/x-protobuf/i.test(String(req.headers['content-type'] ?? ''));
     res
       .status(status)
-      .setHeader('Content-Type', json ? 'application/json' : 'application/x-protobuf');
+      .setHeader(
+        'Content-Type',
+        json ? 'application/json' : 'application/x-protobuf',
+      );
     if (status === 413) res.setHeader('Connection', 'close');
-    res.end(Buffer.from(encodeStatus(json ? 'json' : 'protobuf', RPC_CODE[status] ?? 2, message)));
+    res.end(
+      Buffer.from(
+        encodeStatus(
+          json ? 'json' : 'protobuf',
+          RPC_CODE[status] ?? 2,
+          message,
+        ),
+      ),
+    );
   }
 }

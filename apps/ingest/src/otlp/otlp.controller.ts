@@ -1,4 +1,5 @@
 import type { OtlpSignal } from '@freeride/otlp';
+
 import {
   Controller,
   HttpCode,
@@ -31,9 +32,17 @@ export class OtlpController {
     @Req() req: AuthenticatedRequest,
   ): Promise<StreamableFile> {
     if (!SIGNALS.has(signal)) {
-      throw new NotFoundException(`unknown OTLP path /v1/${signal}: use /v1/logs, /v1/traces or /v1/metrics`);
+      throw new NotFoundException(
+        `unknown OTLP path /v1/${signal}: use /v1/logs, /v1/traces or /v1/metrics`,
+      );
     }
-    const result = await this.otlp.accept(signal as OtlpSignal, req.freerideSource ?? 'unknown', req);
-    return new StreamableFile(Buffer.from(result.body), { type: result.contentType });
+    const result = await this.otlp.accept(
+      signal as OtlpSignal,
+      req.freerideSource ?? 'unknown',
+      req,
+    );
+    return new StreamableFile(Buffer.from(result.body), {
+      type: result.contentType,
+    });
   }
 }

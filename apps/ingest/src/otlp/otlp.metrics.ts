@@ -1,4 +1,5 @@
 import { METRICS_REGISTRY } from '@freeride/observability';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, type Registry } from 'prom-client';
 

@@ -17,7 +17,8 @@ import { OtlpService } from './otlp.service';
     {
       inject: [REDIS_WRITER, INGEST_CONFIG],
       provide: INGEST_STREAMS,
-      useFactory: (redis: Redis, config: IngestConfig) => createIngestStreams(redis, config),
+      useFactory: (redis: Redis, config: IngestConfig) =>
+        createIngestStreams(redis, config),
     },
     OtlpAuthGuard,
     OtlpExceptionFilter,

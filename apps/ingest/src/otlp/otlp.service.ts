@@ -8,6 +8,7 @@ import {
   encodeExportResponse,
   screenRequest,
 } from '@freeride/otlp';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';
@@ -31,11 +32,16 @@ export interface ExportResult {
 export class OtlpService {
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS) private readonly streams: Record<OtlpSignal, RedisIngestStream>,
+    @Inject(INGEST_STREAMS)
+    private readonly streams: Record<OtlpSignal, RedisIngestStream>,
     private readonly metrics: OtlpMetrics,
   ) {}
 
-  async accept(signal: OtlpSignal, source: string, req: Request): Promise<ExportResult> {
+  async accept(
+    signal: OtlpSignal,
+    source: string,
+    req: Request,
+  ): Promise<ExportResult> {
     const encoding: OtlpEncoding = encodingOf(req.headers['content-type']);
     const raw = await readOtlpBody(req, this.config.http.maxBodyBytes);
     const decoded = decodeOtlpRequest(signal, encoding, raw);
@@ -44,10 +50,15 @@ export class OtlpService {
       bodyBytes: raw.length,
       maxItemBytes: this.config.http.maxItemBytes,
     });
-    if (rejected > 0) this.metrics.rejectedItems.inc({ reason: 'too_large', signal }, rejected);
+    if (rejected > 0)
+      this.metrics.rejectedItems.inc({ reason: 'too_large', signal }, rejected);
     const items = countItems(request);
     const span = trace.getActiveSpan();
-    span?.setAttributes({ [ATTR.INGEST_SIGNAL]: signal, [ATTR.INGEST_SOURCE]: source, [ATTR.BATCH_SIZE]: items });
+    span?.setAttributes({
+      [ATTR.INGEST_SIGNAL]: signal,
+      [ATTR.INGEST_SOURCE]: source,
+      [ATTR.BATCH_SIZE]: items,
+    });
     if (items > 0) {
       const { id } = await this.streams[signal].append({
         body: Buffer.from(JSON.stringify(request)),
@@ -61,8 +72,13 @@ export class OtlpService {
       this.metrics.accepted.inc({ signal, source }, items);
     }
     return {
-      body: encodeExportResponse(signal, encoding, rejected > 0 ? { errorMessage, rejected } : undefined),
-      contentType: encoding === 'json' ? 'application/json' : 'application/x-protobuf',
+      body: encodeExportResponse(
+        signal,
+        encoding,
+        rejected > 0 ? { errorMessage, rejected } : undefined,
+      ),
+      contentType:
+        encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     };
   }
 }

@@ -1,4 +1,5 @@
 import { HealthRegistry } from '@freeride/observability';
+
 import {
   Global,
   Inject,
@@ -40,7 +41,10 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.redis.on('error', (err: Error) =>
-      this.logger.warn({ err: { message: err.message } }, 'redis connection error'),
+      this.logger.warn(
+        { err: { message: err.message } },
+        'redis connection error',
+      ),
     );
     this.health.register('redis', async () => {
       await this.redis.ping();
@@ -60,12 +64,24 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
         if (this.redis.status === 'ready') resolve();
         else this.redis.once('ready', () => resolve());
       });
-      const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as [string, string];
-      const [, fsync] = (await this.redis.config('GET', 'appendfsync')) as [string, string];
+      const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as [
+        string,
+        string,
+      ];
+      const [, fsync] = (await this.redis.config('GET', 'appendfsync')) as [
+        string,
+        string,
+      ];
       if (appendonly !== 'yes') {
-        this.logger.error({ appendonly }, 'redis append-only file is off: acknowledged records can be lost');
+        this.logger.error(
+          { appendonly },
+          'redis append-only file is off: acknowledged records can be lost',
+        );
       } else if (fsync !== 'always') {
-        this.logger.warn({ appendfsync: fsync }, 'redis fsyncs less than every write: a power loss can lose the last second');
+        this.logger.warn(
+          { appendfsync: fsync },
+          'redis fsyncs less than every write: a power loss can lose the last second',
+        );
       }
     } catch (err) {
       this.logger.warn({ err }, 'could not read redis durability settings');

@@ -13,7 +13,10 @@ export interface SelfLogStats {
  * counted and reported on stderr, out of band, at most every 10 s.
  * @see https://github.com/pinojs/pino-elasticsearch#usage-as-a-module
  */
-export function createSelfLogStream(options: { enabled: boolean; node: string }): {
+export function createSelfLogStream(options: {
+  enabled: boolean;
+  node: string;
+}): {
   stats: SelfLogStats;
   stream: pino.DestinationStream;
 } {
@@ -38,11 +41,16 @@ export function createSelfLogStream(options: { enabled: boolean; node: string })
   };
   es.on('insertError', (err: { document?: unknown }) => {
     stats.dropped += 1;
-    report(`insert error: ${String((err as Error).message ?? 'document rejected')}`);
+    report(
+      `insert error: ${String((err as Error).message ?? 'document rejected')}`,
+    );
   });
   es.on('error', (err: Error) => {
     stats.dropped += 1;
     report(err.message);
   });
-  return { stats, stream: pino.multistream([{ stream: pino.destination(1) }, { stream: es }]) };
+  return {
+    stats,
+    stream: pino.multistream([{ stream: pino.destination(1) }, { stream: es }]),
+  };
 }

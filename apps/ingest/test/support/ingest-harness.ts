@@ -7,7 +7,11 @@ import {
   startProcess,
   startRedis,
 } from '@freeride/testing';
-import { type Client, Client as ElasticsearchClient } from '@elastic/elasticsearch';
+
+import {
+  type Client,
+  Client as ElasticsearchClient,
+} from '@elastic/elasticsearch';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -41,25 +45,29 @@ export class IngestProcess {
   async start(): Promise<void> {
     this.port ??= await getFreePort();
     this.logDir ??= makeTempDir('ingest-e2e-');
-    this.proc = await startProcess(process.execPath, ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ELASTICSEARCH_URL: this.options.esUrl,
-        ES_NAMESPACE: this.options.namespace,
-        INDEXER_FLUSH_MS: '200',
-        INGEST_CONSUMER_NAME: `e2e-${this.options.namespace}`,
-        INGEST_PORT: String(this.port),
-        INGEST_TOKENS: Object.entries(TOKENS)
-          .map(([source, token]) => `${source}=${token}`)
-          .join(','),
-        LOG_LEVEL: 'warn',
-        OTEL_SDK_DISABLED: 'true',
-        REDIS_URL: this.options.redisUrl,
-        ...this.options.env,
+    this.proc = await startProcess(
+      process.execPath,
+      ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ELASTICSEARCH_URL: this.options.esUrl,
+          ES_NAMESPACE: this.options.namespace,
+          INDEXER_FLUSH_MS: '200',
+          INGEST_CONSUMER_NAME: `e2e-${this.options.namespace}`,
+          INGEST_PORT: String(this.port),
+          INGEST_TOKENS: Object.entries(TOKENS)
+            .map(([source, token]) => `${source}=${token}`)
+            .join(','),
+          LOG_LEVEL: 'warn',
+          OTEL_SDK_DISABLED: 'true',
+          REDIS_URL: this.options.redisUrl,
+          ...this.options.env,
+        },
+        logFile: join(this.logDir, `ingest-${Date.now()}.log`),
+        name: 'ingest',
       },
-      logFile: join(this.logDir, `ingest-${Date.now()}.log`),
-      name: 'ingest',
-    });
+    );
     await this.proc.waitUntilReady(
       async () => {
         try {
@@ -101,9 +109,23 @@ export class IngestProcess {
 }
 
 /** Counts documents matching a query string across the namespace's data streams. */
-export async function countDocs(es: Client, index: string, query: string): Promise<number> {
-  await es.indices.refresh({ allow_no_indices: true, expand_wildcards: 'all', ignore_unavailable: true, index });
-  const res = await es.count({ allow_no_indices: true, ignore_unavailable: true, index, q: query });
+export async function countDocs(
+  es: Client,
+  index: string,
+  query: string,
+): Promise<number> {
+  await es.indices.refresh({
+    allow_no_indices: true,
+    expand_wildcards: 'all',
+    ignore_unavailable: true,
+    index,
+  });
+  const res = await es.count({
+    allow_no_indices: true,
+    ignore_unavailable: true,
+    index,
+    q: query,
+  });
   return res.count;
 }
 
@@ -121,11 +143,19 @@ export interface IngestEnvironment {
 }
 
 /** Starts what an ingest e2e suite needs against the shared test Elasticsearch. */
-export async function startIngestEnvironment(namespace: string, env?: Record<string, string>): Promise<IngestEnvironment> {
+export async function startIngestEnvironment(
+  namespace: string,
+  env?: Record<string, string>,
+): Promise<IngestEnvironment> {
   const { url } = await ensureElasticsearch();
   const es = new ElasticsearchClient({ node: url });
   const redis = await startRedis();
-  const ingest = new IngestProcess({ env, esUrl: url, namespace, redisUrl: redis.url });
+  const ingest = new IngestProcess({
+    env,
+    esUrl: url,
+    namespace,
+    redisUrl: redis.url,
+  });
   await ingest.start();
   return {
     es,

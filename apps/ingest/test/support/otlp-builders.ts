@@ -17,11 +17,17 @@ const kv = (attrs: Record<string, string | number>) =>
   }));
 
 /** An OTLP/JSON logs export request for one service. */
-export function logsRequest(service: string, logs: LogSpec[], resourceAttributes: Record<string, string> = {}): object {
+export function logsRequest(
+  service: string,
+  logs: LogSpec[],
+  resourceAttributes: Record<string, string> = {},
+): object {
   return {
     resourceLogs: [
       {
-        resource: { attributes: kv({ 'service.name': service, ...resourceAttributes }) },
+        resource: {
+          attributes: kv({ 'service.name': service, ...resourceAttributes }),
+        },
         scopeLogs: [
           {
             logRecords: logs.map((l) => ({
@@ -42,7 +48,12 @@ export function logsRequest(service: string, logs: LogSpec[], resourceAttributes
 }
 
 /** An OTLP/JSON traces export request with one server span. */
-export function traceRequest(service: string, traceId: string, spanId: string, name: string): object {
+export function traceRequest(
+  service: string,
+  traceId: string,
+  spanId: string,
+  name: string,
+): object {
   const start = BigInt(Date.now()) * 1_000_000n;
   return {
     resourceSpans: [

@@ -9,7 +9,9 @@ describe('backoffDelayMs', () => {
   });
 
   it('never exceeds the cap', () => {
-    expect(backoffDelayMs(50, { baseMs: 100, maxMs: 1000, random: () => 0.999 })).toBeLessThan(1000);
+    expect(
+      backoffDelayMs(50, { baseMs: 100, maxMs: 1000, random: () => 0.999 }),
+    ).toBeLessThan(1000);
   });
 
   it('spreads retries over the whole window (full jitter)', () => {

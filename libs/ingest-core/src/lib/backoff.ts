@@ -14,7 +14,10 @@ export interface BackoffOptions {
  * @param attempt 0 for the first retry
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  */
-export function backoffDelayMs(attempt: number, options: BackoffOptions = {}): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: BackoffOptions = {},
+): number {
   const base = options.baseMs ?? 200;
   const max = options.maxMs ?? 30_000;
   const random = options.random ?? Math.random;

@@ -1,5 +1,6 @@
 import type { LogSink } from '@freeride/contracts';
 import { NOOP_LOG_SINK } from '@freeride/contracts';
+
 import type { Client } from '@elastic/elasticsearch';
 import { errors as esErrors } from '@elastic/elasticsearch';
 
@@ -100,11 +101,21 @@ export class EsBulkIndexer {
 
   /** Indexes `requests` until every item is settled. */
   async index(requests: IndexRequest[]): Promise<IndexReport> {
-    const report: IndexReport = { deadLettered: {}, duplicates: 0, indexed: 0, retried: 0 };
+    const report: IndexReport = {
+      deadLettered: {},
+      duplicates: 0,
+      indexed: 0,
+      retried: 0,
+    };
     let pending = requests;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) {
-        await this.sleep(backoffDelayMs(attempt - 1, { baseMs: this.retryBaseMs, maxMs: 10_000 }));
+        await this.sleep(
+          backoffDelayMs(attempt - 1, {
+            baseMs: this.retryBaseMs,
+            maxMs: 10_000,
+          }),
+        );
       }
       const failures = await this.bulkOnce(pending, report);
       const retry: IndexRequest[] = [];
@@ -112,21 +123,29 @@ export class EsBulkIndexer {
       for (const failure of failures) {
         const outcome = classifyBulkItem(failure.status);
         if (outcome === 'duplicate') report.duplicates++;
-        else if (outcome === 'retry' && attempt + 1 < this.maxItemAttempts) retry.push(failure.request);
-        else if (outcome === 'retry') dead.push({ ...failure, type: 'retries_exhausted' });
+        else if (outcome === 'retry' && attempt + 1 < this.maxItemAttempts)
+          retry.push(failure.request);
+        else if (outcome === 'retry')
+          dead.push({ ...failure, type: 'retries_exhausted' });
         else dead.push(failure);
       }
       if (dead.length > 0) await this.deadLetter(dead, attempt + 1, report);
       report.retried += retry.length;
       if (retry.length > 0) {
-        this.log.warn({ attempt, items: retry.length }, 'bulk items retried after transient errors');
+        this.log.warn(
+          { attempt, items: retry.length },
+          'bulk items retried after transient errors',
+        );
       }
       pending = retry;
     }
     return report;
   }
 
-  private async bulkOnce(requests: IndexRequest[], report: IndexReport): Promise<Failure[]> {
+  private async bulkOnce(
+    requests: IndexRequest[],
+    report: IndexReport,
+  ): Promise<Failure[]> {
     const byId = new Map(requests.map((r) => [r.id, r]));
     const failures: Failure[] = [];
     try {
@@ -136,7 +155,8 @@ export class EsBulkIndexer {
         flushBytes: this.flushBytes,
         onDocument: (r) => [{ create: { _id: r.id, _index: r.index } }, r.doc],
         onDrop: (drop) => {
-          const id = (drop.operation as { create?: { _id?: string } }).create?._id ?? '';
+          const id =
+            (drop.operation as { create?: { _id?: string } }).create?._id ?? '';
           const request = byId.get(id);
           if (!request) return;
           const error = drop.error as { reason?: string; type?: string } | null;
@@ -151,13 +171,18 @@ export class EsBulkIndexer {
       });
       report.indexed += stats.successful;
     } catch (err) {
-      if (isConnectionLevel(err)) throw new ElasticsearchUnavailableError('bulk', err);
+      if (isConnectionLevel(err))
+        throw new ElasticsearchUnavailableError('bulk', err);
       throw err;
     }
     return failures;
   }
 
-  private async deadLetter(failures: Failure[], attempts: number, report: IndexReport): Promise<void> {
+  private async deadLetter(
+    failures: Failure[],
+    attempts: number,
+    report: IndexReport,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const operations = failures.flatMap((f) => [
       { create: { _id: f.request.id, _index: this.deadLetterIndex } },
@@ -176,7 +201,9 @@ export class EsBulkIndexer {
       for (const item of response.items) {
         const status = item.create?.status ?? 500;
         if (status >= 300 && status !== 409) {
-          throw new Error(`dead-letter write answered ${status}: ${item.create?.error?.reason ?? 'unknown'}`);
+          throw new Error(
+            `dead-letter write answered ${status}: ${item.create?.error?.reason ?? 'unknown'}`,
+          );
         }
       }
     } catch (err) {
@@ -185,7 +212,12 @@ export class EsBulkIndexer {
     for (const f of failures) {
       report.deadLettered[f.type] = (report.deadLettered[f.type] ?? 0) + 1;
       this.log.warn(
-        { 'error.type': f.type, index: f.request.index, origin: f.request.origin, status: f.status },
+        {
+          'error.type': f.type,
+          index: f.request.index,
+          origin: f.request.origin,
+          status: f.status,
+        },
         'document dead-lettered',
       );
     }

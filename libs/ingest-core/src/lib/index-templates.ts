@@ -9,14 +9,21 @@ import { basename, join } from 'node:path';
  * @returns the names installed, component templates first
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/index-templates.html
  */
-export async function installIndexTemplates(client: Client, dir: string): Promise<string[]> {
+export async function installIndexTemplates(
+  client: Client,
+  dir: string,
+): Promise<string[]> {
   const installed: string[] = [];
   for (const kind of ['component-templates', 'index-templates'] as const) {
     const folder = join(dir, kind);
-    const files = (await readdir(folder)).filter((f) => f.endsWith('.json')).sort();
+    const files = (await readdir(folder))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     for (const file of files) {
       const name = basename(file, '.json');
-      const body = JSON.parse(await readFile(join(folder, file), 'utf8')) as Record<string, unknown>;
+      const body = JSON.parse(
+        await readFile(join(folder, file), 'utf8'),
+      ) as Record<string, unknown>;
       if (kind === 'component-templates') {
         await client.cluster.putComponentTemplate({ name, ...body });
       } else {

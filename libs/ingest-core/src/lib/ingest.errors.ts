@@ -7,7 +7,11 @@ import { FreerideError } from '@freeride/contracts';
 export class BackPressureError extends FreerideError {
   readonly retryAfterSeconds: number;
 
-  constructor(details: { backlogBytes: number; highWaterBytes: number; retryAfterSeconds: number }) {
+  constructor(details: {
+    backlogBytes: number;
+    highWaterBytes: number;
+    retryAfterSeconds: number;
+  }) {
     super('ingest backlog is above its high-water mark; retry later', {
       code: 'BACK_PRESSURE',
       details,

@@ -1,4 +1,5 @@
 import { type RedisServer, startRedis } from '@freeride/testing';
+
 import { Redis } from 'ioredis';
 
 import { BackPressureError, StreamUnavailableError } from './ingest.errors';
@@ -35,25 +36,46 @@ describe('RedisIngestStream', () => {
     const stream = new RedisIngestStream(redis, { key: 's1' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(1000));
-    const [read] = await stream.read('indexer', 'c1', { blockMs: 10, count: 10, pending: false });
+    const [read] = await stream.read('indexer', 'c1', {
+      blockMs: 10,
+      count: 10,
+      pending: false,
+    });
     expect(read).toEqual({ ...entry(1000), id });
   });
 
   it('refuses appends past the high-water mark and accepts again after trim', async () => {
-    const stream = new RedisIngestStream(redis, { highWaterBytes: 2500, key: 's2' });
+    const stream = new RedisIngestStream(redis, {
+      highWaterBytes: 2500,
+      key: 's2',
+    });
     await stream.ensureGroups(['indexer', 'fanout']);
     await stream.append(entry(1000));
     await stream.append(entry(1000));
-    await expect(stream.append(entry(1000))).rejects.toBeInstanceOf(BackPressureError);
+    await expect(stream.append(entry(1000))).rejects.toBeInstanceOf(
+      BackPressureError,
+    );
     expect(await stream.backlogBytes()).toBe(2000);
 
     for (const group of ['indexer', 'fanout']) {
-      const read = await stream.read(group, 'c1', { blockMs: 10, count: 10, pending: false });
-      await stream.ack(group, read.map((e) => e.id));
+      const read = await stream.read(group, 'c1', {
+        blockMs: 10,
+        count: 10,
+        pending: false,
+      });
+      await stream.ack(
+        group,
+        read.map((e) => e.id),
+      );
     }
-    expect(await stream.trim(['indexer', 'fanout'])).toEqual({ bytes: 2000, entries: 2 });
+    expect(await stream.trim(['indexer', 'fanout'])).toEqual({
+      bytes: 2000,
+      entries: 2,
+    });
     expect(await stream.backlogBytes()).toBe(0);
-    await expect(stream.append(entry(1000))).resolves.toMatchObject({ backlogBytes: 1000 });
+    await expect(stream.append(entry(1000))).resolves.toMatchObject({
+      backlogBytes: 1000,
+    });
   });
 
   it('keeps entries that one group has not acknowledged', async () => {
@@ -61,11 +83,28 @@ describe('RedisIngestStream', () => {
     await stream.ensureGroups(['indexer', 'fanout']);
     await stream.append(entry(10));
     await stream.append(entry(10));
-    const read = await stream.read('indexer', 'c1', { blockMs: 10, count: 10, pending: false });
-    await stream.ack('indexer', read.map((e) => e.id));
-    const fan = await stream.read('fanout', 'c1', { blockMs: 10, count: 1, pending: false });
-    await stream.ack('fanout', fan.map((e) => e.id));
-    expect(await stream.trim(['indexer', 'fanout'])).toEqual({ bytes: 10, entries: 1 });
+    const read = await stream.read('indexer', 'c1', {
+      blockMs: 10,
+      count: 10,
+      pending: false,
+    });
+    await stream.ack(
+      'indexer',
+      read.map((e) => e.id),
+    );
+    const fan = await stream.read('fanout', 'c1', {
+      blockMs: 10,
+      count: 1,
+      pending: false,
+    });
+    await stream.ack(
+      'fanout',
+      fan.map((e) => e.id),
+    );
+    expect(await stream.trim(['indexer', 'fanout'])).toEqual({
+      bytes: 10,
+      entries: 1,
+    });
     expect(await redis.xlen('s3')).toBe(1);
   });
 
@@ -73,8 +112,16 @@ describe('RedisIngestStream', () => {
     const stream = new RedisIngestStream(redis, { key: 's4' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(10));
-    await stream.read('indexer', 'c1', { blockMs: 10, count: 10, pending: false });
-    const again = await stream.read('indexer', 'c1', { blockMs: 10, count: 10, pending: true });
+    await stream.read('indexer', 'c1', {
+      blockMs: 10,
+      count: 10,
+      pending: false,
+    });
+    const again = await stream.read('indexer', 'c1', {
+      blockMs: 10,
+      count: 10,
+      pending: true,
+    });
     expect(again.map((e) => e.id)).toEqual([id]);
   });
 
@@ -82,7 +129,11 @@ describe('RedisIngestStream', () => {
     const stream = new RedisIngestStream(redis, { key: 's5' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(10));
-    await stream.read('indexer', 'dead', { blockMs: 10, count: 10, pending: false });
+    await stream.read('indexer', 'dead', {
+      blockMs: 10,
+      count: 10,
+      pending: false,
+    });
     await new Promise((r) => setTimeout(r, 30));
     const claimed = await stream.claimStale('indexer', 'alive', 10);
     expect(claimed.map((e) => e.id)).toEqual([id]);
@@ -90,10 +141,15 @@ describe('RedisIngestStream', () => {
 
   it('reports the stream as unavailable when Redis is gone', async () => {
     const other = await startRedis();
-    const client = new Redis(other.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(other.url, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     const stream = new RedisIngestStream(client, { key: 's6' });
     await other.kill();
-    await expect(stream.append(entry(10))).rejects.toBeInstanceOf(StreamUnavailableError);
+    await expect(stream.append(entry(10))).rejects.toBeInstanceOf(
+      StreamUnavailableError,
+    );
     client.disconnect();
   });
 });

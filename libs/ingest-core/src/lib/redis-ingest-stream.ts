@@ -133,14 +133,22 @@ export class RedisIngestStream {
    * @throws BackPressureError above the high-water mark
    * @throws StreamUnavailableError when Redis cannot take the write
    */
-  async append(entry: IngestEntry): Promise<{ backlogBytes: number; id: string }> {
+  async append(
+    entry: IngestEntry,
+  ): Promise<{ backlogBytes: number; id: string }> {
     const fields: (string | Buffer)[] = [
-      'enc', entry.encoding,
-      'n', String(entry.items),
-      'at', String(entry.receivedAt),
-      'src', entry.source,
-      'tp', entry.traceparent ?? '',
-      'body', entry.body,
+      'enc',
+      entry.encoding,
+      'n',
+      String(entry.items),
+      'at',
+      String(entry.receivedAt),
+      'src',
+      entry.source,
+      'tp',
+      entry.traceparent ?? '',
+      'body',
+      entry.body,
     ];
     let result: [string, string];
     try {
@@ -178,10 +186,17 @@ export class RedisIngestStream {
     consumer: string,
     options: { blockMs: number; count: number; pending: boolean },
   ): Promise<StoredIngestEntry[]> {
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', options.count];
+    const args: (string | number)[] = [
+      'GROUP',
+      group,
+      consumer,
+      'COUNT',
+      options.count,
+    ];
     if (!options.pending) args.push('BLOCK', options.blockMs);
     args.push('STREAMS', this.key, options.pending ? '0' : '>');
-    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as [Buffer, [Buffer, Buffer[] | null][]][] | null;
+    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as
+      [Buffer, [Buffer, Buffer[] | null][]][] | null;
     if (!reply) return [];
     const out: StoredIngestEntry[] = [];
     for (const [, entries] of reply) {
@@ -195,7 +210,12 @@ export class RedisIngestStream {
   }
 
   /** Takes over entries another consumer left pending for `minIdleMs`. */
-  async claimStale(group: string, consumer: string, minIdleMs: number, count = 100): Promise<StoredIngestEntry[]> {
+  async claimStale(
+    group: string,
+    consumer: string,
+    minIdleMs: number,
+    count = 100,
+  ): Promise<StoredIngestEntry[]> {
     const reply = (await this.redis.callBuffer(
       'XAUTOCLAIM',
       this.key,
@@ -208,7 +228,9 @@ export class RedisIngestStream {
     )) as [Buffer, [Buffer, Buffer[] | null][]];
     return reply[1]
       .filter(([, fields]) => fields !== null)
-      .map(([rawId, fields]) => decodeEntry(rawId.toString(), fields as Buffer[]));
+      .map(([rawId, fields]) =>
+        decodeEntry(rawId.toString(), fields as Buffer[]),
+      );
   }
 
   /** Acknowledges entries for a group. */
@@ -226,7 +248,8 @@ export class RedisIngestStream {
     const byName = new Map<string, Record<string, unknown>>();
     for (const raw of info) {
       const record: Record<string, unknown> = {};
-      for (let i = 0; i < raw.length; i += 2) record[String(raw[i])] = raw[i + 1];
+      for (let i = 0; i < raw.length; i += 2)
+        record[String(raw[i])] = raw[i + 1];
       byName.set(String(record['name']), record);
     }
     let floor: StreamId | undefined;
@@ -235,7 +258,12 @@ export class RedisIngestStream {
       if (!record) return { bytes: 0, entries: 0 };
       let candidate: string;
       if (Number(record['pending']) > 0) {
-        const summary = (await this.redis.xpending(this.key, group)) as [number, string, string, unknown];
+        const summary = (await this.redis.xpending(this.key, group)) as [
+          number,
+          string,
+          string,
+          unknown,
+        ];
         candidate = summary[1];
       } else {
         candidate = nextId(String(record['last-delivered-id']));
@@ -243,7 +271,8 @@ export class RedisIngestStream {
       const parsed = parseId(candidate);
       if (!floor || compareIds(parsed, floor) < 0) floor = parsed;
     }
-    if (!floor || (floor[0] === 0 && floor[1] <= 1)) return { bytes: 0, entries: 0 };
+    if (!floor || (floor[0] === 0 && floor[1] <= 1))
+      return { bytes: 0, entries: 0 };
     const [entries, bytes] = (await this.redis.eval(
       TRIM_SCRIPT,
       3,
@@ -265,7 +294,8 @@ export class RedisIngestStream {
     const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
     for (const raw of info) {
       const record: Record<string, unknown> = {};
-      for (let i = 0; i < raw.length; i += 2) record[String(raw[i])] = raw[i + 1];
+      for (let i = 0; i < raw.length; i += 2)
+        record[String(raw[i])] = raw[i + 1];
       if (record['name'] === group) {
         return Number(record['lag'] ?? 0) + Number(record['pending'] ?? 0);
       }
@@ -276,7 +306,8 @@ export class RedisIngestStream {
 
 function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
   const map = new Map<string, Buffer>();
-  for (let i = 0; i < fields.length; i += 2) map.set(fields[i].toString(), fields[i + 1]);
+  for (let i = 0; i < fields.length; i += 2)
+    map.set(fields[i].toString(), fields[i + 1]);
   const tp = map.get('tp')?.toString();
   return {
     body: map.get('body') ?? Buffer.alloc(0),

@@ -1,4 +1,5 @@
 import { FreerideError } from '@freeride/contracts';
+
 import {
   BadRequestException,
   Controller,
@@ -120,7 +121,9 @@ describe('ObservabilityModule', () => {
       await request(app.getHttpServer()).get('/demo/bad');
       const res = await request(app.getHttpServer()).get('/metrics');
       expect(res.status).toBe(200);
-      expect(res.text).toContain('freeride_demo_process_cpu_user_seconds_total');
+      expect(res.text).toContain(
+        'freeride_demo_process_cpu_user_seconds_total',
+      );
       expect(res.text).toMatch(
         /http_server_request_duration_seconds_count\{[^}]*route="\/demo\/bad"[^}]*status_code="400"/,
       );

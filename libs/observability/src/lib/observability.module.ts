@@ -17,7 +17,10 @@ import { HealthController } from './health/health.controller';
 import { buildPinoHttpOptions } from './logging/logger-options';
 import { HttpMetricsInterceptor } from './metrics/http.metrics';
 import { MetricsController } from './metrics/metrics.controller';
-import { METRICS_REGISTRY, OBSERVABILITY_OPTIONS } from './observability.constants';
+import {
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+} from './observability.constants';
 import {
   type ObservabilityOptions,
   type ResolvedObservabilityOptions,

@@ -31,16 +31,19 @@ describe('parseConfig', () => {
     expect(error).toBeInstanceOf(ConfigValidationError);
     const lines = (error as ConfigValidationError).message.split('\n');
     expect(lines[0]).toBe('Invalid configuration:');
-    expect(lines.slice(1).map((l) => l.split(':')[0]).sort()).toEqual([
-      'PORT',
-      'REDIS_URL',
-      'TOKEN',
-    ]);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(':')[0])
+        .sort(),
+    ).toEqual(['PORT', 'REDIS_URL', 'TOKEN']);
   });
 
   it('does not echo the rejected value of a secret', () => {
     expect(() => parseConfig(schema, { TOKEN: 'sekrit' })).toThrow(
-      expect.not.objectContaining({ message: expect.stringContaining('sekrit') }),
+      expect.not.objectContaining({
+        message: expect.stringContaining('sekrit'),
+      }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import { FreerideError } from '@freeride/contracts';
+
 import {
   type ArgumentsHost,
   Catch,
@@ -37,9 +38,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, errorId: body.errorId }, 'request failed with an unexpected error');
+      this.logger.error(
+        { err: exception, errorId: body.errorId },
+        'request failed with an unexpected error',
+      );
     } else {
-      this.logger.warn({ err: exception, statusCode: body.statusCode }, 'request rejected');
+      this.logger.warn(
+        { err: exception, statusCode: body.statusCode },
+        'request rejected',
+      );
     }
     if (!res.headersSent) {
       res.status(body.statusCode).json(body);

@@ -1,4 +1,5 @@
 import { FreerideError } from '@freeride/contracts';
+
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 /** The HTTP status an error maps to: HttpException, FreerideError, else 500. */

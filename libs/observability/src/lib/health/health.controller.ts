@@ -37,7 +37,12 @@ export class HealthController {
             check(),
             new Promise<never>((_, reject) =>
               setTimeout(
-                () => reject(new Error(`health check ${name} timed out after ${CHECK_TIMEOUT_MS} ms`)),
+                () =>
+                  reject(
+                    new Error(
+                      `health check ${name} timed out after ${CHECK_TIMEOUT_MS} ms`,
+                    ),
+                  ),
                 CHECK_TIMEOUT_MS,
               ).unref(),
             ),

@@ -1,5 +1,6 @@
 /** Query parameters whose values are credentials at one provider or another. */
-const SECRET_QUERY_PARAMS = /([?&](?:apikey|api_key|apiKey|token|access_token|key)=)[^&#]*/gi;
+const SECRET_QUERY_PARAMS =
+  /([?&](?:apikey|api_key|apiKey|token|access_token|key)=)[^&#]*/gi;
 
 /**
  * Replaces credential query parameters of a URL with `[REDACTED]`

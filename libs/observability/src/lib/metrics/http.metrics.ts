@@ -35,7 +35,8 @@ export class HttpMetricsInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     // The route pattern, never the raw path: labels stay low-cardinality.
-    const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+    const route =
+      (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
     const end = this.duration.startTimer({ method: req.method, route });
     return next.handle().pipe(
       tap({

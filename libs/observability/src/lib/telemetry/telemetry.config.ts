@@ -13,7 +13,9 @@ const booleanFromEnv = z
  */
 export const TelemetryEnvSchema = z.object({
   /** Comma-separated instrumentation short names to enable; `all` for the default set. */
-  FREERIDE_OTEL_INSTRUMENTATIONS: z.string().default('http,express,nestjs-core,pino,ioredis,pg,undici'),
+  FREERIDE_OTEL_INSTRUMENTATIONS: z
+    .string()
+    .default('http,express,nestjs-core,pino,ioredis,pg,undici'),
   /** Base URL of the OTLP/HTTP receiver (the platform's own ingest). */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4318'),
   /** `key=value` pairs, e.g. `Authorization=Bearer%20<token>`. */
@@ -32,12 +34,16 @@ export function loadTelemetryEnv(
 }
 
 /** Parses `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`, values URL-encoded). */
-export function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
+export function parseOtlpHeaders(
+  raw: string | undefined,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const pair of (raw ?? '').split(',')) {
     const at = pair.indexOf('=');
     if (at <= 0) continue;
-    headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    headers[pair.slice(0, at).trim()] = decodeURIComponent(
+      pair.slice(at + 1).trim(),
+    );
   }
   return headers;
 }

@@ -56,7 +56,11 @@ export const PINO_LOG_KEYS = {
 let sdk: NodeSDK | undefined;
 let started = false;
 
-function instrumentations(env: TelemetryEnv, exportLogs: boolean, ignorePaths: string[]) {
+function instrumentations(
+  env: TelemetryEnv,
+  exportLogs: boolean,
+  ignorePaths: string[],
+) {
   const wanted = new Set(
     env.FREERIDE_OTEL_INSTRUMENTATIONS.split(',').map((s) => s.trim()),
   );
@@ -70,7 +74,10 @@ function instrumentations(env: TelemetryEnv, exportLogs: boolean, ignorePaths: s
       ...on('http'),
       ignoreIncomingRequestHook: (req) => {
         const url = req.url ?? '';
-        return /^\/(health|metrics)/.test(url) || ignorePaths.some((p) => url.startsWith(p));
+        return (
+          /^\/(health|metrics)/.test(url) ||
+          ignorePaths.some((p) => url.startsWith(p))
+        );
       },
     },
     '@opentelemetry/instrumentation-ioredis': {
@@ -115,16 +122,24 @@ export function startTelemetry(options: TelemetryOptions): void {
     const base = env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '');
     const headers = parseOtlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS);
     sdk = new NodeSDK({
-      instrumentations: [instrumentations(env, exportLogs, options.ignoreIncomingPaths ?? [])],
+      instrumentations: [
+        instrumentations(env, exportLogs, options.ignoreIncomingPaths ?? []),
+      ],
       logRecordProcessors: exportLogs
         ? [
             new BatchLogRecordProcessor({
-              exporter: new OTLPLogExporter({ headers, url: `${base}/v1/logs` }),
+              exporter: new OTLPLogExporter({
+                headers,
+                url: `${base}/v1/logs`,
+              }),
             }),
           ]
         : [],
       metricReader: new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ headers, url: `${base}/v1/metrics` }),
+        exporter: new OTLPMetricExporter({
+          headers,
+          url: `${base}/v1/metrics`,
+        }),
         exportIntervalMillis: 15_000,
       }),
       resource: resourceFromAttributes({
@@ -133,7 +148,10 @@ export function startTelemetry(options: TelemetryOptions): void {
         [ATTR_SERVICE_NAME]: options.serviceName,
         [ATTR_SERVICE_VERSION]: options.serviceVersion,
       }),
-      traceExporter: new OTLPTraceExporter({ headers, url: `${base}/v1/traces` }),
+      traceExporter: new OTLPTraceExporter({
+        headers,
+        url: `${base}/v1/traces`,
+      }),
     });
     sdk.start();
   } catch (err) {

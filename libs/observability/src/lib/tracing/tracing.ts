@@ -57,7 +57,9 @@ export function currentTraceparent(): string | undefined {
 }
 
 /** A context whose parent is the given `traceparent` (or the active one). */
-export function contextFromTraceparent(traceparent: string | undefined): Context {
+export function contextFromTraceparent(
+  traceparent: string | undefined,
+): Context {
   if (!traceparent) {
     return context.active();
   }
