@@ -25,6 +25,30 @@ describe('TemplateMiner', () => {
       ]);
     });
 
+    it('puts a list of another length into the template of the list', () => {
+      const miner = new TemplateMiner();
+      const long = miner.add('failed to resolve source name a11 a12 a13 a14');
+      const short = miner.add('failed to resolve source name b1x c2y');
+      expect(short.templateId).toBe(long.templateId);
+      expect(short.params).toEqual(['b1x', 'c2y']);
+      expect(short.template).toBe(
+        'failed to resolve source name <*> <*> <*> <*>',
+      );
+      // One listed item is not a list.
+      expect(
+        miner.add('failed to resolve source name x1y').templateId,
+      ).not.toBe(long.templateId);
+    });
+
+    it('keeps a short message with one masked value apart from its neighbours', () => {
+      const miner = new TemplateMiner();
+      const ids = ['boot', 'wait', 'halt', 'ping'].map(
+        (command, i) =>
+          miner.add(`${command} (command ${2339 + i})`).templateId,
+      );
+      expect(new Set(ids).size).toBe(4);
+    });
+
     it('keeps templates apart that differ in a word seen with few values', () => {
       const miner = new TemplateMiner();
       const start = miner.add('Starting TrustedInstaller initialization.');

@@ -88,6 +88,16 @@ const DEFAULTS: Required<TemplateMinerOptions> = {
 /** The per-message key cache and the evidence map are bounded to this multiple of maxTemplates. */
 const CACHE_FACTOR = 4;
 
+/**
+ * A template ending in at least this many `<*>` after a constant prefix holds
+ * a list: a message with the same prefix and a list of another length
+ * belongs to it.
+ */
+const MIN_LIST_TOKENS = 2;
+
+/** Constant tokens a list template's prefix needs. */
+const MIN_LIST_PREFIX = 2;
+
 /** Past this many distinct values a position is a variable whatever their counts. */
 const MAX_EVIDENCE_VALUES = 16;
 
@@ -144,6 +154,32 @@ function blank(a: string, b: string): string {
     return WILDCARD;
   }
   return `${a.slice(0, lead)}${WILDCARD}${a.slice(a.length - trail)}`;
+}
+
+/**
+ * Length of the constant prefix of a template that ends in a list of at least
+ * {@link MIN_LIST_TOKENS} `<*>`, or 0 when it does not.
+ */
+function listPrefix(tokens: readonly string[]): number {
+  let start = tokens.length;
+  while (start > 0 && tokens[start - 1] === WILDCARD) {
+    start--;
+  }
+  if (tokens.length - start < MIN_LIST_TOKENS) {
+    return 0;
+  }
+  let constants = 0;
+  for (let i = 0; i < start; i++) {
+    if (!tokens[i].includes(WILDCARD)) {
+      constants++;
+    }
+  }
+  return constants >= MIN_LIST_PREFIX ? start : 0;
+}
+
+/** Key of a list template: its prefix of `prefix` tokens. */
+function listKey(tokens: readonly string[], prefix: number): string {
+  return tokens.slice(0, prefix).join(' ');
 }
 
 /** Compiled patterns of template tokens holding `<*>`, bounded. */
@@ -203,6 +239,10 @@ export class TemplateMiner {
   private readonly byKey = new Map<string, Template>();
   private readonly byLength = new Map<number, Template[]>();
   private readonly cache = new Map<string, Template>();
+  /** Templates ending in a list of `<*>`, by the text of their prefix. */
+  private readonly lists = new Map<string, Template>();
+  /** Prefix lengths of the templates in `lists`, with their counts. */
+  private readonly listPrefixes = new Map<number, number>();
   private readonly evidence = new Map<string, Map<string, number>>();
   private readonly options: Required<TemplateMinerOptions>;
   private tick = 0;
@@ -269,6 +309,9 @@ export class TemplateMiner {
     if (generalised !== undefined) {
       template = this.generalise(generalised.tokens, generalised.open);
     } else if (template === undefined) {
+      template = this.matchList(masked);
+    }
+    if (template === undefined) {
       // A masked variable covers the templates that had a constant there.
       template = this.isGeneral(masked)
         ? this.generalise(masked)
@@ -417,6 +460,11 @@ export class TemplateMiner {
   }
 
   private insert(template: Template): void {
+    const prefix = listPrefix(template.tokens);
+    if (prefix > 0 && !this.lists.has(listKey(template.tokens, prefix))) {
+      this.lists.set(listKey(template.tokens, prefix), template);
+      this.listPrefixes.set(prefix, (this.listPrefixes.get(prefix) ?? 0) + 1);
+    }
     this.byId.set(template.id, template);
     this.byKey.set(template.key, template);
     const list = this.byLength.get(template.tokens.length);
@@ -507,6 +555,22 @@ export class TemplateMiner {
     return { generalised, match };
   }
 
+  /**
+   * A template ending in a list of `<*>` whose prefix this message shares,
+   * with a list of its own (of any tokens) after it.
+   */
+  private matchList(masked: readonly string[]): Template | undefined {
+    for (const prefix of this.listPrefixes.keys()) {
+      if (masked.length - prefix >= MIN_LIST_TOKENS) {
+        const template = this.lists.get(listKey(masked, prefix));
+        if (template !== undefined) {
+          return template;
+        }
+      }
+    }
+    return undefined;
+  }
+
   /** A masked message with variables that still has enough constants to cover others. */
   private isGeneral(masked: readonly string[]): boolean {
     let constants = 0;
@@ -541,6 +605,19 @@ export class TemplateMiner {
   }
 
   private remove(template: Template): void {
+    const prefix = listPrefix(template.tokens);
+    if (
+      prefix > 0 &&
+      this.lists.get(listKey(template.tokens, prefix)) === template
+    ) {
+      this.lists.delete(listKey(template.tokens, prefix));
+      const left = (this.listPrefixes.get(prefix) ?? 1) - 1;
+      if (left > 0) {
+        this.listPrefixes.set(prefix, left);
+      } else {
+        this.listPrefixes.delete(prefix);
+      }
+    }
     this.byId.delete(template.id);
     if (this.byKey.get(template.key) === template) {
       this.byKey.delete(template.key);
@@ -563,13 +640,18 @@ export class TemplateMiner {
     template.count++;
     template.tick = this.tick;
     const params: string[] = [];
-    for (let i = 0; i < template.tokens.length; i++) {
+    const listed = template.tokens.length !== tokens.length;
+    const fixed = listed ? listPrefix(template.tokens) : template.tokens.length;
+    for (let i = 0; i < fixed; i++) {
       const pattern = template.tokens[i];
       if (pattern === WILDCARD) {
         params.push(tokens[i]);
       } else if (pattern.includes(WILDCARD)) {
         params.push(...extractParams(pattern, tokens[i]));
       }
+    }
+    if (listed) {
+      params.push(...tokens.slice(fixed));
     }
     return {
       changed,
