@@ -1,5 +1,2 @@
-// The workspace boundary rule lets type:app projects depend on nest/core libs
-// only and has no exception for their e2e tests, which HOUSE_STYLE rule 17 says
-// start real servers through libs/testing: this one re-export is that exception.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// One entry to libs/testing for the e2e support code and specs, as apps/anomaly does.
 export * from '@freeride/testing';
