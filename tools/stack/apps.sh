@@ -115,11 +115,29 @@ start() {
         ALPHAVANTAGE_API_KEYS=demo-av-key FINNHUB_API_KEYS=demo-finnhub-key MASSIVE_API_KEYS=demo-massive-key \
         STREAM_SYMBOLS=AAPL,MSFT,IBM,NVDA
       ;;
+    anomaly)
+      node_app anomaly "${ANOMALY_PORT:-3003}" apps/anomaly/src/main.ts anomaly \
+        ANOMALY_PORT="${ANOMALY_PORT:-3003}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
+        ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}" \
+        ALERTMANAGER_URLS="http://127.0.0.1:${ALERTMANAGER_PORT:-9093}" \
+        PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}"
+      ;;
     python-demo)
       # The Python market-data script, every 5 s, for ever (until stop).
       bg_process python-demo "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
         -m freeride_fetch --symbols AAPL,MSFT,IBM --interval 5 --iterations 0 \
         --cwd "$repo/sources/python" --env "$(otel_env python | tr '\n' ' ')"
+      ;;
+    error-burst)
+      # One run of the Python source emitting a burst of a new error pattern: the anomaly
+      # service pages through Alertmanager within a minute, and resolves once it stops.
+      (
+        cd "$repo/sources/python"
+        # shellcheck disable=SC2046
+        env $(otel_env python) "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
+          -m freeride_fetch --burst-errors 50 --iterations 1 >>"$APPS_DIR/error-burst.log" 2>&1
+      )
+      log "error burst sent; watch http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies and http://127.0.0.1:${ALERTMANAGER_PORT:-9093}/#/alerts"
       ;;
     wordpress-demo)
       # The WordPress plugin loaded standalone by php's built-in server (a real WordPress

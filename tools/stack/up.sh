@@ -28,6 +28,7 @@ part prometheus bash "$here/prometheus.sh" start
 part ingest bash "$here/apps.sh" start ingest
 part market-fakes bash "$here/apps.sh" start market-fakes
 part market-gateway bash "$here/apps.sh" start market-gateway
+part anomaly bash "$here/apps.sh" start anomaly
 part node-demo bash "$here/apps.sh" start node-demo
 part python-demo bash "$here/apps.sh" start python-demo
 part wordpress-demo bash "$here/apps.sh" start wordpress-demo
@@ -40,6 +41,8 @@ cat >&2 <<MSG
       logs of every source: curl 'http://127.0.0.1:${ES_PORT:-9200}/logs-*/_search?q=service.name:freeride-fetch&size=5&pretty'
       one trace:            curl 'http://127.0.0.1:${ES_PORT:-9200}/traces-*,logs-*/_search?q=trace.id:<id>&pretty'
     market-data gateway     http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}/v1/quotes/AAPL  (providers: /health/providers, API: /docs)
+    anomaly detection       http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies  (pages on-call through Alertmanager http://127.0.0.1:${ALERTMANAGER_PORT:-9093})
+      make it page:         bash tools/stack/apps.sh start error-burst   (50 lines of a new error from the Python source)
     demo sources            node-demo http://127.0.0.1:${NODE_DEMO_PORT:-3099}/quote/IBM, python-demo, wordpress-demo http://127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}/
     app and demo logs       $FREERIDE_RUN/apps/*.log
     stop everything         npm run stack:down
