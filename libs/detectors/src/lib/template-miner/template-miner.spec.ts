@@ -34,10 +34,37 @@ describe('TemplateMiner', () => {
       expect(short.template).toBe(
         'failed to resolve source name <*> <*> <*> <*>',
       );
-      // One listed item is not a list.
+      // A single item joins when it is a value, not when it is a word.
+      expect(miner.add('failed to resolve source name x1y').templateId).toBe(
+        long.templateId,
+      );
       expect(
-        miner.add('failed to resolve source name x1y').templateId,
+        miner.add('failed to resolve source name nothing').templateId,
       ).not.toBe(long.templateId);
+    });
+
+    it('merges the shorter lists seen before a list template appears', () => {
+      const miner = new TemplateMiner();
+      const one = miner.add('ask 10.0.0.1:50010 to delete blk_1');
+      const many = miner.add('ask 10.0.0.2:50010 to delete blk_2 blk_3 blk_4');
+      expect(many.changed).toBe(true);
+      expect(miner.resolve(many.templateId)).toBe(one.templateId);
+      expect(miner.resolve(one.templateId)).toBe(one.templateId);
+      expect(miner.templateOf(one.templateId)).toBe(
+        'ask <*> to delete <*> <*> <*>',
+      );
+      expect(miner.add('ask 10.0.0.3:50010 to delete blk_5').templateId).toBe(
+        one.templateId,
+      );
+    });
+
+    it('keeps lists of repeated groups together', () => {
+      const miner = new TemplateMiner();
+      const a = miner.add('inconsistent nodesets n-1 0x1 <ok> n-2 0x2 <ok>');
+      const b = miner.add(
+        'inconsistent nodesets n-1 0x1 <ok> n-2 0x2 <ok> n-3 0x3 <ok>',
+      );
+      expect(miner.resolve(b.templateId)).toBe(miner.resolve(a.templateId));
     });
 
     it('keeps a short message with one masked value apart from its neighbours', () => {

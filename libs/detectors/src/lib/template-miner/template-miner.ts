@@ -98,6 +98,9 @@ const MIN_LIST_TOKENS = 2;
 /** Constant tokens a list template's prefix needs. */
 const MIN_LIST_PREFIX = 2;
 
+/** Longest repeated group of a list, in tokens. */
+const MAX_LIST_UNIT = 3;
+
 /** Past this many distinct values a position is a variable whatever their counts. */
 const MAX_EVIDENCE_VALUES = 16;
 
@@ -157,24 +160,89 @@ function blank(a: string, b: string): string {
 }
 
 /**
- * Length of the constant prefix of a template that ends in a list of at least
- * {@link MIN_LIST_TOKENS} `<*>`, or 0 when it does not.
+ * Length of the constant prefix of a template that ends in a list, and the
+ * length of the list's unit: a run of at least {@link MIN_LIST_TOKENS} `<*>`
+ * (unit 1), or at least two repetitions of a group of up to
+ * {@link MAX_LIST_UNIT} tokens holding a `<*>` (`<*> <*> <ok>`). The prefix is
+ * 0 when the template does not end in a list.
  */
-function listPrefix(tokens: readonly string[]): number {
-  let start = tokens.length;
-  while (start > 0 && tokens[start - 1] === WILDCARD) {
-    start--;
-  }
-  if (tokens.length - start < MIN_LIST_TOKENS) {
-    return 0;
-  }
-  let constants = 0;
-  for (let i = 0; i < start; i++) {
-    if (!tokens[i].includes(WILDCARD)) {
-      constants++;
+function listShape(tokens: readonly string[]): {
+  prefix: number;
+  unit: number;
+} {
+  for (let unit = 1; unit <= MAX_LIST_UNIT; unit++) {
+    let start = tokens.length - unit;
+    while (start - unit >= 0 && sameGroup(tokens, start - unit, start, unit)) {
+      start -= unit;
+    }
+    const repeats = (tokens.length - start) / unit;
+    const variable =
+      unit === 1
+        ? tokens[tokens.length - 1] === WILDCARD
+        : tokens.slice(start, start + unit).some((t) => t.includes(WILDCARD));
+    if (
+      start < 0 ||
+      !variable ||
+      repeats < (unit === 1 ? MIN_LIST_TOKENS : 2)
+    ) {
+      continue;
+    }
+    let constants = 0;
+    for (let i = 0; i < start; i++) {
+      if (!tokens[i].includes(WILDCARD)) {
+        constants++;
+      }
+    }
+    if (constants >= MIN_LIST_PREFIX) {
+      return { prefix: start, unit };
     }
   }
-  return constants >= MIN_LIST_PREFIX ? start : 0;
+  return { prefix: 0, unit: 0 };
+}
+
+/** True when the `unit` tokens at `a` equal those at `b`. */
+function sameGroup(
+  tokens: readonly string[],
+  a: number,
+  b: number,
+  unit: number,
+): boolean {
+  for (let i = 0; i < unit; i++) {
+    if (tokens[a + i] !== tokens[b + i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The prefix length of a template that ends in a list, or 0. */
+function listPrefix(tokens: readonly string[]): number {
+  return listShape(tokens).prefix;
+}
+
+/**
+ * True when the tail of `masked` after the list template's prefix is a list
+ * of its kind: any tokens for a list of `<*>`, else repetitions of its group.
+ */
+function fitsList(
+  tokens: readonly string[],
+  masked: readonly string[],
+): boolean {
+  const { prefix, unit } = listShape(tokens);
+  const tail = masked.length - prefix;
+  if (unit === 1) {
+    // Any list of two or more tokens; a single item only if it is a value.
+    return tail >= 2 || (tail === 1 && SLOT.test(masked[prefix]));
+  }
+  if (unit === 0 || tail % unit !== 0 || tail < unit) {
+    return false;
+  }
+  for (let i = 0; i < tail; i++) {
+    if (!fits(tokens[prefix + (i % unit)], masked[prefix + i])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Key of a list template: its prefix of `prefix` tokens. */
@@ -311,16 +379,20 @@ export class TemplateMiner {
     } else if (template === undefined) {
       template = this.matchList(masked);
     }
+    let changed = generalised !== undefined;
     if (template === undefined) {
       // A masked variable covers the templates that had a constant there.
       template = this.isGeneral(masked)
         ? this.generalise(masked)
         : this.create(masked);
+      const list = this.absorbLists(template);
+      changed ||= list !== template;
+      template = list;
       isNew = template.count === 0;
     }
     this.cache.set(key, template);
     trim(this.cache, this.options.maxTemplates * CACHE_FACTOR);
-    return this.result(template, tokens, isNew, generalised !== undefined);
+    return this.result(template, tokens, isNew, changed);
   }
 
   /**
@@ -556,14 +628,68 @@ export class TemplateMiner {
   }
 
   /**
+   * When `list` ends in a list, merges into it the templates that share its
+   * prefix and hold a list of its kind of another length. The oldest id
+   * survives; the others become aliases.
+   */
+  private absorbLists(list: Template): Template {
+    const prefix = listPrefix(list.tokens);
+    if (prefix === 0) {
+      return list;
+    }
+    const key = listKey(list.tokens, prefix);
+    const covered: Template[] = [];
+    for (const [length, templates] of this.byLength) {
+      if (length > prefix && length !== list.tokens.length) {
+        for (const t of templates) {
+          if (
+            listKey(t.tokens, prefix) === key &&
+            fitsList(list.tokens, t.tokens)
+          ) {
+            covered.push(t);
+          }
+        }
+      }
+    }
+    if (covered.length === 0) {
+      return list;
+    }
+    let survivor = list;
+    let count = list.count;
+    for (const t of covered) {
+      count += t.count;
+      if (t.born < survivor.born) {
+        survivor = t;
+      }
+    }
+    for (const t of [list, ...covered]) {
+      this.remove(t);
+      if (t.id !== survivor.id) {
+        this.aliases.set(t.id, survivor.id);
+      }
+    }
+    const merged: Template = {
+      born: survivor.born,
+      count,
+      id: survivor.id,
+      key: list.key,
+      open: list.open,
+      tick: this.tick,
+      tokens: list.tokens,
+    };
+    this.insert(merged);
+    return merged;
+  }
+
+  /**
    * A template ending in a list of `<*>` whose prefix this message shares,
    * with a list of its own (of any tokens) after it.
    */
   private matchList(masked: readonly string[]): Template | undefined {
     for (const prefix of this.listPrefixes.keys()) {
-      if (masked.length - prefix >= MIN_LIST_TOKENS) {
+      if (masked.length > prefix) {
         const template = this.lists.get(listKey(masked, prefix));
-        if (template !== undefined) {
+        if (template !== undefined && fitsList(template.tokens, masked)) {
           return template;
         }
       }
