@@ -106,7 +106,8 @@ type Channel = 'level' | 'residual' | 'value' | 'volatility';
  * relative to that record:
  *
  * - the value beyond the range seen so far (spikes, drops, trend breaks);
- * - the short-run level beyond its range (level shifts);
+ * - the short-run level beyond its range, which decays like the records
+ *   (level shifts);
  * - the distance from the expectation beyond its slowly decaying record
  *   (seasonal anomalies, spikes inside the range);
  * - the volatility beyond its decaying record (bursts of noise).
