@@ -1,17 +1,9 @@
-import { join } from 'node:path';
-
 import {
   type OpenAiFake,
   createFinnhubFake,
   startOpenAiFake,
 } from './support/fakes';
-import {
-  type ManagedProcess,
-  getFreePort,
-  makeTempDir,
-  removeTempDir,
-  startProcess,
-} from './support/testing';
+import { type GatewayProcess, startGateway } from './support/gateway';
 import {
   ADMIN_TOKEN,
   type Infra,
@@ -21,12 +13,10 @@ import {
   createTrader,
   startInfra,
   startTradingApp,
-  waitFor,
   waitForDeliveriesSettled,
 } from './support/trading-harness';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const admin = { apiKey: ADMIN_TOKEN, id: 'admin', webhookSecret: '' };
 
 interface RefreshBody {
@@ -43,8 +33,7 @@ describe('sentiment pipeline: gateway news to batched OpenAI scoring to alerts',
   let app: TradingApp;
   let trader: TestTrader;
   let openai: OpenAiFake;
-  let gateway: ManagedProcess;
-  let gatewayDir: string;
+  let gateway: GatewayProcess;
   const finnhub = createFinnhubFake({ keys: ['fh-key'] });
   const receiver = new WebhookReceiver();
 
@@ -52,45 +41,11 @@ describe('sentiment pipeline: gateway news to batched OpenAI scoring to alerts',
     infra = await startInfra();
     await Promise.all([finnhub.start(), receiver.start()]);
     openai = await startOpenAiFake();
-    const gatewayPort = await getFreePort();
-    gatewayDir = makeTempDir('gateway-e2e-');
-    gateway = await startProcess(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/market-gateway/src/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          BARS_PROVIDERS: 'finnhub',
-          FINNHUB_API_KEYS: 'fh-key',
-          FINNHUB_BASE_URL: finnhub.url,
-          LOG_LEVEL: 'warn',
-          MARKET_GATEWAY_PORT: String(gatewayPort),
-          NEWS_PROVIDERS: 'finnhub',
-          OTEL_SDK_DISABLED: 'true',
-          PROBE_INTERVAL_MS: '0',
-          PROBE_PROVIDERS: 'finnhub',
-          QUOTE_PROVIDERS: 'finnhub',
-          REDIS_URL: infra.redisServer.url,
-          STREAM_PROVIDERS: 'finnhub',
-        },
-        logFile: join(gatewayDir, 'gateway.log'),
-        name: 'market-gateway',
-      },
-    );
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    await waitFor(async () => (await fetch(`${gatewayUrl}/health/live`)).ok, {
-      description: 'market-gateway /health/live',
-      intervalMs: 200,
-      timeoutMs: 30_000,
-    }).catch((err: unknown) => {
-      throw new Error(`gateway did not start:\n${gateway.tail(40)}`, {
-        cause: err,
-      });
-    });
+    gateway = await startGateway(infra, finnhub);
     app = await startTradingApp(infra, {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: openai.baseUrl,
-      TRADING_GATEWAY_URL: gatewayUrl,
+      TRADING_GATEWAY_URL: gateway.url,
       TRADING_SENTIMENT_BATCH_SIZE: '25',
     });
     trader = await createTrader(app, 'sentiment');
@@ -109,8 +64,7 @@ describe('sentiment pipeline: gateway news to batched OpenAI scoring to alerts',
 
   afterAll(async () => {
     await app?.stop();
-    await gateway?.stop({ timeoutMs: 5000 });
-    if (gatewayDir) removeTempDir(gatewayDir);
+    await gateway?.stop();
     await openai?.stop();
     await finnhub.stop();
     await receiver.stop();

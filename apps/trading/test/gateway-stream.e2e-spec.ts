@@ -1,0 +1,98 @@
+import { verifyWebhookSignature } from '@freeride/alerting';
+import type { AlertWebhookPayload } from '@freeride/contracts';
+
+import { createFinnhubFake } from './support/fakes';
+import { type GatewayProcess, startGateway } from './support/gateway';
+import { getFreePort, waitFor } from './support/testing';
+import {
+  type Infra,
+  type TestTrader,
+  type TradingApp,
+  api,
+  createTrader,
+  startInfra,
+  startTradingApp,
+} from './support/trading-harness';
+import { WebhookReceiver } from './support/webhook-receiver';
+
+describe('quotes from the real market gateway to a signed webhook', () => {
+  let infra: Infra;
+  let app: TradingApp;
+  let gateway: GatewayProcess;
+  let trader: TestTrader;
+  const finnhub = createFinnhubFake({ keys: ['fh-key'], tickIntervalMs: 50 });
+  const receiver = new WebhookReceiver();
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    await Promise.all([finnhub.start(), receiver.start()]);
+    // Both processes export traces to a port nobody listens on: only propagation matters here.
+    const otlp = `http://127.0.0.1:${await getFreePort()}`;
+    app = await startTradingApp(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: otlp });
+    trader = await createTrader(app, 'gateway');
+    for (const [condition, path] of [
+      [{ threshold: 0.01, type: 'price_above' }, '/above'],
+      [{ threshold: 1_000_000, type: 'price_below' }, '/below'],
+    ] as const) {
+      await api(app, trader, 'POST', '/v1/alerts', {
+        condition,
+        delivery: { webhookUrl: `${receiver.url}${path}` },
+        symbol: 'AAPL',
+        trigger: { mode: 'once' },
+      });
+    }
+    gateway = await startGateway(infra, finnhub, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      OTEL_SDK_DISABLED: 'false',
+      STREAM_SYMBOLS: 'AAPL',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await app?.stop();
+    await finnhub.stop();
+    await receiver.stop();
+    await infra?.stop();
+  });
+
+  it('fires each once rule exactly once on the gateway’s stream, signed, in the tick’s trace', async () => {
+    await waitFor(
+      () =>
+        receiver.delivered('/above').length === 1 &&
+        receiver.delivered('/below').length === 1,
+      { description: 'both rules delivered', timeoutMs: 30_000 },
+    );
+    // More ticks keep arriving; once rules must not fire again.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(receiver.delivered('/above')).toHaveLength(1);
+    expect(receiver.delivered('/below')).toHaveLength(1);
+
+    const [above] = receiver.delivered('/above');
+    const payload = JSON.parse(above.body) as AlertWebhookPayload;
+    expect(payload.symbol).toBe('AAPL');
+    expect(payload.value).toBeGreaterThan(0.01);
+    expect(() =>
+      verifyWebhookSignature({
+        body: above.body,
+        header: above.headers['x-freeride-signature'] as string,
+        secret: trader.webhookSecret,
+      }),
+    ).not.toThrow();
+
+    const { rows } = await infra.pg.query<{ stream_id: string }>(
+      'SELECT stream_id FROM alert_triggers WHERE idempotency_key = $1',
+      [payload.idempotencyKey],
+    );
+    const [entry] = await infra.redis.xrange(
+      'freeride:quotes',
+      rows[0].stream_id,
+      rows[0].stream_id,
+    );
+    const fields = entry[1];
+    const tickTraceparent = fields[fields.indexOf('traceparent') + 1];
+    expect(fields).toContain('traceparent');
+    const traceId = tickTraceparent.split('-')[1];
+    expect(String(above.headers['traceparent'])).toContain(traceId);
+  });
+});
