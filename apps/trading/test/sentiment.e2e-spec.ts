@@ -153,4 +153,22 @@ describe('sentiment pipeline: gateway news to batched OpenAI scoring to alerts',
     expect(openai.stats.batches).toBe(1);
     expect(openai.stats.files).toBe(1);
   });
+
+  it('stops at insufficient_quota without retrying and answers 503', async () => {
+    await fetch(`${openai.baseUrl.replace(/\/v1$/, '')}/__control`, {
+      body: JSON.stringify({ quota: true }),
+      method: 'POST',
+    });
+    const before = openai.stats.rateLimited;
+    const res = await api<{ error: string; statusCode: number }>(
+      app,
+      admin,
+      'POST',
+      '/v1/admin/sentiment/refresh',
+      { symbols: ['META'] },
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('SENTIMENT_MODEL_UNAVAILABLE');
+    expect(openai.stats.rateLimited).toBe(before + 1);
+  });
 });
