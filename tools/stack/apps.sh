@@ -120,7 +120,11 @@ start() {
         ANOMALY_PORT="${ANOMALY_PORT:-3003}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
         ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}" \
         ALERTMANAGER_URLS="http://127.0.0.1:${ALERTMANAGER_PORT:-9093}" \
-        PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}"
+        PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}" \
+        ANOMALY_NEW_TEMPLATE_WARMUP_MS="${ANOMALY_NEW_TEMPLATE_WARMUP_MS:-60000}" \
+        ANOMALY_BUCKET_MS="${ANOMALY_BUCKET_MS:-10000}" ANOMALY_EVALUATE_EVERY_MS="${ANOMALY_EVALUATE_EVERY_MS:-2000}"
+      # The demo learns in minutes instead of an hour (1 min new-template warm-up, 10 s buckets),
+      # so a burst sent two minutes after start-up pages; production keeps the defaults.
       ;;
     python-demo)
       # The Python market-data script, every 5 s, for ever (until stop).

@@ -42,7 +42,7 @@ cat >&2 <<MSG
       one trace:            curl 'http://127.0.0.1:${ES_PORT:-9200}/traces-*,logs-*/_search?q=trace.id:<id>&pretty'
     market-data gateway     http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}/v1/quotes/AAPL  (providers: /health/providers, API: /docs)
     anomaly detection       http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies  (pages on-call through Alertmanager http://127.0.0.1:${ALERTMANAGER_PORT:-9093})
-      make it page:         bash tools/stack/apps.sh start error-burst   (50 lines of a new error from the Python source)
+      make it page:         bash tools/stack/apps.sh start error-burst   (two minutes after start: 50 lines of a new error from the Python source)
     demo sources            node-demo http://127.0.0.1:${NODE_DEMO_PORT:-3099}/quote/IBM, python-demo, wordpress-demo http://127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}/
     app and demo logs       $FREERIDE_RUN/apps/*.log
     stop everything         npm run stack:down
