@@ -33,6 +33,13 @@ ensure_tokens() {
 
 token_of() { tr ',' '\n' <"$TOKENS_FILE" | sed -n "s/^$1=//p"; }
 
+# The trading service's operator token, in its own secret file (not an ingest token).
+admin_token() {
+  local file="$FREERIDE_RUN/trading-admin-token"
+  [[ -s "$file" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+  cat "$file"
+}
+
 # otel_env SOURCE: the OTel SDK environment of a source sending to the ingest.
 otel_env() {
   printf 'OTEL_EXPORTER_OTLP_ENDPOINT=%s\nOTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%%20%s\n' \
@@ -125,6 +132,38 @@ start() {
         ANOMALY_BUCKET_MS="${ANOMALY_BUCKET_MS:-10000}" ANOMALY_EVALUATE_EVERY_MS="${ANOMALY_EVALUATE_EVERY_MS:-2000}"
       # The demo learns in minutes instead of an hour (1 min new-template warm-up, 10 s buckets),
       # so a burst sent two minutes after start-up pages; production keeps the defaults.
+      ;;
+    openai-fake)
+      bg_process openai-fake "$repo/node_modules/.bin/tsx" tools/fakes/openai/start-openai-fake.ts --port "${OPENAI_FAKE_PORT:-4110}" --cwd "$repo" --env ""
+      ;;
+    trading)
+      node_app trading "${TRADING_PORT:-3002}" apps/trading/src/main.ts trading \
+        TRADING_PORT="${TRADING_PORT:-3002}" TRADING_ADMIN_TOKEN="$(admin_token)" \
+        TRADING_DATABASE_URL="postgres://freeride:freeride@127.0.0.1:${PG_PORT:-5432}/freeride" \
+        TRADING_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
+        TRADING_GATEWAY_URL="http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}" \
+        OPENAI_BASE_URL="http://127.0.0.1:${OPENAI_FAKE_PORT:-4110}/v1" OPENAI_API_KEY=demo-openai-key
+      ;;
+    trading-demo)
+      # A demo trader with two alerts on the live quote stream, delivered as signed webhooks to a
+      # local receiver that verifies each signature ($APPS_DIR/webhook-receiver.log).
+      local trading="http://127.0.0.1:${TRADING_PORT:-3002}" creds="$FREERIDE_RUN/demo-trader.json"
+      if [[ ! -s "$creds" ]]; then
+        (umask 077; curl -fsS -X POST "$trading/v1/admin/traders" -H "authorization: Bearer $(admin_token)" \
+          -H 'content-type: application/json' -d '{"name":"demo trader"}' >"$creds") || die "could not create the demo trader"
+      fi
+      local key secret
+      key="$(sed -E 's/.*"apiKey":"([^"]+)".*/\1/' "$creds")"
+      secret="$(sed -E 's/.*"webhookSecret":"([^"]+)".*/\1/' "$creds")"
+      bg_process webhook-receiver "$repo/node_modules/.bin/tsx" tools/demo/webhook-receiver/main.ts --cwd "$repo" \
+        --env "WEBHOOK_SECRET=$secret PORT=${WEBHOOK_DEMO_PORT:-3097}"
+      local sym
+      for sym in AAPL MSFT; do
+        curl -fsS -o /dev/null -X POST "$trading/v1/alerts" -H "authorization: Bearer $key" -H 'content-type: application/json' \
+          -d "{\"symbol\":\"$sym\",\"name\":\"$sym above 1\",\"condition\":{\"type\":\"price_above\",\"threshold\":1},\"trigger\":{\"mode\":\"every_time\",\"cooldownSeconds\":30},\"delivery\":{\"webhookUrl\":\"http://127.0.0.1:${WEBHOOK_DEMO_PORT:-3097}/alerts\"}}" \
+          || warn "could not create the demo alert for $sym"
+      done
+      log "demo trader alerts created; deliveries: $APPS_DIR/webhook-receiver.log"
       ;;
     python-demo)
       # The Python market-data script, every 5 s, for ever (until stop).

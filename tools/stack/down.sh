@@ -4,7 +4,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # --- apps and demo sources (stopped before the servers) --------------------------------------
-for a in traffic wordpress-demo python-demo node-demo anomaly market-gateway market-fakes ingest; do
+for a in traffic wordpress-demo python-demo node-demo webhook-receiver trading openai-fake anomaly market-gateway market-fakes ingest; do
   bash "$here/apps.sh" stop "$a" || true
 done
 

@@ -29,6 +29,9 @@ part ingest bash "$here/apps.sh" start ingest
 part market-fakes bash "$here/apps.sh" start market-fakes
 part market-gateway bash "$here/apps.sh" start market-gateway
 part anomaly bash "$here/apps.sh" start anomaly
+part openai-fake bash "$here/apps.sh" start openai-fake
+part trading bash "$here/apps.sh" start trading
+part trading-demo bash "$here/apps.sh" start trading-demo
 part node-demo bash "$here/apps.sh" start node-demo
 part python-demo bash "$here/apps.sh" start python-demo
 part wordpress-demo bash "$here/apps.sh" start wordpress-demo
@@ -43,6 +46,7 @@ cat >&2 <<MSG
     market-data gateway     http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}/v1/quotes/AAPL  (providers: /health/providers, API: /docs)
     anomaly detection       http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies  (pages on-call through Alertmanager http://127.0.0.1:${ALERTMANAGER_PORT:-9093})
       make it page:         bash tools/stack/apps.sh start error-burst   (two minutes after start: 50 lines of a new error from the Python source)
+    trading alerts          http://127.0.0.1:${TRADING_PORT:-3002}/docs  (demo trader in $FREERIDE_RUN/demo-trader.json; signed webhooks land in $FREERIDE_RUN/apps/webhook-receiver.log)
     demo sources            node-demo http://127.0.0.1:${NODE_DEMO_PORT:-3099}/quote/IBM, python-demo, wordpress-demo http://127.0.0.1:${WORDPRESS_DEMO_PORT:-3098}/
     app and demo logs       $FREERIDE_RUN/apps/*.log
     stop everything         npm run stack:down

@@ -249,7 +249,7 @@ describe('quote-stream evaluation and signed deliveries', () => {
 
   it('continues the trace of the quote stream message into the webhook request', () => {
     const [gap] = receiver.delivered('/GAPUP');
-    expect(String(gap.headers['traceparent'])).toContain(TRACE_ID);
+    expect(String(gap.headers['traceparent'])).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-0[01]$`));
   });
 
   it('deactivates a fired once rule and an expired rule with their reason', async () => {

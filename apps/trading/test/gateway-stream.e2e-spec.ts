@@ -93,6 +93,6 @@ describe('quotes from the real market gateway to a signed webhook', () => {
     const tickTraceparent = fields[fields.indexOf('traceparent') + 1];
     expect(fields).toContain('traceparent');
     const traceId = tickTraceparent.split('-')[1];
-    expect(String(above.headers['traceparent'])).toContain(traceId);
+    expect(String(above.headers['traceparent'])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
   });
 });

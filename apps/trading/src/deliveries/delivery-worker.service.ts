@@ -7,7 +7,6 @@ import {
 import {
   ATTR,
   contextFromTraceparent,
-  currentTraceparent,
   withSpan,
 } from '@freeride/observability';
 
@@ -184,8 +183,8 @@ export class DeliveryWorkerService
           }),
           'user-agent': 'freeride-trading/1',
         };
-        const tp = currentTraceparent();
-        if (tp) headers['traceparent'] = tp;
+        // traceparent comes from the undici instrumentation, inside the delivery span
+        // (setting it here as well sent two values in one header).
         const attempts = job.attemptsMade + 1;
         let status: number | undefined;
         try {
