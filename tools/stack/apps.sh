@@ -158,6 +158,8 @@ start() {
       bg_process webhook-receiver "$repo/node_modules/.bin/tsx" tools/demo/webhook-receiver/main.ts --cwd "$repo" \
         --env "WEBHOOK_SECRET=$secret PORT=${WEBHOOK_DEMO_PORT:-3097}"
       local sym
+      # Once: a restarted stack keeps the alerts it created before.
+      curl -fsS "$trading/v1/alerts" -H "authorization: Bearer $key" | grep -q '"symbol"' && return 0
       for sym in AAPL MSFT; do
         curl -fsS -o /dev/null -X POST "$trading/v1/alerts" -H "authorization: Bearer $key" -H 'content-type: application/json' \
           -d "{\"symbol\":\"$sym\",\"name\":\"$sym above 1\",\"condition\":{\"type\":\"price_above\",\"threshold\":1},\"trigger\":{\"mode\":\"every_time\",\"cooldownSeconds\":30},\"delivery\":{\"webhookUrl\":\"http://127.0.0.1:${WEBHOOK_DEMO_PORT:-3097}/alerts\"}}" \

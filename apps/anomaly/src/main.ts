@@ -1,8 +1,10 @@
+// First: telemetry must patch modules before anything else loads them.
+import './instrumentation';
+
 import { bootstrapApp } from '@freeride/observability';
 
 import { AppModule } from './app.module';
 import { loadAnomalyConfigFromEnv } from './config/anomaly.config';
-import './instrumentation';
 
 async function main(): Promise<void> {
   const config = loadAnomalyConfigFromEnv();

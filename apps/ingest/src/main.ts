@@ -1,3 +1,6 @@
+// First: telemetry must patch modules before anything else loads them.
+import './instrumentation';
+
 import { installIndexTemplates } from '@freeride/ingest-core';
 import { ConfigValidationError, bootstrapApp } from '@freeride/observability';
 
@@ -5,7 +8,6 @@ import { Client } from '@elastic/elasticsearch';
 
 import { AppModule } from './app.module';
 import { type IngestConfig, loadIngestConfig } from './config/ingest.config';
-import './instrumentation';
 
 /**
  * Installs the index templates before the self-log stream writes its first

@@ -1,9 +1,11 @@
+// First: telemetry must patch modules before anything else loads them.
+import './instrumentation';
+
 import { bootstrapApp } from '@freeride/observability';
 
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { loadConfigFromEnv } from './config/market-gateway.config';
-import './instrumentation';
 
 async function main(): Promise<void> {
   const config = loadConfigFromEnv();

@@ -1,3 +1,6 @@
+// First: telemetry must patch modules before anything else loads them.
+import './instrumentation';
+
 import { bootstrapApp } from '@freeride/observability';
 
 import { Logger, Module } from '@nestjs/common';
@@ -6,7 +9,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/trading.config';
 import { runMigrations } from './database/migrate';
-import './instrumentation';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);

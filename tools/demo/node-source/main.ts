@@ -7,6 +7,9 @@
  *   OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20<token>" PORT=3099 \
  *     node -r @swc-node/register tools/demo/node-source/main.ts
  */
+// First: telemetry must patch modules before anything else loads them.
+import './instrumentation';
+
 import {
   ObservabilityModule,
   bootstrapApp,
@@ -14,8 +17,6 @@ import {
 } from '@freeride/observability';
 
 import { Controller, Get, Logger, Module, Param } from '@nestjs/common';
-
-import './instrumentation';
 
 @Controller('quote')
 class QuoteController {
