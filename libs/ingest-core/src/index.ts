@@ -4,3 +4,4 @@ export * from './lib/es-bulk-indexer';
 export * from './lib/ingest.errors';
 export * from './lib/redis-ingest-stream';
 export * from './lib/index-templates';
+export * from './lib/stored-request';

@@ -59,6 +59,7 @@ export const IngestEnvSchema = z
       .transform((v) => v === 'true'),
     INDEXER_FLUSH_MS: positiveInt(500),
     INDEXER_MAX_ITEM_ATTEMPTS: positiveInt(8),
+    INDEXER_PIPELINE: positiveInt(2),
     INGEST_CONSUMER_NAME: z.string().min(1).optional(),
     INGEST_HIGH_WATER_BYTES: positiveInt(256 * MIB),
     INGEST_HOST: z.string().default('127.0.0.1'),
@@ -119,6 +120,7 @@ export interface IngestConfig {
     enabled: boolean;
     flushMs: number;
     maxItemAttempts: number;
+    pipeline: number;
   };
   logLevel: string;
   redis: { url: string };
@@ -170,6 +172,7 @@ export function loadIngestConfig(
       enabled: e.INDEXER_ENABLED,
       flushMs: e.INDEXER_FLUSH_MS,
       maxItemAttempts: e.INDEXER_MAX_ITEM_ATTEMPTS,
+      pipeline: e.INDEXER_PIPELINE,
     },
     logLevel: e.LOG_LEVEL,
     redis: { url: e.REDIS_URL },

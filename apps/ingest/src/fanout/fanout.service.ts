@@ -1,6 +1,7 @@
 import { STREAM_KEYS, partitionOf } from '@freeride/contracts';
 import {
   RedisIngestStream,
+  decodeStoredRequest,
   type StoredIngestEntry,
 } from '@freeride/ingest-core';
 import { METRICS_REGISTRY } from '@freeride/observability';
@@ -143,9 +144,9 @@ export class FanoutService
     for (const entry of batch) {
       let request: OtlpRequest;
       try {
-        request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
+        request = decodeStoredRequest(signal, entry);
       } catch {
-        continue; // the indexer quarantines corrupt entries; nothing to publish
+        continue; // the indexer quarantines entries that cannot be decoded
       }
       const events =
         signal === 'logs'

@@ -5,6 +5,7 @@ import {
   RedisIngestStream,
   type StoredIngestEntry,
   backoffDelayMs,
+  decodeStoredRequest,
   installIndexTemplates,
 } from '@freeride/ingest-core';
 import {
@@ -13,7 +14,6 @@ import {
   withSpan,
 } from '@freeride/observability';
 import {
-  type OtlpRequest,
   type OtlpSignal,
   toEcsDocuments,
 } from '@freeride/otlp';
@@ -135,9 +135,13 @@ export class IndexerService
     // First the entries this consumer read before a crash or restart, never acknowledged.
     let pending = true;
     let lastClaim = 0;
+    // New batches are settled concurrently (bounded), so reading and mapping the
+    // next batch overlaps with Elasticsearch indexing the previous one.
+    const inFlight = new Set<Promise<void>>();
     while (this.running) {
       try {
         let batch: StoredIngestEntry[];
+        let fresh = false;
         if (pending) {
           batch = await stream.read(INDEXER_GROUP, consumer, {
             blockMs: 0,
@@ -155,14 +159,31 @@ export class IndexerService
           );
         } else {
           batch = await this.collect(stream, consumer);
+          fresh = true;
         }
-        if (batch.length > 0) await this.settle(signal, stream, batch);
+        if (batch.length === 0) continue;
+        if (!fresh) {
+          // Pending and claimed entries are re-read from the start of the
+          // pending list: never while an earlier batch may still hold them.
+          await Promise.all(inFlight);
+          await this.settle(signal, stream, batch);
+          continue;
+        }
+        const settling: Promise<void> = this.settle(signal, stream, batch)
+          .catch((err: unknown) => {
+            // The batch stays pending; it is claimed again after STALE_CLAIM_MS.
+            this.logger.error({ err, signal }, 'indexer batch failed; left pending');
+          })
+          .finally(() => inFlight.delete(settling));
+        inFlight.add(settling);
+        if (inFlight.size >= this.config.indexer.pipeline) await Promise.race(inFlight);
       } catch (err) {
         if (!this.running) break;
         this.logger.error({ err, signal }, 'indexer loop error; retrying');
         await sleep(1_000);
       }
     }
+    await Promise.all(inFlight);
   }
 
   /** Reads new entries until the batch is full in entries or bytes, or the flush time has passed. */
@@ -196,7 +217,7 @@ export class IndexerService
   ): Promise<void> {
     const requests: IndexRequest[] = [];
     for (const entry of batch) {
-      requests.push(...this.toRequests(entry));
+      requests.push(...this.toRequests(signal, entry));
     }
     const parent = contextFromTraceparent(batch[0]?.traceparent);
     const endTimer = this.metrics.bulkDuration.startTimer({ signal });
@@ -241,9 +262,9 @@ export class IndexerService
       );
   }
 
-  private toRequests(entry: StoredIngestEntry): IndexRequest[] {
+  private toRequests(signal: OtlpSignal, entry: StoredIngestEntry): IndexRequest[] {
     try {
-      const request = JSON.parse(entry.body.toString('utf8')) as OtlpRequest;
+      const request = decodeStoredRequest(signal, entry);
       return toEcsDocuments(request, {
         namespace: this.config.elasticsearch.namespace,
       }).map((w) => ({

@@ -44,7 +44,8 @@ export class OtlpService {
   ): Promise<ExportResult> {
     const encoding: OtlpEncoding = encodingOf(req.headers['content-type']);
     const raw = await readOtlpBody(req, this.config.http.maxBodyBytes);
-    const decoded = decodeOtlpRequest(signal, encoding, raw);
+    const receivedAt = Date.now();
+    const decoded = decodeOtlpRequest(signal, encoding, raw, receivedAt);
     this.metrics.received.inc({ signal, source }, countItems(decoded));
     const { errorMessage, rejected, request } = screenRequest(decoded, {
       bodyBytes: raw.length,
@@ -60,11 +61,13 @@ export class OtlpService {
       [ATTR.BATCH_SIZE]: items,
     });
     if (items > 0) {
+      // The sender's bytes as they are when nothing was removed (smaller, and
+      // no re-encoding); the normalised request only after partial success.
       const { id } = await this.streams[signal].append({
-        body: Buffer.from(JSON.stringify(request)),
-        encoding: 'j',
+        body: rejected > 0 ? Buffer.from(JSON.stringify(request)) : raw,
+        encoding: rejected > 0 ? 'j' : encoding === 'protobuf' ? 'p' : 'o',
         items,
-        receivedAt: Date.now(),
+        receivedAt,
         source,
         traceparent: currentTraceparent(),
       });

@@ -19,13 +19,20 @@ export interface RedisIngestStreamOptions {
   retryAfterSeconds?: number;
 }
 
+/** How a stored payload is encoded (see {@link IngestEntry.encoding}). */
+export type StoredEncoding = 'j' | 'o' | 'p';
+
 /** One accepted payload as stored in the stream. */
 export interface IngestEntry {
   /** Items (log records, spans, points) in the payload. */
   items: number;
-  /** `p` protobuf, `j` JSON. */
-  encoding: 'j' | 'p';
-  /** The gunzipped request body, byte for byte. */
+  /**
+   * What `body` holds: `p` the sender's OTLP protobuf, `o` the sender's
+   * OTLP/JSON (both byte for byte, already validated), `j` the normalised
+   * request as JSON (when the ingest had to change it, e.g. partial success).
+   */
+  encoding: StoredEncoding;
+  /** The gunzipped request body, or the normalised request. */
   body: Buffer;
   /** Epoch ms at which the ingest accepted it. */
   receivedAt: number;
@@ -311,7 +318,7 @@ function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
   const tp = map.get('tp')?.toString();
   return {
     body: map.get('body') ?? Buffer.alloc(0),
-    encoding: map.get('enc')?.toString() === 'j' ? 'j' : 'p',
+    encoding: (map.get('enc')?.toString() ?? 'p') as StoredEncoding,
     id,
     items: Number(map.get('n')?.toString() ?? 0),
     receivedAt: Number(map.get('at')?.toString() ?? 0),

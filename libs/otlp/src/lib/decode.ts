@@ -153,8 +153,9 @@ export function decodeOtlpRequest(
   signal: OtlpSignal,
   encoding: OtlpEncoding,
   body: Uint8Array,
+  receivedAtMs: number = Date.now(),
 ): OtlpRequest {
-  const receivedAt = new Date().toISOString();
+  const receivedAt = new Date(receivedAtMs).toISOString();
   return encoding === 'json'
     ? decodeJson(signal, body, receivedAt)
     : decodeProtobuf(signal, body, receivedAt);
