@@ -5,13 +5,11 @@ import {
   isRecord,
   parseJsonBody,
   providerGet,
-  retryAfterMs,
 } from '../http/provider-http';
 import {
   AuthFailedError,
   MalformedResponseError,
   NotEntitledError,
-  RateLimitedError,
   StaleQuoteError,
   SymbolNotFoundError,
   UpstreamError,
@@ -34,6 +32,7 @@ import {
   type ProviderClientOptions,
   joinUrl,
 } from './provider-client.options';
+import { rateLimitedFrom, tradeSubscription } from './provider-shared';
 
 /** Finnhub's free plan answers 429 without `Retry-After`; wait this long then. */
 const DEFAULT_RETRY_AFTER_MS = 10_000;
@@ -241,20 +240,12 @@ export class FinnhubProvider implements MarketDataProvider {
         `${wsUrl}${wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.apiKey())}`,
     });
     socket.start();
-    return {
-      add: (list) => {
-        const fresh = list.filter((s) => !symbols.has(s));
-        fresh.forEach((s) => symbols.add(s));
-        if (connected) sendSubscribe(fresh);
-      },
-      close: () => socket.close(),
-      get connected() {
-        return connected;
-      },
-      get symbols() {
-        return [...symbols];
-      },
-    };
+    return tradeSubscription({
+      isReady: () => connected,
+      socket,
+      subscribe: sendSubscribe,
+      symbols,
+    });
   }
 
   private async get(
@@ -282,12 +273,10 @@ export class FinnhubProvider implements MarketDataProvider {
 
   private throwForStatus(res: ProviderResponse, symbol: string): void {
     if (res.status === 429) {
-      throw new RateLimitedError(this.name, {
-        retryAfterMs:
-          retryAfterMs(res.headers, this.now()) ?? DEFAULT_RETRY_AFTER_MS,
-        status: 429,
+      throw rateLimitedFrom(this.name, res, {
+        fallbackRetryAfterMs: DEFAULT_RETRY_AFTER_MS,
+        now: this.now(),
         symbol,
-        window: 'minute',
       });
     }
     if (res.status === 401 || res.status === 403)
@@ -312,12 +301,10 @@ export class FinnhubProvider implements MarketDataProvider {
     symbol: string,
   ): never {
     if (/limit/i.test(message)) {
-      throw new RateLimitedError(this.name, {
-        retryAfterMs:
-          retryAfterMs(res.headers, this.now()) ?? DEFAULT_RETRY_AFTER_MS,
-        status: res.status,
+      throw rateLimitedFrom(this.name, res, {
+        fallbackRetryAfterMs: DEFAULT_RETRY_AFTER_MS,
+        now: this.now(),
         symbol,
-        window: 'minute',
       });
     }
     if (/token|key|auth/i.test(message))

@@ -1,16 +1,10 @@
 import { z } from 'zod';
 
-import {
-  isRecord,
-  parseJsonBody,
-  providerGet,
-  retryAfterMs,
-} from '../http/provider-http';
+import { isRecord, parseJsonBody, providerGet } from '../http/provider-http';
 import {
   AuthFailedError,
   MalformedResponseError,
   NotEntitledError,
-  RateLimitedError,
   StaleQuoteError,
   SymbolNotFoundError,
   UpstreamError,
@@ -34,6 +28,7 @@ import {
   type ProviderClientOptions,
   joinUrl,
 } from './provider-client.options';
+import { rateLimitedFrom, tradeSubscription } from './provider-shared';
 
 /** Polygon's free plan is 5 calls/minute; without `Retry-After` wait out a slice of it. */
 const DEFAULT_RETRY_AFTER_MS = 12_000;
@@ -270,20 +265,12 @@ export class PolygonProvider implements MarketDataProvider {
       url: () => wsUrl,
     });
     socket.start();
-    return {
-      add: (list) => {
-        const fresh = list.filter((s) => !symbols.has(s));
-        fresh.forEach((s) => symbols.add(s));
-        if (authenticated) sendSubscribe(fresh);
-      },
-      close: () => socket.close(),
-      get connected() {
-        return authenticated;
-      },
-      get symbols() {
-        return [...symbols];
-      },
-    };
+    return tradeSubscription({
+      isReady: () => authenticated,
+      socket,
+      subscribe: sendSubscribe,
+      symbols,
+    });
   }
 
   private async get(
@@ -302,12 +289,10 @@ export class PolygonProvider implements MarketDataProvider {
       url: joinUrl(this.options.baseUrl, path),
     });
     if (res.status === 429) {
-      throw new RateLimitedError(this.name, {
-        retryAfterMs:
-          retryAfterMs(res.headers, this.now()) ?? DEFAULT_RETRY_AFTER_MS,
-        status: 429,
+      throw rateLimitedFrom(this.name, res, {
+        fallbackRetryAfterMs: DEFAULT_RETRY_AFTER_MS,
+        now: this.now(),
         symbol,
-        window: 'minute',
       });
     }
     if (res.status === 401)
