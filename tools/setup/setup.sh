@@ -31,9 +31,10 @@ APT_REQUIRED=(
   redis-server:redis-server
   unzip:unzip
 )
-APT_OPTIONAL=(php-curl php-mbstring php-mysql php-sqlite3 php-xml python3-venv)
+# wordpress and mariadb-server: the real-WordPress smoke test of sources/wordpress (it skips loudly without them).
+APT_OPTIONAL=(mariadb-server php-curl php-mbstring php-mysql php-sqlite3 php-xml python3-venv wordpress)
 # Services Debian may start on install; the stack scripts run their own on the same ports.
-SYSTEM_SERVICES=(redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter)
+SYSTEM_SERVICES=(apache2 mariadb redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter)
 
 started=$(date +%s)
 
