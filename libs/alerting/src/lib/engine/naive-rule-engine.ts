@@ -87,21 +87,8 @@ export class NaiveRuleEngine<
 
   onSignal(update: SignalUpdate): EvaluationResult<R> {
     const state = this.state(update.symbol);
-    if (
-      state.lastSentimentAsOf !== undefined &&
-      update.asOf <= state.lastSentimentAsOf
-    ) {
-      return {
-        expired: [],
-        fired: [],
-        rejected:
-          update.asOf === state.lastSentimentAsOf
-            ? 'duplicate'
-            : 'out_of_order',
-      };
-    }
-    state.lastSentiment = update.value;
-    state.lastSentimentAsOf = update.asOf;
+    const rejected = state.admitSignal(update.asOf, update.value);
+    if (rejected) return { expired: [], fired: [], rejected };
     const v = update.value;
     return this.scan(update.symbol, update.asOf, 'sentiment', (rule) => {
       const c = rule.condition;

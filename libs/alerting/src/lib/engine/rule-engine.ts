@@ -180,21 +180,8 @@ export class RuleEngine<
   onSignal(update: SignalUpdate): EvaluationResult<R> {
     const book = this.book(update.symbol);
     const state = book.state;
-    if (
-      state.lastSentimentAsOf !== undefined &&
-      update.asOf <= state.lastSentimentAsOf
-    ) {
-      return {
-        expired: [],
-        fired: [],
-        rejected:
-          update.asOf === state.lastSentimentAsOf
-            ? 'duplicate'
-            : 'out_of_order',
-      };
-    }
-    state.lastSentiment = update.value;
-    state.lastSentimentAsOf = update.asOf;
+    const rejected = state.admitSignal(update.asOf, update.value);
+    if (rejected) return { expired: [], fired: [], rejected };
     this.rearmDue(book, update.asOf);
     const matches: Array<{ entry: Entry<R>; value: number }> = [];
     for (const entry of book.sentimentAbove.range({ hi: update.value })) {

@@ -32,6 +32,19 @@ export class SymbolState {
     return undefined;
   }
 
+  /**
+   * Admits a sentiment signal with the same ordering rule as ticks and
+   * records it; answers why it was ignored otherwise.
+   */
+  admitSignal(asOf: number, value: number): TickRejection | undefined {
+    if (this.lastSentimentAsOf !== undefined && asOf <= this.lastSentimentAsOf) {
+      return asOf === this.lastSentimentAsOf ? 'duplicate' : 'out_of_order';
+    }
+    this.lastSentiment = value;
+    this.lastSentimentAsOf = asOf;
+    return undefined;
+  }
+
   /** Records an admitted tick. */
   push(asOf: number, price: number, volume: number): void {
     this.lastAsOf = asOf;
