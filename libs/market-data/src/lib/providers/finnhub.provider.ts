@@ -32,7 +32,11 @@ import {
   type ProviderClientOptions,
   joinUrl,
 } from './provider-client.options';
-import { rateLimitedFrom, tradeSubscription } from './provider-shared';
+import {
+  parseStreamFrame,
+  rateLimitedFrom,
+  tradeSubscription,
+} from './provider-shared';
 
 /** Finnhub's free plan answers 429 without `Retry-After`; wait this long then. */
 const DEFAULT_RETRY_AFTER_MS = 10_000;
@@ -190,20 +194,7 @@ export class FinnhubProvider implements MarketDataProvider {
         options.onStatus?.({ reason, state: 'disconnected' });
       },
       onMessage: (text) => {
-        let msg: unknown;
-        try {
-          msg = JSON.parse(text);
-        } catch (err) {
-          options.onStatus?.({
-            error: new MalformedResponseError(this.name, {
-              cause: err,
-              reason: 'stream frame is not JSON',
-            }),
-            fatal: false,
-            state: 'error',
-          });
-          return;
-        }
+        const msg = parseStreamFrame(this.name, text, options.onStatus);
         if (!isRecord(msg)) return;
         if (msg['type'] === 'ping') return;
         if (msg['type'] === 'error') {

@@ -28,7 +28,11 @@ import {
   type ProviderClientOptions,
   joinUrl,
 } from './provider-client.options';
-import { rateLimitedFrom, tradeSubscription } from './provider-shared';
+import {
+  parseStreamFrame,
+  rateLimitedFrom,
+  tradeSubscription,
+} from './provider-shared';
 
 /** Polygon's free plan is 5 calls/minute; without `Retry-After` wait out a slice of it. */
 const DEFAULT_RETRY_AFTER_MS = 12_000;
@@ -191,20 +195,8 @@ export class PolygonProvider implements MarketDataProvider {
         options.onStatus?.({ reason, state: 'disconnected' });
       },
       onMessage: (text) => {
-        let frame: unknown;
-        try {
-          frame = JSON.parse(text);
-        } catch (err) {
-          options.onStatus?.({
-            error: new MalformedResponseError(this.name, {
-              cause: err,
-              reason: 'stream frame is not JSON',
-            }),
-            fatal: false,
-            state: 'error',
-          });
-          return;
-        }
+        const frame = parseStreamFrame(this.name, text, options.onStatus);
+        if (frame === undefined) return;
         // Every frame is an array and may batch several events.
         for (const raw of Array.isArray(frame) ? frame : [frame]) {
           const event = StreamEvent.safeParse(raw);

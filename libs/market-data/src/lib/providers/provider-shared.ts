@@ -1,6 +1,13 @@
 import { type ProviderResponse, retryAfterMs } from '../http/provider-http';
-import { RateLimitedError } from '../market-data.errors';
-import type { ProviderName, TradeSubscription } from '../market-data.types';
+import {
+  MalformedResponseError,
+  RateLimitedError,
+} from '../market-data.errors';
+import type {
+  ProviderName,
+  StreamStatus,
+  TradeSubscription,
+} from '../market-data.types';
 import type { ReconnectingSocket } from '../streaming/reconnecting-socket';
 
 /**
@@ -47,4 +54,28 @@ export function tradeSubscription(options: {
       return [...symbols];
     },
   };
+}
+
+/**
+ * Parses one websocket text frame. A frame that is not JSON is reported as
+ * a non-fatal stream error and skipped (`undefined`): the stream goes on.
+ */
+export function parseStreamFrame(
+  provider: ProviderName,
+  text: string,
+  onStatus: ((status: StreamStatus) => void) | undefined,
+): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    onStatus?.({
+      error: new MalformedResponseError(provider, {
+        cause: err,
+        reason: 'stream frame is not JSON',
+      }),
+      fatal: false,
+      state: 'error',
+    });
+    return undefined;
+  }
 }
