@@ -1,8 +1,8 @@
 import { STREAM_KEYS, partitionOf } from '@freeride/contracts';
 import {
   RedisIngestStream,
-  decodeStoredRequest,
   type StoredIngestEntry,
+  decodeStoredRequest,
 } from '@freeride/ingest-core';
 import { METRICS_REGISTRY } from '@freeride/observability';
 import {
@@ -30,6 +30,7 @@ import {
   groupsFor,
 } from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
+import { StreamWorkers } from '../stream/stream-workers';
 
 type FanoutSignal = 'logs' | 'metrics';
 
@@ -45,9 +46,7 @@ export class FanoutService
 {
   private readonly logger = new Logger(FanoutService.name);
   private readonly published: Counter<'signal'>;
-  private readonly readers: Redis[] = [];
-  private readonly loops: Promise<void>[] = [];
-  private running = false;
+  private readonly workers: StreamWorkers;
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
@@ -56,9 +55,10 @@ export class FanoutService
       'logs' | 'metrics' | 'traces',
       RedisIngestStream
     >,
-    @Inject(REDIS_WRITER) private readonly redis: Redis,
+    @Inject(REDIS_WRITER) redis: Redis,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.workers = new StreamWorkers(redis, 'ingest-fanout');
     this.published = new Counter({
       help: 'Records published to the anomaly streams',
       labelNames: ['signal'],
@@ -69,31 +69,14 @@ export class FanoutService
 
   onApplicationBootstrap(): void {
     if (!this.config.fanout.enabled) return;
-    this.running = true;
-    for (const signal of ['logs', 'metrics'] as const) {
-      const reader = this.redis.duplicate({
-        connectionName: `ingest-fanout-${signal}`,
-        enableOfflineQueue: true,
-      });
-      reader.on('error', () => undefined);
-      this.readers.push(reader);
-      this.loops.push(
-        this.run(
-          signal,
-          reader,
-          new RedisIngestStream(reader, { key: this.streams[signal].key }),
-        ),
-      );
-    }
+    this.workers.start(
+      { logs: this.streams.logs.key, metrics: this.streams.metrics.key },
+      (signal, stream, client) => this.run(signal, client, stream),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    await Promise.race([
-      Promise.all(this.loops),
-      new Promise((r) => setTimeout(r, this.config.shutdownDrainMs).unref()),
-    ]);
-    for (const reader of this.readers) reader.disconnect();
+    await this.workers.stop(this.config.shutdownDrainMs);
   }
 
   private async run(
@@ -104,7 +87,7 @@ export class FanoutService
     const consumer = this.config.indexer.consumerName;
     let pending = true;
     let ready = false;
-    while (this.running) {
+    while (this.workers.running) {
       try {
         if (!ready) {
           await stream.ensureGroups(groupsFor(signal, this.config));
@@ -123,7 +106,7 @@ export class FanoutService
           batch.map((e) => e.id),
         );
       } catch (err) {
-        if (!this.running) break;
+        if (!this.workers.running) break;
         this.logger.warn(
           { err: { message: (err as Error).message }, signal },
           'fanout loop error; retrying',

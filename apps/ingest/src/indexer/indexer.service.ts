@@ -13,10 +13,7 @@ import {
   contextFromTraceparent,
   withSpan,
 } from '@freeride/observability';
-import {
-  type OtlpSignal,
-  toEcsDocuments,
-} from '@freeride/otlp';
+import { type OtlpSignal, toEcsDocuments } from '@freeride/otlp';
 
 import type { Client } from '@elastic/elasticsearch';
 import {
@@ -36,6 +33,7 @@ import {
   groupsFor,
 } from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
+import { StreamWorkers } from '../stream/stream-workers';
 import { ELASTICSEARCH_CLIENT } from './elasticsearch.provider';
 import { IndexerMetrics } from './indexer.metrics';
 
@@ -55,19 +53,18 @@ export class IndexerService
 {
   private readonly logger = new Logger(IndexerService.name);
   private readonly bulk: EsBulkIndexer;
-  private readonly readers: Redis[] = [];
-  private readonly loops: Promise<void>[] = [];
-  private running = false;
+  private readonly workers: StreamWorkers;
   private trimTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
     @Inject(INGEST_STREAMS)
     private readonly streams: Record<OtlpSignal, RedisIngestStream>,
-    @Inject(REDIS_WRITER) private readonly redis: Redis,
+    @Inject(REDIS_WRITER) redis: Redis,
     @Inject(ELASTICSEARCH_CLIENT) private readonly es: Client,
     private readonly metrics: IndexerMetrics,
   ) {
+    this.workers = new StreamWorkers(redis, 'ingest-indexer');
     this.bulk = new EsBulkIndexer(es, {
       concurrency: config.indexer.concurrency,
       flushBytes: config.indexer.batchBytes,
@@ -84,40 +81,22 @@ export class IndexerService
   onApplicationBootstrap(): void {
     this.trimTimer = setInterval(() => void this.trimAll(), 1_000);
     if (!this.config.indexer.enabled) return;
-    this.running = true;
-    for (const signal of SIGNALS) {
-      const reader = this.redis.duplicate({
-        connectionName: `ingest-indexer-${signal}`,
-        enableOfflineQueue: true,
-      });
-      reader.on('error', () => undefined);
-      this.readers.push(reader);
-      this.loops.push(
-        this.run(
-          signal,
-          new RedisIngestStream(reader, { key: this.streams[signal].key }),
-        ),
-      );
-    }
+    this.workers.start(
+      Object.fromEntries(
+        SIGNALS.map((signal) => [signal, this.streams[signal].key]),
+      ) as Record<OtlpSignal, string>,
+      (signal, stream) => this.run(signal, stream),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
     if (this.trimTimer) clearInterval(this.trimTimer);
-    const deadline = new Promise<'timeout'>((resolve) =>
-      setTimeout(() => resolve('timeout'), this.config.shutdownDrainMs).unref(),
-    );
-    const drained = await Promise.race([
-      Promise.all(this.loops).then(() => 'drained' as const),
-      deadline,
-    ]);
-    if (drained === 'timeout') {
+    if ((await this.workers.stop(this.config.shutdownDrainMs)) === 'timeout') {
       this.logger.warn(
         { deadlineMs: this.config.shutdownDrainMs },
         'indexer drain deadline reached; pending batches resume at next start',
       );
     }
-    for (const reader of this.readers) reader.disconnect();
     await this.es.close().catch(() => undefined);
   }
 
@@ -138,7 +117,7 @@ export class IndexerService
     // New batches are settled concurrently (bounded), so reading and mapping the
     // next batch overlaps with Elasticsearch indexing the previous one.
     const inFlight = new Set<Promise<void>>();
-    while (this.running) {
+    while (this.workers.running) {
       try {
         let batch: StoredIngestEntry[];
         let fresh = false;
@@ -172,13 +151,17 @@ export class IndexerService
         const settling: Promise<void> = this.settle(signal, stream, batch)
           .catch((err: unknown) => {
             // The batch stays pending; it is claimed again after STALE_CLAIM_MS.
-            this.logger.error({ err, signal }, 'indexer batch failed; left pending');
+            this.logger.error(
+              { err, signal },
+              'indexer batch failed; left pending',
+            );
           })
           .finally(() => inFlight.delete(settling));
         inFlight.add(settling);
-        if (inFlight.size >= this.config.indexer.pipeline) await Promise.race(inFlight);
+        if (inFlight.size >= this.config.indexer.pipeline)
+          await Promise.race(inFlight);
       } catch (err) {
-        if (!this.running) break;
+        if (!this.workers.running) break;
         this.logger.error({ err, signal }, 'indexer loop error; retrying');
         await sleep(1_000);
       }
@@ -195,7 +178,11 @@ export class IndexerService
     const batch: StoredIngestEntry[] = [];
     let bytes = 0;
     const started = Date.now();
-    while (this.running && batch.length < batchEntries && bytes < batchBytes) {
+    while (
+      this.workers.running &&
+      batch.length < batchEntries &&
+      bytes < batchBytes
+    ) {
       const remaining = flushMs - (Date.now() - started);
       if (remaining <= 0 && batch.length > 0) break;
       const got = await stream.read(INDEXER_GROUP, consumer, {
@@ -239,14 +226,14 @@ export class IndexerService
       } catch (err) {
         if (!(err instanceof ElasticsearchUnavailableError)) throw err;
         this.metrics.esUnavailable.inc({ signal });
-        if (!this.running) return;
+        if (!this.workers.running) return;
         const delay = backoffDelayMs(attempt, { baseMs: 500, maxMs: 10_000 });
         this.logger.warn(
           { attempt, delayMs: delay, entries: batch.length, signal },
           'elasticsearch unavailable; batch kept pending',
         );
         await sleep(delay);
-        if (!this.running) return;
+        if (!this.workers.running) return;
       }
     }
     endTimer();
@@ -262,17 +249,15 @@ export class IndexerService
       );
   }
 
-  private toRequests(signal: OtlpSignal, entry: StoredIngestEntry): IndexRequest[] {
+  private toRequests(
+    signal: OtlpSignal,
+    entry: StoredIngestEntry,
+  ): IndexRequest[] {
     try {
       const request = decodeStoredRequest(signal, entry);
       return toEcsDocuments(request, {
         namespace: this.config.elasticsearch.namespace,
-      }).map((w) => ({
-        doc: w.doc,
-        id: w.id,
-        index: w.index,
-        origin: entry.id,
-      }));
+      }).map((w) => ({ ...w, origin: entry.id }));
     } catch (err) {
       // Validated before it was accepted, so this is corruption or a mapper bug:
       // quarantine the entry in the dead-letter index, never crash-loop on it.
@@ -302,7 +287,7 @@ export class IndexerService
     step: string,
     fn: () => Promise<unknown>,
   ): Promise<void> {
-    for (let attempt = 0; this.running; attempt++) {
+    for (let attempt = 0; this.workers.running; attempt++) {
       try {
         await fn();
         return;
@@ -321,11 +306,13 @@ export class IndexerService
     for (const signal of SIGNALS) {
       try {
         const stream = this.streams[signal];
-        const { bytes } = await stream.trim(groupsFor(signal, this.config));
+        const { bytes, lag } = await stream.trim(
+          groupsFor(signal, this.config),
+        );
         if (bytes > 0) this.metrics.trimmedBytes.inc({ signal }, bytes);
         this.metrics.backlogBytes.set({ signal }, await stream.backlogBytes());
-        for (const group of groupsFor(signal, this.config)) {
-          this.metrics.lag.set({ group, signal }, await stream.groupLag(group));
+        for (const [group, entries] of Object.entries(lag)) {
+          this.metrics.lag.set({ group, signal }, entries);
         }
       } catch {
         // Redis is down: the receive path reports it; trimming resumes by itself.

@@ -71,6 +71,7 @@ describe('RedisIngestStream', () => {
     expect(await stream.trim(['indexer', 'fanout'])).toEqual({
       bytes: 2000,
       entries: 2,
+      lag: { fanout: 0, indexer: 0 },
     });
     expect(await stream.backlogBytes()).toBe(0);
     await expect(stream.append(entry(1000))).resolves.toMatchObject({
@@ -104,6 +105,8 @@ describe('RedisIngestStream', () => {
     expect(await stream.trim(['indexer', 'fanout'])).toEqual({
       bytes: 10,
       entries: 1,
+      // fanout has not read the second entry yet
+      lag: { fanout: 1, indexer: 0 },
     });
     expect(await redis.xlen('s3')).toBe(1);
   });

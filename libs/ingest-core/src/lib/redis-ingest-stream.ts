@@ -22,6 +22,14 @@ export interface RedisIngestStreamOptions {
 /** How a stored payload is encoded (see {@link IngestEntry.encoding}). */
 export type StoredEncoding = 'j' | 'o' | 'p';
 
+/** Result of {@link RedisIngestStream.trim}. */
+export interface TrimResult {
+  bytes: number;
+  entries: number;
+  /** Per group: entries not yet read plus entries read but not acknowledged. */
+  lag: Record<string, number>;
+}
+
 /** One accepted payload as stored in the stream. */
 export interface IngestEntry {
   /** Items (log records, spans, points) in the payload. */
@@ -247,22 +255,24 @@ export class RedisIngestStream {
   }
 
   /**
-   * Removes every entry that all `groups` have acknowledged.
-   * @returns entries and bytes removed
+   * Removes every entry that all `groups` have acknowledged, and reports
+   * each group's lag from the same read of the groups.
+   * @returns entries and bytes removed, and per group the entries not yet
+   *   read plus those read but not acknowledged
    */
-  async trim(groups: string[]): Promise<{ bytes: number; entries: number }> {
-    const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
-    const byName = new Map<string, Record<string, unknown>>();
-    for (const raw of info) {
-      const record: Record<string, unknown> = {};
-      for (let i = 0; i < raw.length; i += 2)
-        record[String(raw[i])] = raw[i + 1];
-      byName.set(String(record['name']), record);
+  async trim(groups: string[]): Promise<TrimResult> {
+    const byName = await this.readGroups();
+    const lag: Record<string, number> = {};
+    for (const group of groups) {
+      const record = byName.get(group);
+      lag[group] = record
+        ? Number(record['lag'] ?? 0) + Number(record['pending'] ?? 0)
+        : 0;
     }
     let floor: StreamId | undefined;
     for (const group of groups) {
       const record = byName.get(group);
-      if (!record) return { bytes: 0, entries: 0 };
+      if (!record) return { bytes: 0, entries: 0, lag };
       let candidate: string;
       if (Number(record['pending']) > 0) {
         const summary = (await this.redis.xpending(this.key, group)) as [
@@ -279,7 +289,7 @@ export class RedisIngestStream {
       if (!floor || compareIds(parsed, floor) < 0) floor = parsed;
     }
     if (!floor || (floor[0] === 0 && floor[1] <= 1))
-      return { bytes: 0, entries: 0 };
+      return { bytes: 0, entries: 0, lag };
     const [entries, bytes] = (await this.redis.eval(
       TRIM_SCRIPT,
       3,
@@ -288,7 +298,7 @@ export class RedisIngestStream {
       this.bytesKey,
       `${floor[0]}-${floor[1]}`,
     )) as [number, number];
-    return { bytes, entries };
+    return { bytes, entries, lag };
   }
 
   /** Bytes accepted but not yet acknowledged by every group (trimmed). */
@@ -296,18 +306,17 @@ export class RedisIngestStream {
     return Number((await this.redis.get(this.bytesKey)) ?? 0);
   }
 
-  /** Entries a group has not yet read plus those it read but not acknowledged. */
-  async groupLag(group: string): Promise<number> {
+  /** `XINFO GROUPS` as one record per group name. */
+  private async readGroups(): Promise<Map<string, Record<string, unknown>>> {
     const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    const byName = new Map<string, Record<string, unknown>>();
     for (const raw of info) {
       const record: Record<string, unknown> = {};
       for (let i = 0; i < raw.length; i += 2)
         record[String(raw[i])] = raw[i + 1];
-      if (record['name'] === group) {
-        return Number(record['lag'] ?? 0) + Number(record['pending'] ?? 0);
-      }
+      byName.set(String(record['name']), record);
     }
-    return 0;
+    return byName;
   }
 }
 

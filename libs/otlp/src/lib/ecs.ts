@@ -242,35 +242,70 @@ function logDoc(
   return { doc, ds };
 }
 
+/** What every item of one scope shares, computed once per scope. */
+interface ScopeContext {
+  ctx: ResourceContext;
+  /** Hash of the resource and scope: the first part of every document id. */
+  prefix: string;
+  scope: OtlpScope;
+  scopeOtel: Record<string, string> | undefined;
+}
+
+/**
+ * Walks resource → scope → items of any signal, computing the resource and
+ * scope context once, and collects what `build` makes of each item.
+ */
+function mapScoped<
+  R extends { resource: OtlpResource },
+  S extends { scope: OtlpScope },
+  I,
+>(
+  resources: R[],
+  scopesOf: (r: R) => S[],
+  itemsOf: (s: S) => I[],
+  build: (item: I, at: ScopeContext, out: EcsWrite[]) => void,
+): EcsWrite[] {
+  const out: EcsWrite[] = [];
+  for (const r of resources) {
+    const ctx = resourceContext(r.resource);
+    const resourceJson = JSON.stringify(r.resource);
+    for (const sc of scopesOf(r)) {
+      const at: ScopeContext = {
+        ctx,
+        prefix: prefixHash(resourceJson, sc.scope),
+        scope: sc.scope,
+        scopeOtel: scopeFields(sc.scope),
+      };
+      for (const item of itemsOf(sc)) build(item, at, out);
+    }
+  }
+  return out;
+}
+
 function logsToEcs(
   req: LogsRequest,
   namespace: string | undefined,
 ): EcsWrite[] {
-  const out: EcsWrite[] = [];
-  for (const rl of req.resourceLogs) {
-    const ctx = resourceContext(rl.resource);
-    const resourceJson = JSON.stringify(rl.resource);
-    for (const sl of rl.scopeLogs) {
-      const prefix = prefixHash(resourceJson, sl.scope);
-      const scopeOtel = scopeFields(sl.scope);
-      for (const lr of sl.logRecords) {
-        const { doc, ds } = logDoc(
-          lr,
-          ctx,
-          sl.scope,
-          scopeOtel,
-          namespace,
-          req.receivedAt,
-        );
-        out.push({
-          id: docId(prefix, JSON.stringify(lr)),
-          index: dataStreamName(ds),
-          doc,
-        });
-      }
-    }
-  }
-  return out;
+  return mapScoped(
+    req.resourceLogs,
+    (rl) => rl.scopeLogs,
+    (sl) => sl.logRecords,
+    (lr, at, out) => {
+      const { doc, ds } = logDoc(
+        lr,
+        at.ctx,
+        at.scope,
+        at.scopeOtel,
+        namespace,
+        req.receivedAt,
+      );
+      out.push({
+        id: docId(at.prefix, JSON.stringify(lr)),
+        index: dataStreamName(ds),
+        doc,
+      });
+    },
+  );
 }
 
 const SPAN_KINDS = [
@@ -350,31 +385,26 @@ function tracesToEcs(
   req: TracesRequest,
   namespace: string | undefined,
 ): EcsWrite[] {
-  const out: EcsWrite[] = [];
-  for (const rs of req.resourceSpans) {
-    const ctx = resourceContext(rs.resource);
-    const resourceJson = JSON.stringify(rs.resource);
-    for (const ss of rs.scopeSpans) {
-      const prefix = prefixHash(resourceJson, ss.scope);
-      const scopeOtel = scopeFields(ss.scope);
-      for (const s of ss.spans) {
-        const { doc, ds } = spanDoc(
-          s,
-          ctx,
-          ss.scope,
-          scopeOtel,
-          namespace,
-          req.receivedAt,
-        );
-        out.push({
-          id: docId(prefix, JSON.stringify(s)),
-          index: dataStreamName(ds),
-          doc,
-        });
-      }
-    }
-  }
-  return out;
+  return mapScoped(
+    req.resourceSpans,
+    (rs) => rs.scopeSpans,
+    (ss) => ss.spans,
+    (sp, at, out) => {
+      const { doc, ds } = spanDoc(
+        sp,
+        at.ctx,
+        at.scope,
+        at.scopeOtel,
+        namespace,
+        req.receivedAt,
+      );
+      out.push({
+        id: docId(at.prefix, JSON.stringify(sp)),
+        index: dataStreamName(ds),
+        doc,
+      });
+    },
+  );
 }
 
 const TEMPORALITIES = [undefined, 'delta', 'cumulative'] as const;
@@ -491,49 +521,38 @@ function metricsToEcs(
   req: MetricsRequest,
   namespace: string | undefined,
 ): EcsWrite[] {
-  const out: EcsWrite[] = [];
-  for (const rm of req.resourceMetrics) {
-    const ctx = resourceContext(rm.resource);
-    const resourceJson = JSON.stringify(rm.resource);
-    for (const sm of rm.scopeMetrics) {
-      const prefix = prefixHash(resourceJson, sm.scope);
-      const scopeOtel = scopeFields(sm.scope);
-      for (const m of sm.metrics) {
-        const f = metricFields(m);
-        if (!f) continue;
-        const descriptor = JSON.stringify(f);
-        const points = metricDataPoints(m);
-        for (let i = 0; i < points.length; i++) {
-          const p = points[i];
-          const ds = dataStream(
-            'metrics',
-            ctx,
-            sm.scope,
-            p.attributes,
-            namespace,
-          );
-          const timestamp =
-            nanosToIso(p.timeUnixNano) ??
-            nanosToIso(p.startTimeUnixNano) ??
-            req.receivedAt;
-          const doc = commonDoc(timestamp, ds, ctx);
-          doc.metric = pointMetric(f, m, i);
-          const otel: Record<string, unknown> = {
-            attributes: flatAttributes(p.attributes),
-            resource: ctx.otelResource,
-          };
-          if (scopeOtel) otel.scope = scopeOtel;
-          doc.otel = otel;
-          out.push({
-            id: docId(prefix, `${descriptor}\n${JSON.stringify(p)}`),
-            index: dataStreamName(ds),
-            doc,
-          });
-        }
+  return mapScoped(
+    req.resourceMetrics,
+    (rm) => rm.scopeMetrics,
+    (sm) => sm.metrics,
+    (m, { ctx, prefix, scope, scopeOtel }, out) => {
+      const f = metricFields(m);
+      if (!f) return;
+      const descriptor = JSON.stringify(f);
+      const points = metricDataPoints(m);
+      for (let i = 0; i < points.length; i++) {
+        const p = points[i];
+        const ds = dataStream('metrics', ctx, scope, p.attributes, namespace);
+        const timestamp =
+          nanosToIso(p.timeUnixNano) ??
+          nanosToIso(p.startTimeUnixNano) ??
+          req.receivedAt;
+        const doc = commonDoc(timestamp, ds, ctx);
+        doc.metric = pointMetric(f, m, i);
+        const otel: Record<string, unknown> = {
+          attributes: flatAttributes(p.attributes),
+          resource: ctx.otelResource,
+        };
+        if (scopeOtel) otel.scope = scopeOtel;
+        doc.otel = otel;
+        out.push({
+          id: docId(prefix, `${descriptor}\n${JSON.stringify(p)}`),
+          index: dataStreamName(ds),
+          doc,
+        });
       }
-    }
-  }
-  return out;
+    },
+  );
 }
 
 /**
