@@ -3,7 +3,8 @@ import type { AlertWebhookPayload } from '@freeride/contracts';
 
 import { createFinnhubFake } from './support/fakes';
 import { type GatewayProcess, startGateway } from './support/gateway';
-import { getFreePort, waitFor } from './support/testing';
+import { OtlpCollector } from './support/otlp-collector';
+import { waitFor } from './support/testing';
 import {
   type Infra,
   type TestTrader,
@@ -22,13 +23,16 @@ describe('quotes from the real market gateway to a signed webhook', () => {
   let trader: TestTrader;
   const finnhub = createFinnhubFake({ keys: ['fh-key'], tickIntervalMs: 50 });
   const receiver = new WebhookReceiver();
+  const collector = new OtlpCollector();
 
   beforeAll(async () => {
     infra = await startInfra();
-    await Promise.all([finnhub.start(), receiver.start()]);
-    // Both processes export traces to a port nobody listens on: only propagation matters here.
-    const otlp = `http://127.0.0.1:${await getFreePort()}`;
-    app = await startTradingApp(infra, { OTEL_EXPORTER_OTLP_ENDPOINT: otlp });
+    await Promise.all([finnhub.start(), receiver.start(), collector.start()]);
+    const otlp = {
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    };
+    app = await startTradingApp(infra, otlp);
     trader = await createTrader(app, 'gateway');
     for (const [condition, path] of [
       [{ threshold: 0.01, type: 'price_above' }, '/above'],
@@ -41,8 +45,14 @@ describe('quotes from the real market gateway to a signed webhook', () => {
         trigger: { mode: 'once' },
       });
     }
+    await api(app, trader, 'POST', '/v1/alerts', {
+      condition: { threshold: 0.01, type: 'price_above' },
+      delivery: { webhookUrl: `${receiver.url}/every` },
+      symbol: 'AAPL',
+      trigger: { cooldownSeconds: 0, mode: 'every_time' },
+    });
     gateway = await startGateway(infra, finnhub, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      ...otlp,
       OTEL_SDK_DISABLED: 'false',
       STREAM_SYMBOLS: 'AAPL',
     });
@@ -53,6 +63,7 @@ describe('quotes from the real market gateway to a signed webhook', () => {
     await app?.stop();
     await finnhub.stop();
     await receiver.stop();
+    await collector.stop();
     await infra?.stop();
   });
 
@@ -93,6 +104,57 @@ describe('quotes from the real market gateway to a signed webhook', () => {
     const tickTraceparent = fields[fields.indexOf('traceparent') + 1];
     expect(fields).toContain('traceparent');
     const traceId = tickTraceparent.split('-')[1];
-    expect(String(above.headers['traceparent'])).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
+    expect(String(above.headers['traceparent'])).toMatch(
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`),
+    );
+  });
+
+  it('gives each tick its own trace: publish → evaluation → delivery, linked to the subscription, seen by the receiver', async () => {
+    await waitFor(() => receiver.delivered('/every').length >= 2, {
+      description: 'two ticks delivered',
+      timeoutMs: 30_000,
+    });
+    const [first, second] = receiver
+      .delivered('/every')
+      .slice(0, 2)
+      .map((r) => String(r.headers['traceparent']).split('-')[1]);
+    expect(first).toMatch(/^[0-9a-f]{32}$/);
+    expect(second).not.toBe(first);
+
+    const names = (traceId: string) =>
+      collector.trace(traceId).map((s) => s.name);
+    for (const traceId of [first, second]) {
+      await waitFor(
+        () =>
+          [
+            'market-gateway quote.publish',
+            'rule-engine evaluate',
+            'webhook deliver',
+          ].every((n) => names(traceId).includes(n)),
+        { description: `spans of trace ${traceId}`, timeoutMs: 20_000 },
+      );
+      const spans = collector.trace(traceId);
+      const publish = spans.find(
+        (s) => s.name === 'market-gateway quote.publish',
+      )!;
+      const evaluate = spans.find((s) => s.name === 'rule-engine evaluate')!;
+      const deliver = spans.find((s) => s.name === 'webhook deliver')!;
+      // The publish span is the trace's root; the subscription is a link, never a parent.
+      expect(publish.parentSpanId).toBe('');
+      expect(publish.service).toBe('market-gateway');
+      expect(evaluate.parentSpanId).toBe(publish.spanId);
+      expect(deliver.parentSpanId).toBe(evaluate.spanId);
+      const subscribe = collector.spans.find(
+        (s) => s.name === 'market-gateway quote-stream.subscribe',
+      );
+      expect(subscribe).toBeDefined();
+      expect(subscribe!.traceId).not.toBe(traceId);
+      expect(publish.links).toEqual([
+        expect.objectContaining({
+          spanId: subscribe!.spanId,
+          traceId: subscribe!.traceId,
+        }),
+      ]);
+    }
   });
 });

@@ -1,6 +1,10 @@
 import { QUOTE_STREAM_KEY, type Quote } from '@freeride/contracts';
 import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
-import { currentTraceparent, withSpan } from '@freeride/observability';
+import {
+  TRACER_NAME,
+  currentTraceparent,
+  recordError,
+} from '@freeride/observability';
 
 import {
   Inject,
@@ -9,6 +13,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { type SpanContext, context, trace } from '@opentelemetry/api';
 import type Redis from 'ioredis';
 
 import type { MarketGatewayConfig } from '../config/market-gateway.config';
@@ -24,6 +29,10 @@ import { nestLogSink } from '../market-data/nest-log-sink';
  * Streams trades of `STREAM_SYMBOLS` from the first streaming provider and
  * publishes each as a quote to the `freeride:quotes` Redis stream, with the
  * publishing span's `traceparent`, for apps/trading.
+ *
+ * Each publish span is the root of its own trace (one trace per tick, through
+ * evaluation to delivery), linked to the span that opened the subscription:
+ * a parent would put every tick since start into one trace.
  */
 @Injectable()
 export class QuoteStreamService
@@ -31,6 +40,7 @@ export class QuoteStreamService
 {
   private readonly logger = new Logger(QuoteStreamService.name);
   private streamer?: QuoteStreamer;
+  private subscription?: SpanContext;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
@@ -63,7 +73,18 @@ export class QuoteStreamService
       router: this.router,
       symbols: this.config.stream.symbols,
     });
-    this.streamer.start();
+    const span = trace
+      .getTracer(TRACER_NAME)
+      .startSpan('market-gateway quote-stream.subscribe', {
+        attributes: {
+          'freeride.market.symbols': this.config.stream.symbols.length,
+        },
+      });
+    this.subscription = span.spanContext();
+    context.with(trace.setSpan(context.active(), span), () =>
+      this.streamer!.start(),
+    );
+    span.end();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -72,39 +93,44 @@ export class QuoteStreamService
 
   /** Appends one quote to the stream (capped at `QUOTE_STREAM_MAXLEN`, approximately). */
   async publish(quote: Quote): Promise<void> {
+    const tracer = trace.getTracer(TRACER_NAME);
+    const span = tracer.startSpan('market-gateway quote.publish', {
+      attributes: { 'freeride.market.provider': quote.provider },
+      links: this.subscription ? [{ context: this.subscription }] : [],
+      root: true,
+    });
     try {
-      await withSpan(
-        'market-gateway quote.publish',
-        { 'freeride.market.provider': quote.provider },
-        async () => {
-          const fields = [
-            'kind',
-            'quote',
-            'symbol',
-            quote.symbol,
-            'payload',
-            JSON.stringify(quote),
-            'producedAt',
-            String(Date.now()),
-          ];
-          const traceparent = currentTraceparent();
-          if (traceparent) fields.push('traceparent', traceparent);
-          await this.redis.xadd(
-            QUOTE_STREAM_KEY,
-            'MAXLEN',
-            '~',
-            String(this.config.stream.maxLen),
-            '*',
-            ...fields,
-          );
-        },
-      );
+      await context.with(trace.setSpan(context.active(), span), async () => {
+        const fields = [
+          'kind',
+          'quote',
+          'symbol',
+          quote.symbol,
+          'payload',
+          JSON.stringify(quote),
+          'producedAt',
+          String(Date.now()),
+        ];
+        const traceparent = currentTraceparent();
+        if (traceparent) fields.push('traceparent', traceparent);
+        await this.redis.xadd(
+          QUOTE_STREAM_KEY,
+          'MAXLEN',
+          '~',
+          String(this.config.stream.maxLen),
+          '*',
+          ...fields,
+        );
+      });
       this.metrics.streamPublished.inc({ provider: quote.provider });
     } catch (err) {
+      recordError(span, err);
       this.logger.warn(
         { err, provider: quote.provider },
         'quote publish failed',
       );
+    } finally {
+      span.end();
     }
   }
 }
