@@ -1,4 +1,4 @@
-import { syntheticLogStream } from '@freeride/anomaly-core';
+import { syntheticLogStream } from '@freeride/anomaly-engine';
 
 import { Redis } from 'ioredis';
 import { execFileSync } from 'node:child_process';

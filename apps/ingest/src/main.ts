@@ -1,7 +1,7 @@
 // First: telemetry must patch modules before anything else loads them.
 import './instrumentation';
 
-import { installIndexTemplates } from '@freeride/ingest-core';
+import { installIndexTemplates } from '@freeride/ingest-delivery';
 import { ConfigValidationError, bootstrapApp } from '@freeride/observability';
 
 import { Client } from '@elastic/elasticsearch';

@@ -1,4 +1,4 @@
-import { verifyWebhookSignature } from '@freeride/alerting';
+import { verifyWebhookSignature } from '@freeride/trading-rules';
 import type { AlertWebhookPayload } from '@freeride/contracts';
 
 import { createFinnhubFake } from './support/fakes';

@@ -1,4 +1,4 @@
-import { type EvaluableRule, RuleEngine } from '@freeride/alerting';
+import { type EvaluableRule, RuleEngine } from '@freeride/trading-rules';
 import type { AlertCondition, AlertTrigger } from '@freeride/contracts';
 
 import {

@@ -8,8 +8,8 @@ import {
   AnomalyEngine,
   SYNTHETIC_TEMPLATES,
   syntheticLogStream,
-} from '@freeride/anomaly-core';
-import type { InjectedBurst } from '@freeride/anomaly-core';
+} from '@freeride/anomaly-engine';
+import type { InjectedBurst } from '@freeride/anomaly-engine';
 import type { AnomalyEvent, LogRecordEvent } from '@freeride/contracts';
 
 import { writeFileSync } from 'node:fs';

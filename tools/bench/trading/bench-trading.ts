@@ -26,7 +26,7 @@ import {
   buildSentimentRequest,
   parseSentimentContent,
   storyKey,
-} from '@freeride/alerting';
+} from '@freeride/trading-rules';
 import type { AlertCondition, AlertTrigger } from '@freeride/contracts';
 import { QUOTE_STREAM_KEY } from '@freeride/contracts';
 import {

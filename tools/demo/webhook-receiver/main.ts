@@ -4,7 +4,7 @@
  *
  *   WEBHOOK_SECRET=<secret> PORT=3097 tsx tools/demo/webhook-receiver/main.ts
  */
-import { verifyWebhookSignature } from '@freeride/alerting';
+import { verifyWebhookSignature } from '@freeride/trading-rules';
 import { createServer } from 'node:http';
 
 const secret = process.env['WEBHOOK_SECRET'] ?? '';

@@ -4,7 +4,7 @@ module.exports = {
   preset: '../../../jest.preset.js',
   rootDir: __dirname,
   moduleNameMapper: {
-    '^@freeride/(alerting|contracts)$':
+    '^@freeride/(contracts|trading-rules)$':
       '<rootDir>/../../../libs/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/**/*.spec.ts'],

@@ -1,7 +1,7 @@
 import {
   buildSentimentRequest,
   parseSentimentContent,
-} from '@freeride/alerting';
+} from '@freeride/trading-rules';
 
 import OpenAI, { RateLimitError, toFile } from 'openai';
 

@@ -1,7 +1,7 @@
 import {
   AlertmanagerClient,
   toAlertmanagerAlert,
-} from '@freeride/anomaly-core';
+} from '@freeride/anomaly-engine';
 import type { AnomalyEvent } from '@freeride/contracts';
 import { HealthRegistry } from '@freeride/observability';
 

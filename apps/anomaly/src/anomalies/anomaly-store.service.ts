@@ -1,4 +1,4 @@
-import { toAnomalyDocument } from '@freeride/anomaly-core';
+import { toAnomalyDocument } from '@freeride/anomaly-engine';
 import type { AnomalyEvent } from '@freeride/contracts';
 import { HealthRegistry } from '@freeride/observability';
 

@@ -1,5 +1,5 @@
-import { AnomalyEngine, buildDiscoverUrl } from '@freeride/anomaly-core';
-import type { AnomalyEngineSnapshot } from '@freeride/anomaly-core';
+import { AnomalyEngine, buildDiscoverUrl } from '@freeride/anomaly-engine';
+import type { AnomalyEngineSnapshot } from '@freeride/anomaly-engine';
 import {
   LogRecordEventSchema,
   MetricPointEventSchema,

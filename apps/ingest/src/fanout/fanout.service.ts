@@ -3,7 +3,7 @@ import {
   RedisIngestStream,
   type StoredIngestEntry,
   decodeStoredRequest,
-} from '@freeride/ingest-core';
+} from '@freeride/ingest-delivery';
 import { METRICS_REGISTRY } from '@freeride/observability';
 import {
   type LogsRequest,

@@ -7,7 +7,7 @@ import {
   backoffDelayMs,
   decodeStoredRequest,
   installIndexTemplates,
-} from '@freeride/ingest-core';
+} from '@freeride/ingest-delivery';
 import {
   ATTR,
   contextFromTraceparent,

@@ -1,5 +1,5 @@
 import { STREAM_KEYS } from '@freeride/contracts';
-import { RedisIngestStream } from '@freeride/ingest-core';
+import { RedisIngestStream } from '@freeride/ingest-delivery';
 import type { OtlpSignal } from '@freeride/otlp';
 
 import type { Redis } from 'ioredis';

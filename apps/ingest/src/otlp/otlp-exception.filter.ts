@@ -2,7 +2,7 @@ import { FreerideError } from '@freeride/contracts';
 import {
   BackPressureError,
   StreamUnavailableError,
-} from '@freeride/ingest-core';
+} from '@freeride/ingest-delivery';
 import { statusOf } from '@freeride/observability';
 import { OtlpDecodeError, encodeStatus } from '@freeride/otlp';
 

@@ -1,4 +1,4 @@
-import type { RedisIngestStream } from '@freeride/ingest-core';
+import type { RedisIngestStream } from '@freeride/ingest-delivery';
 import { ATTR, currentTraceparent } from '@freeride/observability';
 import {
   type OtlpEncoding,

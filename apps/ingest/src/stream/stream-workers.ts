@@ -1,4 +1,4 @@
-import { RedisIngestStream } from '@freeride/ingest-core';
+import { RedisIngestStream } from '@freeride/ingest-delivery';
 
 import type { Redis } from 'ioredis';
 

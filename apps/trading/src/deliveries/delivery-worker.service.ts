@@ -3,7 +3,7 @@ import {
   SIGNATURE_HEADER,
   backoffDelay,
   signWebhook,
-} from '@freeride/alerting';
+} from '@freeride/trading-rules';
 import {
   ATTR,
   contextFromTraceparent,

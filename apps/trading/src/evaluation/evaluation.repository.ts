@@ -1,4 +1,4 @@
-import type { RuleFire } from '@freeride/alerting';
+import type { RuleFire } from '@freeride/trading-rules';
 import type {
   AlertCondition,
   AlertDelivery,

@@ -1,4 +1,4 @@
-import type { EvaluationResult, SignalUpdate } from '@freeride/alerting';
+import type { EvaluationResult, SignalUpdate } from '@freeride/trading-rules';
 import { parseQuoteStreamFields } from '@freeride/contracts';
 import {
   ATTR,

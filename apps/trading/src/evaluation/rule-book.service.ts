@@ -1,4 +1,4 @@
-import { RuleEngine } from '@freeride/alerting';
+import { RuleEngine } from '@freeride/trading-rules';
 
 import { Injectable } from '@nestjs/common';
 

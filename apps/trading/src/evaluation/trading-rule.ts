@@ -1,4 +1,4 @@
-import type { EvaluableRule } from '@freeride/alerting';
+import type { EvaluableRule } from '@freeride/trading-rules';
 import type { AlertDelivery } from '@freeride/contracts';
 
 /** A rule as the evaluator holds it: the engine's view plus what a delivery needs. */

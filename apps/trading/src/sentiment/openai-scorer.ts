@@ -3,7 +3,7 @@ import {
   type SentimentScore,
   buildSentimentRequest,
   parseSentimentContent,
-} from '@freeride/alerting';
+} from '@freeride/trading-rules';
 
 import type { OpenAI } from 'openai';
 import { RateLimitError } from 'openai';

@@ -1,4 +1,4 @@
-import type { CachedStory, SentimentCache } from '@freeride/alerting';
+import type { CachedStory, SentimentCache } from '@freeride/trading-rules';
 
 import type { Redis } from 'ioredis';
 

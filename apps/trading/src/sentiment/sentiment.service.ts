@@ -5,7 +5,7 @@ import {
   chunk,
   dedupStories,
   parseSentimentContent,
-} from '@freeride/alerting';
+} from '@freeride/trading-rules';
 
 import {
   Inject,

@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  displayName: 'ingest-core',
+  displayName: 'ingest-delivery',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

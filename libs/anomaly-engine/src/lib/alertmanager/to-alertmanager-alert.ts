@@ -1,6 +1,6 @@
 import type { AnomalyEvent } from '@freeride/contracts';
 
-import { ANOMALY_ALERT_NAME } from '../anomaly-core.constants';
+import { ANOMALY_ALERT_NAME } from '../anomaly-engine.constants';
 import type { AlertmanagerAlert } from './alertmanager-alert';
 
 /** Options of {@link toAlertmanagerAlert}. */

@@ -2,7 +2,7 @@ export * from './lib/alertmanager/alertmanager-alert';
 export * from './lib/alertmanager/alertmanager-client';
 export * from './lib/alertmanager/alertmanager.errors';
 export * from './lib/alertmanager/to-alertmanager-alert';
-export * from './lib/anomaly-core.constants';
+export * from './lib/anomaly-engine.constants';
 export * from './lib/elasticsearch/anomaly-document';
 export * from './lib/engine/anomaly-engine';
 export * from './lib/flap/flap-suppressor';

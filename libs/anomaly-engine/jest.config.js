@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  displayName: 'anomaly-core',
+  displayName: 'anomaly-engine',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

@@ -1,4 +1,4 @@
-import { ALERTMANAGER_ALERTS_PATH } from '../anomaly-core.constants';
+import { ALERTMANAGER_ALERTS_PATH } from '../anomaly-engine.constants';
 import type { AlertmanagerAlert } from './alertmanager-alert';
 import { AlertmanagerRequestError } from './alertmanager.errors';
 
