@@ -142,7 +142,8 @@ start() {
         TRADING_DATABASE_URL="postgres://freeride:freeride@127.0.0.1:${PG_PORT:-5432}/freeride" \
         TRADING_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
         TRADING_GATEWAY_URL="http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}" \
-        OPENAI_BASE_URL="http://127.0.0.1:${OPENAI_FAKE_PORT:-4110}/v1" OPENAI_API_KEY=demo-openai-key
+        OPENAI_BASE_URL="http://127.0.0.1:${OPENAI_FAKE_PORT:-4110}/v1" OPENAI_API_KEY=demo-openai-key \
+        TRADING_WEBHOOK_ALLOWLIST="127.0.0.1:${WEBHOOK_DEMO_PORT:-3097}"
       ;;
     trading-demo)
       # A demo trader with two alerts on the live quote stream, delivered as signed webhooks to a

@@ -92,8 +92,10 @@ start() {
   jh="$(java_home)"
   started=$(date +%s)
   log "starting Elasticsearch $ES_VERSION on $URL (heap $ES_HEAP, dir $RUN_DIR)"
-  # -d daemonizes after the node has started (or fails); -p writes the server pid.
-  if ! as_user "$ES_USER" env \
+  # -d daemonizes after the node has started (or fails); -p writes the server pid. setsid puts
+  # the node in its own session and process group, so it outlives the shell that started it
+  # (a Ctrl-C or a group kill of the caller no longer takes it down); -w waits for -d to return.
+  if ! as_user "$ES_USER" setsid -w env \
     ES_JAVA_HOME="$jh" \
     ES_PATH_CONF="$RUN_DIR/config" \
     ES_TMPDIR="$RUN_DIR/tmp" \

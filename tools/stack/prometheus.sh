@@ -36,8 +36,9 @@ YAML
   log "starting Prometheus on $URL (config $config)"
   start_daemon "$PID_FILE" "$RUN_DIR/prometheus.log" prometheus \
     --config.file="$config" --storage.tsdb.path="$RUN_DIR/data" \
-    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-    --web.enable-lifecycle --web.enable-remote-write-receiver
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+  # No --web.enable-lifecycle (unauthenticated /-/quit and /-/reload) and no
+  # --web.enable-remote-write-receiver (unauthenticated writes): the stack uses neither.
   if ! wait_for_http "$URL/-/ready" 60 "Prometheus /-/ready"; then
     tail -n 20 "$RUN_DIR/prometheus.log" >&2 || true
     stop_pidfile "$PID_FILE" 10 Prometheus

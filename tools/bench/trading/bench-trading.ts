@@ -305,6 +305,7 @@ async function benchTickToWebhook() {
           TRADING_LOG_LEVEL: 'warn',
           TRADING_PORT: String(port),
           TRADING_REDIS_URL: redisServer.url,
+          TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
         },
         logFile: join(dir, 'trading.log'),
         name: 'trading',

@@ -1,3 +1,4 @@
+import { type NetPolicy, parseAllowlist } from '@freeride/net-guard';
 import { parseConfig } from '@freeride/observability';
 
 import { z } from 'zod';
@@ -45,6 +46,21 @@ export const TradingEnvSchema = z
     TRADING_SENTIMENT_INTERVAL_MS: int(0),
     TRADING_SENTIMENT_MODEL: z.string().min(1).default('gpt-4o-mini'),
     TRADING_SENTIMENT_TIMEOUT_MS: int(20_000, 100),
+    /**
+     * Addresses webhook deliveries may reach although they are loopback or
+     * private (`127.0.0.1:4010,[::1]:4010,10.0.0.0/8`): local development
+     * only; empty in production.
+     */
+    TRADING_WEBHOOK_ALLOWLIST: z
+      .string()
+      .default('')
+      .superRefine((spec, ctx) => {
+        try {
+          parseAllowlist(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
   })
   .refine(
     (env) =>
@@ -89,6 +105,8 @@ export interface TradingConfig {
     model: string;
     timeoutMs: number;
   };
+  /** What webhook URLs may reach (SSRF guard); see TRADING_WEBHOOK_ALLOWLIST. */
+  webhookPolicy: NetPolicy;
 }
 
 /** Validates the environment (every bad key reported as `KEY: reason`) and maps it. */
@@ -128,5 +146,6 @@ export function loadConfig(
       model: e.TRADING_SENTIMENT_MODEL,
       timeoutMs: e.TRADING_SENTIMENT_TIMEOUT_MS,
     },
+    webhookPolicy: parseAllowlist(e.TRADING_WEBHOOK_ALLOWLIST),
   };
 }

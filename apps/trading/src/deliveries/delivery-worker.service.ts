@@ -4,6 +4,7 @@ import {
   backoffDelay,
   signWebhook,
 } from '@freeride/trading-rules';
+import { ForbiddenDestinationError, guardedRequest } from '@freeride/net-guard';
 import {
   ATTR,
   contextFromTraceparent,
@@ -17,7 +18,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import type { TradingConfig } from '../config/trading.config';
@@ -81,7 +82,9 @@ export class DeliveryWorkerService
     );
     this.worker.on('failed', (job, err) => {
       if (!job) return;
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      const final =
+        err instanceof UnrecoverableError ||
+        job.attemptsMade >= (job.opts.attempts ?? 1);
       this.metrics.attempts.inc({ outcome: final ? 'dead' : 'retry' });
       if (!final) return;
       this.logger.warn(
@@ -183,20 +186,26 @@ export class DeliveryWorkerService
           }),
           'user-agent': 'freeride-trading/1',
         };
-        // traceparent comes from the undici instrumentation, inside the delivery span
+        // traceparent comes from the http instrumentation, inside the delivery span
         // (setting it here as well sent two values in one header).
+        // The SSRF guard checks the address it connects to (DNS rebinding)
+        // and follows no redirect: a 3xx is a failed attempt.
         const attempts = job.attemptsMade + 1;
         let status: number | undefined;
         try {
-          const res = await fetch(target.webhookUrl, {
-            body,
-            headers,
-            method: 'POST',
-            signal: AbortSignal.timeout(timeoutMs),
-          });
+          const res = await guardedRequest(
+            target.webhookUrl,
+            { body, headers, method: 'POST', timeoutMs },
+            this.config.webhookPolicy,
+            'delivery.webhookUrl',
+          );
           status = res.status;
-          await res.body?.cancel();
         } catch (err) {
+          if (err instanceof ForbiddenDestinationError) {
+            // Not retried: the address will not become allowed by waiting.
+            span.setAttribute(ATTR.OUTCOME, 'forbidden');
+            throw new UnrecoverableError(err.message);
+          }
           await this.repository.markAttempt(triggerId, {
             attempts,
             error: (err as Error).message,

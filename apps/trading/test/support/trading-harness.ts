@@ -80,6 +80,8 @@ export async function startTradingApp(
         TRADING_LOG_LEVEL: 'warn',
         TRADING_PORT: String(port),
         TRADING_REDIS_URL: infra.redisServer.url,
+        // The tests' receivers listen on loopback; the SSRF e2e narrows this.
+        TRADING_WEBHOOK_ALLOWLIST: '127.0.0.1',
         ...env,
       },
       logFile: join(dir, 'trading.log'),

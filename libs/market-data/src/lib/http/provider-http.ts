@@ -1,28 +1,11 @@
+import { redactUrl } from '@freeride/net-guard';
+
 import {
   MalformedResponseError,
   ProviderTimeoutError,
   UpstreamError,
 } from '../market-data.errors';
 import type { ProviderName } from '../market-data.types';
-
-/** Query parameters that carry secrets and are masked wherever a URL is shown. */
-const SECRET_PARAMS = ['apikey', 'apiKey', 'token'];
-
-/**
- * Returns `url` with secret query parameters (`apikey`, `apiKey`, `token`)
- * replaced by `***`, for error messages, logs and span attributes.
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    for (const name of SECRET_PARAMS) {
-      if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '***');
-    }
-    return parsed.toString();
-  } catch {
-    return url.replace(/((?:apikey|apiKey|token)=)[^&]*/g, '$1***');
-  }
-}
 
 /** A provider response: status, headers and the raw body. */
 export interface ProviderResponse {

@@ -1,14 +1,5 @@
-/** Query parameters whose values are credentials at one provider or another. */
-const SECRET_QUERY_PARAMS =
-  /([?&](?:apikey|api_key|apiKey|token|access_token|key)=)[^&#]*/gi;
-
-/**
- * Replaces credential query parameters of a URL with `[REDACTED]`
- * (Alpha Vantage `apikey`, Finnhub `token`, Polygon `apiKey`).
- */
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');
-}
+/** Credential query parameters and `user:password@` of URLs: see @freeride/net-guard. */
+export { redactUrl } from '@freeride/net-guard';
 
 /**
  * pino `redact` paths: authorization headers and any token-like field one
@@ -19,6 +10,7 @@ export const REDACT_PATHS: string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-finnhub-token"]',
+  'req.headers["x-api-key"]',
   'headers.authorization',
   '*.apiKey',
   '*.apikey',
@@ -26,10 +18,12 @@ export const REDACT_PATHS: string[] = [
   '*.token',
   '*.password',
   '*.secret',
+  '*.webhookSecret',
   '*.authorization',
   'apiKey',
   'apikey',
   'token',
   'password',
   'secret',
+  'webhookSecret',
 ];

@@ -7,12 +7,17 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
 import { hostname } from 'node:os';
 
+import {
+  RedactingLogRecordProcessor,
+  RedactingSpanProcessor,
+} from './redaction.processors';
 import { ATTR_HOST_NAME, ATTR_SERVICE_INSTANCE_ID } from './semconv';
 import {
   type TelemetryEnv,
@@ -99,7 +104,9 @@ function instrumentations(
 /**
  * Starts the OpenTelemetry NodeSDK once per process: traces, metrics and
  * logs over OTLP/HTTP protobuf to `OTEL_EXPORTER_OTLP_ENDPOINT`, with the
- * auto-instrumentations chosen by `FREERIDE_OTEL_INSTRUMENTATIONS`. Call it
+ * auto-instrumentations chosen by `FREERIDE_OTEL_INSTRUMENTATIONS`, and
+ * credentials (query parameters, `user:password@`) redacted from every span
+ * and log record before export. Call it
  * from the app's `instrumentation.ts`, imported first by `main.ts`.
  *
  * It never crashes the app: a bad setting or a failing exporter goes to
@@ -125,8 +132,10 @@ export function startTelemetry(options: TelemetryOptions): void {
       instrumentations: [
         instrumentations(env, exportLogs, options.ignoreIncomingPaths ?? []),
       ],
+      // The redacting processors run first: nothing exported carries a credential.
       logRecordProcessors: exportLogs
         ? [
+            new RedactingLogRecordProcessor(),
             new BatchLogRecordProcessor({
               exporter: new OTLPLogExporter({
                 headers,
@@ -148,10 +157,12 @@ export function startTelemetry(options: TelemetryOptions): void {
         [ATTR_SERVICE_NAME]: options.serviceName,
         [ATTR_SERVICE_VERSION]: options.serviceVersion,
       }),
-      traceExporter: new OTLPTraceExporter({
-        headers,
-        url: `${base}/v1/traces`,
-      }),
+      spanProcessors: [
+        new RedactingSpanProcessor(),
+        new BatchSpanProcessor(
+          new OTLPTraceExporter({ headers, url: `${base}/v1/traces` }),
+        ),
+      ],
     });
     sdk.start();
   } catch (err) {

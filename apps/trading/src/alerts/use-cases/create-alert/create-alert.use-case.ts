@@ -1,19 +1,34 @@
-import { Injectable } from '@nestjs/common';
+import { checkUrl } from '@freeride/net-guard';
 
+import { Inject, Injectable } from '@nestjs/common';
+
+import type { TradingConfig } from '../../../config/trading.config';
+import { TRADING_CONFIG } from '../../../database/database.constants';
 import { RuleBookService } from '../../../evaluation/rule-book.service';
 import { AlertsRepository } from '../../alerts.repository';
 import type { AlertResponse } from '../../dto/alert.response';
 import type { CreateAlertCommand } from './create-alert.command';
 
-/** Stores a rule, then arms it in the evaluator. */
+/**
+ * Checks the webhook URL against the SSRF guard (every address its host
+ * resolves to), stores the rule, then arms it in the evaluator.
+ */
 @Injectable()
 export class CreateAlertUseCase {
   constructor(
+    @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
     private readonly repository: AlertsRepository,
     private readonly ruleBook: RuleBookService,
   ) {}
 
   async execute(command: CreateAlertCommand): Promise<AlertResponse> {
+    await checkUrl(
+      command.rule.delivery.webhookUrl,
+      this.config.webhookPolicy,
+      {
+        field: 'delivery.webhookUrl',
+      },
+    );
     const alert = await this.repository.insert(command.traderId, command.rule);
     this.ruleBook.add({
       condition: alert.condition,
