@@ -1,15 +1,15 @@
-import {
-  IDEMPOTENCY_HEADER,
-  SIGNATURE_HEADER,
-  backoffDelay,
-  signWebhook,
-} from '@freeride/trading-rules';
 import { ForbiddenDestinationError, guardedRequest } from '@freeride/net-guard';
 import {
   ATTR,
   contextFromTraceparent,
   withSpan,
 } from '@freeride/observability';
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  backoffDelay,
+  signWebhook,
+} from '@freeride/trading-rules';
 
 import {
   Inject,
