@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import {
+  ADMIN_TOKEN,
   type Infra,
   type TestTrader,
   type TradingApp,
@@ -41,7 +42,7 @@ async function startServer(
   return { hits, port, server, url: `http://127.0.0.1:${port}` };
 }
 
-describe('trading security: SSRF guard on webhook URLs', () => {
+describe('trading security: SSRF guard on webhook URLs, bad input', () => {
   let infra: Infra;
   let app: TradingApp;
   let trader: TestTrader;
@@ -199,5 +200,53 @@ describe('trading security: SSRF guard on webhook URLs', () => {
     expect(JSON.stringify(refused)).toMatch(/loopback/);
     expect(receiver.hits.filter((p) => p === '/redirect')).toHaveLength(2);
     expect(internal.hits).toEqual([]);
+  });
+
+  it('answers 400 naming the field for a NUL character, not 500', async () => {
+    const res = await api<{ message: string }>(
+      app,
+      trader,
+      'POST',
+      '/v1/alerts',
+      {
+        ...rule(`${receiver.url}/ok`, 'NULL'),
+        name: 'bad\u0000name',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.message)).toMatch(
+      /name: must not contain the NUL/,
+    );
+    const admin = await fetch(`${app.url}/v1/admin/traders`, {
+      body: JSON.stringify({ name: 'x\u0000y' }),
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'content-type': 'application/json',
+      },
+      method: 'POST',
+    });
+    expect(admin.status).toBe(400);
+  });
+
+  it('answers 413 for a JSON body over the limit and 400 for malformed JSON', async () => {
+    const big = await fetch(`${app.url}/v1/alerts`, {
+      body: JSON.stringify({ name: 'x'.repeat(2_000_000) }),
+      headers: {
+        authorization: `Bearer ${trader.apiKey}`,
+        'content-type': 'application/json',
+      },
+      method: 'POST',
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: 'entity.too.large' });
+    const broken = await fetch(`${app.url}/v1/alerts`, {
+      body: '{"symbol":',
+      headers: {
+        authorization: `Bearer ${trader.apiKey}`,
+        'content-type': 'application/json',
+      },
+      method: 'POST',
+    });
+    expect(broken.status).toBe(400);
   });
 });

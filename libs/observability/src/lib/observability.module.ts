@@ -6,12 +6,13 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
+import { RejectNulCharactersPipe } from './errors/reject-nul.pipe';
 import { HealthRegistry } from './health/health-registry.service';
 import { HealthController } from './health/health.controller';
 import { buildPinoHttpOptions } from './logging/logger-options';
@@ -62,6 +63,7 @@ export class ObservabilityModule {
       { provide: OBSERVABILITY_OPTIONS, useValue: resolved },
       { provide: METRICS_REGISTRY, useFactory: () => createRegistry(resolved) },
       { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      { provide: APP_PIPE, useClass: RejectNulCharactersPipe },
       { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       HealthRegistry,
       TelemetryShutdown,

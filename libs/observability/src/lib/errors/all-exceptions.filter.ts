@@ -10,7 +10,7 @@ import {
 import type { Response } from 'express';
 
 import { currentTraceId } from '../tracing/tracing';
-import { statusOf } from './error-status';
+import { bodyParserMessage, isBodyParserError, statusOf } from './error-status';
 
 /**
  * The documented error body of every app:
@@ -66,6 +66,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: fromResponse.message ?? exception.message,
         statusCode,
         ...(statusCode >= 500 ? { errorId: currentTraceId() } : {}),
+      };
+    }
+    if (isBodyParserError(exception)) {
+      return {
+        error: exception.type,
+        message: bodyParserMessage(exception),
+        statusCode,
       };
     }
     if (exception instanceof FreerideError && statusCode < 500) {
