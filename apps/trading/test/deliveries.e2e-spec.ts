@@ -75,7 +75,14 @@ describe('webhook deliveries with retries and a dead-letter list', () => {
         secret: trader.webhookSecret,
       }),
     ).not.toThrow();
-    expect((JSON.parse(ok.body) as AlertWebhookPayload).alertId).toBe(alertId);
+    const payload = JSON.parse(ok.body) as AlertWebhookPayload;
+    expect(payload.alertId).toBe(alertId);
+    // firedAt is the stored row's, one clock for every attempt and replay.
+    const { rows } = await infra.pg.query<{ fired_at: Date }>(
+      'SELECT fired_at FROM alert_triggers WHERE idempotency_key = $1',
+      [payload.idempotencyKey],
+    );
+    expect(payload.firedAt).toBe(rows[0].fired_at.toISOString());
     const deliveries = await waitFor(
       async () => {
         const res = await api<{

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 
 import { PG_POOL } from '../database/database.constants';
+import { alertPayload } from './alert-payload';
 
 /** Everything a worker needs to deliver one trigger. */
 export interface DeliveryTarget {
@@ -97,16 +98,17 @@ export class DeliveriesRepository {
     const r = rows[0];
     if (!r) return undefined;
     return {
-      payload: {
-        alertId: r.rule_id,
-        condition: r.condition,
-        firedAt: r.fired_at.toISOString(),
-        idempotencyKey: r.idempotency_key,
-        name: r.name,
-        symbol: r.symbol,
-        tickAsOf: r.tick_as_of.toISOString(),
-        value: r.value,
-      },
+      payload: alertPayload(
+        {
+          firedAt: r.fired_at,
+          idempotencyKey: r.idempotency_key,
+          ruleId: r.rule_id,
+          symbol: r.symbol,
+          tickAsOf: r.tick_as_of,
+          value: r.value,
+        },
+        r,
+      ),
       secret: r.webhook_secret,
       webhookUrl: r.webhook_url,
     };

@@ -22,6 +22,8 @@ export interface PendingFire {
 
 /** A firing stored by {@link EvaluationRepository.commit} (new, not a replay). */
 export interface StoredTrigger {
+  /** PostgreSQL's `fired_at`: the one clock of a firing. */
+  firedAt: Date;
   id: string;
   idempotencyKey: string;
 }
@@ -93,6 +95,7 @@ export class EvaluationRepository {
     const repeatingIds = new Set(repeating.map((r) => r.id));
     const expiredOnly = batch.expired.filter((id) => !repeatingIds.has(id));
     const { rows } = await this.pool.query<{
+      fired_at: Date;
       id: string;
       idempotency_key: string;
     }>(
@@ -102,7 +105,7 @@ export class EvaluationRepository {
          FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[])
            AS x(k, r, s, v, t, sid, tp)
          ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id, idempotency_key
+         RETURNING id, idempotency_key, fired_at
        ), once_rules AS (
          UPDATE alert_rules SET active = false, deactivated_reason = 'fired',
            fire_count = fire_count + 1, last_fired_at = now()
@@ -122,7 +125,7 @@ export class EvaluationRepository {
          SELECT $14::text, $15::text WHERE $14::text IS NOT NULL
          ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()
        )
-       SELECT id, idempotency_key FROM ins`,
+       SELECT id, idempotency_key, fired_at FROM ins`,
       [
         f.map((p) => p.fire.idempotencyKey),
         f.map((p) => p.fire.rule.id),
@@ -141,7 +144,11 @@ export class EvaluationRepository {
         batch.checkpoint?.id ?? null,
       ],
     );
-    return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key }));
+    return rows.map((r) => ({
+      firedAt: r.fired_at,
+      id: r.id,
+      idempotencyKey: r.idempotency_key,
+    }));
   }
 
   /** Triggers committed but possibly never enqueued (crash between commit and enqueue). */

@@ -19,11 +19,13 @@ import { Redis } from 'ioredis';
 
 import type { TradingConfig } from '../config/trading.config';
 import { TRADING_CONFIG } from '../database/database.constants';
+import { alertPayload } from '../deliveries/alert-payload';
 import { DeliveryQueueService } from '../deliveries/delivery-queue.service';
 import { EvaluationMetrics } from './evaluation.metrics';
 import {
   EvaluationRepository,
   type PendingFire,
+  type StoredTrigger,
 } from './evaluation.repository';
 import { RuleBookService } from './rule-book.service';
 import type { TradingRule } from './trading-rule';
@@ -285,7 +287,7 @@ export class EvaluationService
         const { expired, fires } = this.pending;
         const id = this.lastId;
         this.pending = { expired: [], fires: [] };
-        let stored: Awaited<ReturnType<EvaluationRepository['commit']>>;
+        let stored: StoredTrigger[];
         try {
           stored = await this.repository.commit({
             checkpoint: { id, stream: this.config.evaluation.stream },
@@ -316,13 +318,12 @@ export class EvaluationService
   }
 
   private async enqueue(
-    stored: Array<{ id: string; idempotencyKey: string }>,
+    stored: StoredTrigger[],
     fires: PendingFire[],
   ): Promise<void> {
     if (stored.length === 0) return;
     this.metrics.fired.inc(stored.length);
     const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
-    const firedAt = new Date().toISOString();
     await this.deliveries.enqueue(
       stored.map((s) => {
         const pending = byKey.get(s.idempotencyKey);
@@ -330,16 +331,17 @@ export class EvaluationService
         const { fire } = pending;
         return {
           target: {
-            payload: {
-              alertId: fire.rule.id,
-              condition: fire.rule.condition,
-              firedAt,
-              idempotencyKey: fire.idempotencyKey,
-              name: fire.rule.name,
-              symbol: fire.rule.symbol,
-              tickAsOf: new Date(fire.asOf).toISOString(),
-              value: fire.value,
-            },
+            payload: alertPayload(
+              {
+                firedAt: s.firedAt,
+                idempotencyKey: fire.idempotencyKey,
+                ruleId: fire.rule.id,
+                symbol: fire.rule.symbol,
+                tickAsOf: new Date(fire.asOf),
+                value: fire.value,
+              },
+              fire.rule,
+            ),
             traderId: fire.rule.traderId,
             webhookUrl: fire.rule.delivery.webhookUrl,
           },
