@@ -8,3 +8,7 @@ export * from './lib/sentiment/news-story';
 export * from './lib/sentiment/sentiment-pipeline';
 export * from './lib/sentiment/sentiment-request';
 export * from './lib/signing/webhook-signature';
+export * from './lib/signals/backtest';
+export * from './lib/signals/naive-signals';
+export * from './lib/signals/streaming-indicators';
+export * from './lib/signals/tick-conditions.fixtures';

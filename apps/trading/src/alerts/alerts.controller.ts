@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiOperation,
   ApiResponse,
   ApiTags,
@@ -19,12 +20,15 @@ import {
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import type { AuthenticatedTrader } from '../auth/authenticated-trader';
 import { CurrentTrader } from '../auth/current-trader.decorator';
+import { BACKTEST_BODY, CREATE_ALERT_BODY } from './dto/alert-bodies.schema';
 import type {
   AlertResponse,
+  BacktestResponse,
   DeliveryResponse,
   ListResponse,
 } from './dto/alert.response';
-import { CreateAlertDto } from './dto/create-alert.dto';
+import { BacktestAlertCommand } from './use-cases/backtest-alert/backtest-alert.command';
+import { BacktestAlertUseCase } from './use-cases/backtest-alert/backtest-alert.use-case';
 import { CreateAlertCommand } from './use-cases/create-alert/create-alert.command';
 import { CreateAlertUseCase } from './use-cases/create-alert/create-alert.use-case';
 import { DeleteAlertUseCase } from './use-cases/delete-alert/delete-alert.use-case';
@@ -41,6 +45,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @Controller('v1/alerts')
 export class AlertsController {
   constructor(
+    private readonly backtestAlert: BacktestAlertUseCase,
     private readonly createAlert: CreateAlertUseCase,
     private readonly deleteAlert: DeleteAlertUseCase,
     private readonly getAlert: GetAlertUseCase,
@@ -58,15 +63,27 @@ export class AlertsController {
 
   @Post()
   @ApiOperation({ summary: 'Create an alert rule' })
+  @ApiBody({ schema: CREATE_ALERT_BODY })
   @ApiResponse({
     description: 'Invalid rule: the message names each bad field',
     status: 400,
   })
   create(
     @CurrentTrader() trader: AuthenticatedTrader,
-    @Body() body: CreateAlertDto,
+    // Validated once, by the zod contract in the command (no class-validator DTO).
+    @Body() body: unknown,
   ): Promise<AlertResponse> {
     return this.createAlert.execute(CreateAlertCommand.create(trader.id, body));
+  }
+
+  @Post('backtest')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Replay a rule over the gateway's bars: when would it have fired?",
+  })
+  @ApiBody({ schema: BACKTEST_BODY })
+  backtest(@Body() body: unknown): Promise<BacktestResponse> {
+    return this.backtestAlert.execute(BacktestAlertCommand.create(body));
   }
 
   @Get(':id')

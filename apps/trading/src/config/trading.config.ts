@@ -31,6 +31,8 @@ export const TradingEnvSchema = z
     TRADING_EVAL_START: z.enum(['earliest', 'latest']).default('latest'),
     /** How far back a restart replays processed ticks to rebuild crossings and windows. */
     TRADING_EVAL_WARMUP_MS: int(3_600_000),
+    /** Limit of each call to the gateway's `/v1/bars` (indicator seeding, backtests). */
+    TRADING_GATEWAY_TIMEOUT_MS: int(5000, 100),
     TRADING_GATEWAY_URL: z.url().default('http://127.0.0.1:3001'),
     TRADING_HOST: z.string().default('127.0.0.1'),
     TRADING_LOG_LEVEL: z
@@ -92,6 +94,7 @@ export interface TradingConfig {
     stream: string;
     warmupMs: number;
   };
+  gatewayTimeoutMs: number;
   gatewayUrl: string;
   http: { host: string; port: number };
   logLevel: string;
@@ -133,6 +136,7 @@ export function loadConfig(
       stream: e.TRADING_QUOTE_STREAM,
       warmupMs: e.TRADING_EVAL_WARMUP_MS,
     },
+    gatewayTimeoutMs: e.TRADING_GATEWAY_TIMEOUT_MS,
     gatewayUrl: e.TRADING_GATEWAY_URL,
     http: { host: e.TRADING_HOST, port: e.TRADING_PORT },
     logLevel: e.TRADING_LOG_LEVEL,

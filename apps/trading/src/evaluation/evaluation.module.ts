@@ -4,16 +4,18 @@ import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { EvaluationMetrics } from './evaluation.metrics';
 import { EvaluationRepository } from './evaluation.repository';
 import { EvaluationService } from './evaluation.service';
+import { GatewayBarsClient } from './gateway-bars.client';
 import { RuleBookService } from './rule-book.service';
 
 /** Event-driven evaluation of the quote stream against the rule book. */
 @Module({
-  exports: [EvaluationService, RuleBookService],
+  exports: [EvaluationService, GatewayBarsClient, RuleBookService],
   imports: [DeliveriesModule],
   providers: [
     EvaluationMetrics,
     EvaluationRepository,
     EvaluationService,
+    GatewayBarsClient,
     RuleBookService,
   ],
 })

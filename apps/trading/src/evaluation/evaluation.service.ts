@@ -78,7 +78,7 @@ export class EvaluationService
   async onApplicationBootstrap(): Promise<void> {
     for (const rule of await this.repository.loadActive()) {
       const { rearmAt, ...tradingRule } = rule;
-      this.ruleBook.add(tradingRule, rearmAt);
+      await this.ruleBook.add(tradingRule, rearmAt);
     }
     this.metrics.rules.set(this.ruleBook.engine.ruleCount);
     if (!this.config.evaluation.enabled) return;

@@ -1,7 +1,8 @@
-import { RuleEngine } from '@freeride/trading-rules';
+import { RuleEngine, indicatorIntervals } from '@freeride/trading-rules';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 
+import { GatewayBarsClient } from './gateway-bars.client';
 import type { TradingRule } from './trading-rule';
 
 /**
@@ -12,9 +13,43 @@ import type { TradingRule } from './trading-rule';
 @Injectable()
 export class RuleBookService {
   readonly engine = new RuleEngine<TradingRule>();
+  private readonly logger = new Logger(RuleBookService.name);
+  /** `symbol interval` pairs already seeded: later rules share those bars. */
+  private readonly seeded = new Set<string>();
 
-  add(rule: TradingRule, rearmAt?: number): void {
+  constructor(private readonly gatewayBars: GatewayBarsClient) {}
+
+  /**
+   * Arms a rule. An indicator rule's bars are first seeded from the gateway's
+   * bars (bars the engine already built from ticks are kept); without them
+   * (gateway down) the rule arms anyway and its indicators warm up on ticks.
+   */
+  async add(rule: TradingRule, rearmAt?: number): Promise<void> {
+    const seeds = await Promise.all(
+      indicatorIntervals(rule.condition).map(async (interval) => {
+        const key = `${rule.symbol} ${interval}`;
+        if (this.seeded.has(key)) return undefined;
+        try {
+          return {
+            bars: await this.gatewayBars.bars(rule.symbol, interval),
+            interval,
+          };
+        } catch (err) {
+          this.logger.warn(
+            { err, interval, symbol: rule.symbol },
+            'indicator bars not seeded; warming up on ticks',
+          );
+          return undefined;
+        }
+      }),
+    );
     this.engine.addRule(rule, { rearmAt });
+    const now = Date.now();
+    for (const seed of seeds) {
+      if (!seed) continue;
+      this.engine.seedBars(rule.symbol, seed.interval, seed.bars, now);
+      this.seeded.add(`${rule.symbol} ${seed.interval}`);
+    }
   }
 
   remove(id: string): void {

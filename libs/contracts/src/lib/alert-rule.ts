@@ -3,28 +3,66 @@ import { z } from 'zod';
 const threshold = z.number().positive().finite();
 const windowSeconds = z.number().int().min(1).max(86_400);
 
+/** Bar widths of indicator conditions: those of the gateway's `/v1/bars`. */
+export const BAR_INTERVALS = [
+  '1min',
+  '5min',
+  '15min',
+  '30min',
+  '60min',
+] as const;
+export type IndicatorInterval = (typeof BAR_INTERVALS)[number];
+
+const interval = z.enum(BAR_INTERVALS);
+const period = z.number().int().min(2).max(500);
+const direction = z.enum(['down', 'up']);
+const levelOp = z.enum(['above', 'below', 'crossing_down', 'crossing_up']);
+const movingAverage = z.enum(['ema', 'sma']);
+
 /**
- * What an alert rule watches. Thresholds compare with the quote's `price`,
- * windows use the quote's `asOf` (tick time, not wall time).
+ * Conditions on one symbol's ticks. Thresholds compare with the quote's
+ * `price`, windows use the quote's `asOf` (tick time, not wall time).
  *
  * - `price_above` / `price_below`: level, strictly greater / less than.
  * - `crossing_up`: previous price `< threshold <=` current price (a gap counts).
  * - `crossing_down`: previous price `> threshold >=` current price.
- * - `percent_move`: change against the price `windowSeconds` ago is at least
- *   `percent` in `direction`.
+ * - `crossing`: either of the two.
+ * - `percent_move` / `price_change`: change against the price `windowSeconds`
+ *   ago is at least `percent` percent / `amount` in `direction`.
  * - `volume_spike`: tick volume is at least `factor` times the mean tick
  *   volume of the previous `windowSeconds`.
- * - `sentiment_above` / `sentiment_below`: news sentiment score in [-1, 1].
+ * - `channel`: `inside` (`lower <= price <= upper`), `outside`, `entering`
+ *   (previous tick outside, this one inside) or `exiting`.
+ *
+ * Indicator conditions use bars of `interval` built from the ticks (bars
+ * aligned to epoch; a bar closes at the first tick of a later bar) and seeded
+ * from the gateway's bars when the rule is armed. Indicator values are those
+ * of closed bars; a crossing compares the previous tick's values with this
+ * tick's, so a crossover of two indicators fires on the tick that closes the
+ * bar.
+ * - `price_vs_ma`: the price `above`, `below` or crossing the SMA/EMA.
+ * - `ma_cross`: the `fast` moving average crosses the `slow` one.
+ * - `rsi`: Wilder's RSI `above`, `below` or crossing `level`.
+ * - `macd_cross`: the MACD line crosses its signal line.
+ * - `bollinger_break`: the price crosses out of the band (`upper`: previous
+ *   price `<=` previous upper band, price `>` upper band; `lower` mirrored).
  */
-export const AlertConditionSchema = z.discriminatedUnion('type', [
+const TICK_CONDITIONS = [
   z.object({ threshold, type: z.literal('price_above') }),
   z.object({ threshold, type: z.literal('price_below') }),
   z.object({ threshold, type: z.literal('crossing_up') }),
   z.object({ threshold, type: z.literal('crossing_down') }),
+  z.object({ threshold, type: z.literal('crossing') }),
   z.object({
-    direction: z.enum(['down', 'up']),
+    direction,
     percent: z.number().positive().max(1000),
     type: z.literal('percent_move'),
+    windowSeconds,
+  }),
+  z.object({
+    amount: z.number().positive().finite(),
+    direction,
+    type: z.literal('price_change'),
     windowSeconds,
   }),
   z.object({
@@ -32,6 +70,79 @@ export const AlertConditionSchema = z.discriminatedUnion('type', [
     type: z.literal('volume_spike'),
     windowSeconds,
   }),
+  z
+    .object({
+      lower: threshold,
+      mode: z.enum(['entering', 'exiting', 'inside', 'outside']),
+      type: z.literal('channel'),
+      upper: threshold,
+    })
+    .refine((c) => c.lower < c.upper, {
+      message: 'lower must be less than upper',
+      path: ['lower'],
+    }),
+  z.object({
+    interval,
+    ma: movingAverage,
+    op: levelOp,
+    period,
+    type: z.literal('price_vs_ma'),
+  }),
+  z
+    .object({
+      direction,
+      fast: period,
+      interval,
+      ma: movingAverage,
+      slow: period,
+      type: z.literal('ma_cross'),
+    })
+    .refine((c) => c.fast < c.slow, {
+      message: 'fast must be less than slow',
+      path: ['fast'],
+    }),
+  z.object({
+    interval,
+    level: z.number().gt(0).lt(100),
+    op: levelOp,
+    period,
+    type: z.literal('rsi'),
+  }),
+  z
+    .object({
+      direction,
+      fast: period.default(12),
+      interval,
+      signal: period.default(9),
+      slow: period.default(26),
+      type: z.literal('macd_cross'),
+    })
+    .refine((c) => c.fast < c.slow, {
+      message: 'fast must be less than slow',
+      path: ['fast'],
+    }),
+  z.object({
+    band: z.enum(['lower', 'upper']),
+    interval,
+    period,
+    stdDev: z.number().positive().max(10).default(2),
+    type: z.literal('bollinger_break'),
+  }),
+] as const;
+
+/** A condition on ticks (any condition but sentiment and composition). */
+export const TickConditionSchema = z.discriminatedUnion('type', [
+  ...TICK_CONDITIONS,
+]);
+export type TickCondition = z.infer<typeof TickConditionSchema>;
+
+/**
+ * What an alert rule watches: a tick condition, a news sentiment level
+ * (`sentiment_above` / `sentiment_below`, score in [-1, 1]), or `all` / `any`
+ * of 2 to 5 tick conditions, true on a tick when all / any of them are.
+ */
+export const AlertConditionSchema = z.discriminatedUnion('type', [
+  ...TICK_CONDITIONS,
   z.object({
     threshold: z.number().min(-1).max(1),
     type: z.literal('sentiment_above'),
@@ -39,6 +150,14 @@ export const AlertConditionSchema = z.discriminatedUnion('type', [
   z.object({
     threshold: z.number().min(-1).max(1),
     type: z.literal('sentiment_below'),
+  }),
+  z.object({
+    conditions: z.array(TickConditionSchema).min(2).max(5),
+    type: z.literal('all'),
+  }),
+  z.object({
+    conditions: z.array(TickConditionSchema).min(2).max(5),
+    type: z.literal('any'),
   }),
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;
@@ -86,6 +205,29 @@ export const CreateAlertRuleSchema = z.object({
   trigger: AlertTriggerSchema,
 });
 export type CreateAlertRule = z.infer<typeof CreateAlertRuleSchema>;
+
+/**
+ * Body of `POST /v1/alerts/backtest`: replay `condition` over the gateway's
+ * bars of `interval` (one tick per bar, at its start, with its close) between
+ * `from` and `to`, with `trigger` (default: every matching bar).
+ */
+export const BacktestRequestSchema = z
+  .object({
+    condition: AlertConditionSchema,
+    from: z.iso.datetime({ offset: true }).optional(),
+    interval: interval.default('1min'),
+    symbol: CreateAlertRuleSchema.shape.symbol,
+    to: z.iso.datetime({ offset: true }).optional(),
+    trigger: AlertTriggerSchema.default({
+      cooldownSeconds: 0,
+      mode: 'every_time',
+    }),
+  })
+  .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), {
+    message: 'from must be before to',
+    path: ['from'],
+  });
+export type BacktestRequest = z.infer<typeof BacktestRequestSchema>;
 
 /** An alert rule as the API returns it. */
 export const AlertRuleSchema = CreateAlertRuleSchema.extend({

@@ -40,3 +40,13 @@ export interface DeliveryResponse {
 export interface ListResponse<T> {
   items: T[];
 }
+
+/** The answer of `POST /v1/alerts/backtest`. */
+export interface BacktestResponse {
+  /** The replayed bars (the price series to chart). */
+  bars: Array<{ close: number; start: string }>;
+  /** When the rule would have fired: the bar's start, its close, the matched value. */
+  fires: Array<{ at: string; price: number; value: number }>;
+  interval: string;
+  symbol: string;
+}

@@ -1,3 +1,10 @@
+import type { IndicatorInterval } from '@freeride/contracts';
+
+import {
+  type CompiledCondition,
+  INTERVAL_MS,
+  SymbolSignals,
+} from '../signals/symbol-signals';
 import type {
   EvaluableRule,
   EvaluationResult,
@@ -12,6 +19,8 @@ import { EPSILON, SymbolState } from './symbol-state';
 import { fireKey, rearmTime } from './trigger-policy';
 
 interface Entry<R> {
+  /** Conditions evaluated by scanning (channels, indicators, compositions). */
+  compiled?: CompiledCondition;
   key: number;
   rearmAt?: number;
   rule: R;
@@ -22,6 +31,9 @@ interface Entry<R> {
 class SymbolBook<R> {
   readonly crossDown = new SortedMultimap<Entry<R>>();
   readonly crossUp = new SortedMultimap<Entry<R>>();
+  /** Armed rules with a compiled condition (key 0), scanned on every tick. */
+  readonly scanned = new SortedMultimap<Entry<R>>();
+  readonly signals = new SymbolSignals();
   readonly percentDown = new Map<number, SortedMultimap<Entry<R>>>();
   readonly percentUp = new Map<number, SortedMultimap<Entry<R>>>();
   readonly priceAbove = new SortedMultimap<Entry<R>>();
@@ -74,8 +86,8 @@ export class RuleEngine<
   addRule(rule: R, state: RuleRuntimeState = {}): void {
     this.removeRule(rule.id);
     const book = this.book(rule.symbol);
-    const { key, slot } = this.slotOf(book, rule);
-    const entry: Entry<R> = { key, rule, slot };
+    const { compiled, key, slot } = this.slotOf(book, rule);
+    const entry: Entry<R> = { compiled, key, rule, slot };
     this.entries.set(rule.id, entry);
     if (state.rearmAt !== undefined) {
       entry.rearmAt = state.rearmAt;
@@ -91,6 +103,7 @@ export class RuleEngine<
     if (!entry) return false;
     this.entries.delete(id);
     entry.slot.delete(entry.key, id);
+    entry.compiled?.release();
     if (entry.rearmAt !== undefined) {
       this.books.get(entry.rule.symbol)?.rearm.delete(entry.rearmAt, id);
     }
@@ -115,10 +128,26 @@ export class RuleEngine<
    * warm up crossings and windows after a restart from already-processed ticks.
    */
   warmUp(tick: Tick): void {
-    const state = this.book(tick.symbol).state;
-    if (state.admit(tick.asOf) === undefined) {
-      state.push(tick.asOf, tick.price, tick.volume ?? 0);
+    const book = this.book(tick.symbol);
+    if (book.state.admit(tick.asOf) === undefined) {
+      book.state.push(tick.asOf, tick.price, tick.volume ?? 0);
+      book.signals.onTick(tick.asOf, tick.price);
     }
+  }
+
+  /**
+   * Seeds a symbol's bars of one interval from history (oldest first; see
+   * `BarSeries.seed`); returns how many bars were taken.
+   */
+  seedBars(
+    symbol: string,
+    interval: IndicatorInterval,
+    bars: ReadonlyArray<{ close: number; start: number }>,
+    until: number,
+  ): number {
+    return this.book(symbol)
+      .signals.seriesOf(INTERVAL_MS[interval])
+      .seed(bars, until);
   }
 
   onTick(tick: Tick): EvaluationResult<R> {
@@ -128,6 +157,7 @@ export class RuleEngine<
     if (rejected) return { expired: [], fired: [], rejected };
     const prev = state.lastPrice;
     state.push(tick.asOf, tick.price, tick.volume ?? 0);
+    book.signals.onTick(tick.asOf, tick.price);
     this.rearmDue(book, tick.asOf);
 
     const matches: Array<{ entry: Entry<R>; value: number }> = [];
@@ -172,6 +202,13 @@ export class RuleEngine<
       const ratio = state.volumeRatio(windowMs);
       if (ratio !== undefined) {
         collect(slot.range({ hi: ratio + EPSILON, hiInclusive: true }), ratio);
+      }
+    }
+    if (book.scanned.size > 0) {
+      const ctx = { prev, price, state };
+      for (const entry of book.scanned.range({})) {
+        const value = entry.compiled!.evaluate(ctx);
+        if (value !== undefined) matches.push({ entry, value });
       }
     }
     return this.settle(book, matches, tick.asOf, 'price');
@@ -249,7 +286,11 @@ export class RuleEngine<
   private slotOf(
     book: SymbolBook<R>,
     rule: R,
-  ): { key: number; slot: SortedMultimap<Entry<R>> } {
+  ): {
+    compiled?: CompiledCondition;
+    key: number;
+    slot: SortedMultimap<Entry<R>>;
+  } {
     const c = rule.condition;
     switch (c.type) {
       case 'price_above':
@@ -275,6 +316,14 @@ export class RuleEngine<
         return { key: c.threshold, slot: book.sentimentAbove };
       case 'sentiment_below':
         return { key: c.threshold, slot: book.sentimentBelow };
+      default: {
+        const compiled = book.signals.compile(c);
+        book.state.maxWindowMs = Math.max(
+          book.state.maxWindowMs,
+          compiled.windowMs,
+        );
+        return { compiled, key: 0, slot: book.scanned };
+      }
     }
   }
 }

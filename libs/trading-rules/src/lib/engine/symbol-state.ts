@@ -37,7 +37,10 @@ export class SymbolState {
    * records it; answers why it was ignored otherwise.
    */
   admitSignal(asOf: number, value: number): TickRejection | undefined {
-    if (this.lastSentimentAsOf !== undefined && asOf <= this.lastSentimentAsOf) {
+    if (
+      this.lastSentimentAsOf !== undefined &&
+      asOf <= this.lastSentimentAsOf
+    ) {
       return asOf === this.lastSentimentAsOf ? 'duplicate' : 'out_of_order';
     }
     this.lastSentiment = value;
@@ -69,6 +72,17 @@ export class SymbolState {
     if (ref < 0) return undefined;
     const refPrice = this.prices[ref];
     return ((this.lastPrice - refPrice) / refPrice) * 100;
+  }
+
+  /**
+   * Change of the latest price against the price of the last tick at or
+   * before `asOf - windowMs`; `undefined` when history does not reach back.
+   */
+  priceChange(windowMs: number): number | undefined {
+    const last = this.times.length - 1;
+    if (last < this.head || this.lastPrice === undefined) return undefined;
+    const ref = this.lastAtOrBefore(this.times[last] - windowMs);
+    return ref < 0 ? undefined : this.lastPrice - this.prices[ref];
   }
 
   /**

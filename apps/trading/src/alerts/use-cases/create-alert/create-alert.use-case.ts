@@ -30,7 +30,7 @@ export class CreateAlertUseCase {
       },
     );
     const alert = await this.repository.insert(command.traderId, command.rule);
-    this.ruleBook.add({
+    await this.ruleBook.add({
       condition: alert.condition,
       delivery: alert.delivery,
       expiresAt: alert.expiresAt ? Date.parse(alert.expiresAt) : undefined,

@@ -1,0 +1,327 @@
+import type { AlertCondition, TickCondition } from '@freeride/contracts';
+
+import { EPSILON, type SymbolState } from '../engine/symbol-state';
+import { BarSeries, type IndicatorSlot } from './bar-series';
+import {
+  Bollinger,
+  Ema,
+  Macd,
+  Rsi,
+  Sma,
+  type StreamingIndicator,
+} from './streaming-indicators';
+
+/** Milliseconds of each indicator interval. */
+export const INTERVAL_MS: Record<string, number> = {
+  '15min': 900_000,
+  '1min': 60_000,
+  '30min': 1_800_000,
+  '5min': 300_000,
+  '60min': 3_600_000,
+};
+
+/** What a compiled condition reads on a tick. */
+export interface TickContext {
+  price: number;
+  /** Previous accepted price of the symbol (undefined on its first tick). */
+  prev: number | undefined;
+  state: SymbolState;
+}
+
+/**
+ * A condition compiled against one symbol: `evaluate` answers the matched
+ * value (price, move, ratio, indicator value) or `undefined`; `release`
+ * detaches its indicators.
+ */
+export interface CompiledCondition {
+  evaluate(ctx: TickContext): number | undefined;
+  release(): void;
+  /** Longest tick-history window it needs, in ms. */
+  windowMs: number;
+}
+
+type Slot<V> = IndicatorSlot<V>;
+
+const crossedUp = (
+  a0: number | undefined,
+  b0: number | undefined,
+  a: number | undefined,
+  b: number | undefined,
+): boolean =>
+  a0 !== undefined && b0 !== undefined && a !== undefined && b !== undefined
+    ? a0 < b0 && a >= b
+    : false;
+
+/**
+ * Bar series and shared indicator instances of one symbol, and the compiler
+ * of conditions that need more than a threshold index (channels, amounts,
+ * indicators, compositions).
+ */
+export class SymbolSignals {
+  readonly series = new Map<number, BarSeries>();
+
+  /** Advances every bar series by one tick (before conditions are evaluated). */
+  onTick(asOf: number, price: number): void {
+    for (const s of this.series.values()) s.onTick(asOf, price);
+  }
+
+  /** The bar series of an interval, created on first use. */
+  seriesOf(intervalMs: number): BarSeries {
+    let s = this.series.get(intervalMs);
+    if (!s) {
+      s = new BarSeries(intervalMs);
+      this.series.set(intervalMs, s);
+    }
+    return s;
+  }
+
+  compile(condition: AlertCondition): CompiledCondition {
+    if (condition.type === 'all' || condition.type === 'any') {
+      const parts = condition.conditions.map((c) => this.compileTick(c));
+      const all = condition.type === 'all';
+      return {
+        evaluate: (ctx) => {
+          let first: number | undefined;
+          for (const part of parts) {
+            const v = part.evaluate(ctx);
+            if (v === undefined && all) return undefined;
+            if (v !== undefined && !all) return v;
+            first ??= v;
+          }
+          return first;
+        },
+        release: () => parts.forEach((p) => p.release()),
+        windowMs: Math.max(...parts.map((p) => p.windowMs)),
+      };
+    }
+    if (
+      condition.type === 'sentiment_above' ||
+      condition.type === 'sentiment_below'
+    ) {
+      throw new TypeError(
+        `${condition.type} is evaluated on signals, not ticks`,
+      );
+    }
+    return this.compileTick(condition);
+  }
+
+  private use<V>(
+    interval: string,
+    key: string,
+    create: () => StreamingIndicator<V>,
+  ): { release: () => void; slot: Slot<V> } {
+    const series = this.seriesOf(INTERVAL_MS[interval]);
+    const slot = series.attach(key, create);
+    return { release: () => series.detach(key), slot };
+  }
+
+  private compileTick(c: TickCondition): CompiledCondition {
+    const none = (): void => undefined;
+    const plain = (
+      evaluate: (ctx: TickContext) => number | undefined,
+      windowMs = 0,
+    ): CompiledCondition => ({ evaluate, release: none, windowMs });
+    switch (c.type) {
+      case 'price_above':
+        return plain(({ price }) => (price > c.threshold ? price : undefined));
+      case 'price_below':
+        return plain(({ price }) => (price < c.threshold ? price : undefined));
+      case 'crossing_up':
+        return plain(({ prev, price }) =>
+          prev !== undefined && prev < c.threshold && c.threshold <= price
+            ? price
+            : undefined,
+        );
+      case 'crossing_down':
+        return plain(({ prev, price }) =>
+          prev !== undefined && prev > c.threshold && c.threshold >= price
+            ? price
+            : undefined,
+        );
+      case 'crossing':
+        return plain(({ prev, price }) =>
+          prev !== undefined &&
+          ((prev < c.threshold && c.threshold <= price) ||
+            (prev > c.threshold && c.threshold >= price))
+            ? price
+            : undefined,
+        );
+      case 'percent_move':
+      case 'price_change': {
+        const windowMs = c.windowSeconds * 1000;
+        const limit = c.type === 'percent_move' ? c.percent : c.amount;
+        return plain(({ state }) => {
+          const move =
+            c.type === 'percent_move'
+              ? state.percentMove(windowMs)
+              : state.priceChange(windowMs);
+          if (move === undefined) return undefined;
+          const signed = c.direction === 'up' ? move : -move;
+          return signed > 0 && signed + EPSILON >= limit ? move : undefined;
+        }, windowMs);
+      }
+      case 'volume_spike': {
+        const windowMs = c.windowSeconds * 1000;
+        return plain(({ state }) => {
+          const ratio = state.volumeRatio(windowMs);
+          return ratio !== undefined && ratio + EPSILON >= c.factor
+            ? ratio
+            : undefined;
+        }, windowMs);
+      }
+      case 'channel': {
+        const inside = (p: number) => c.lower <= p && p <= c.upper;
+        return plain(({ prev, price }) => {
+          const now = inside(price);
+          switch (c.mode) {
+            case 'inside':
+              return now ? price : undefined;
+            case 'outside':
+              return now ? undefined : price;
+            case 'entering':
+              return prev !== undefined && !inside(prev) && now
+                ? price
+                : undefined;
+            case 'exiting':
+              return prev !== undefined && inside(prev) && !now
+                ? price
+                : undefined;
+          }
+        });
+      }
+      case 'price_vs_ma': {
+        const { release, slot } = this.use(
+          c.interval,
+          `${c.ma}:${c.period}`,
+          () => (c.ma === 'sma' ? new Sma(c.period) : new Ema(c.period)),
+        );
+        return {
+          evaluate: ({ prev, price }) => {
+            const ma = slot.value;
+            if (ma === undefined) return undefined;
+            switch (c.op) {
+              case 'above':
+                return price > ma ? price : undefined;
+              case 'below':
+                return price < ma ? price : undefined;
+              case 'crossing_up':
+                return crossedUp(prev, slot.prev, price, ma)
+                  ? price
+                  : undefined;
+              case 'crossing_down':
+                return crossedUp(slot.prev, prev, ma, price)
+                  ? price
+                  : undefined;
+            }
+          },
+          release,
+          windowMs: 0,
+        };
+      }
+      case 'ma_cross': {
+        const make = (period: number) =>
+          this.use(c.interval, `${c.ma}:${period}`, () =>
+            c.ma === 'sma' ? new Sma(period) : new Ema(period),
+          );
+        const fast = make(c.fast);
+        const slow = make(c.slow);
+        const f = fast.slot;
+        const s = slow.slot;
+        return {
+          evaluate: () => {
+            const hit =
+              c.direction === 'up'
+                ? crossedUp(f.prev, s.prev, f.value, s.value)
+                : crossedUp(s.prev, f.prev, s.value, f.value);
+            return hit ? f.value : undefined;
+          },
+          release: () => {
+            fast.release();
+            slow.release();
+          },
+          windowMs: 0,
+        };
+      }
+      case 'rsi': {
+        const { release, slot } = this.use(
+          c.interval,
+          `rsi:${c.period}`,
+          () => new Rsi(c.period),
+        );
+        return {
+          evaluate: () => {
+            const r = slot.value;
+            if (r === undefined) return undefined;
+            switch (c.op) {
+              case 'above':
+                return r > c.level ? r : undefined;
+              case 'below':
+                return r < c.level ? r : undefined;
+              case 'crossing_up':
+                return crossedUp(slot.prev, c.level, r, c.level)
+                  ? r
+                  : undefined;
+              case 'crossing_down':
+                return crossedUp(c.level, slot.prev, c.level, r)
+                  ? r
+                  : undefined;
+            }
+          },
+          release,
+          windowMs: 0,
+        };
+      }
+      case 'macd_cross': {
+        const { release, slot } = this.use(
+          c.interval,
+          `macd:${c.fast}:${c.slow}:${c.signal}`,
+          () => new Macd(c.fast, c.slow, c.signal),
+        );
+        return {
+          evaluate: () => {
+            const p = slot.prev;
+            const v = slot.value;
+            const hit =
+              c.direction === 'up'
+                ? crossedUp(p?.macd, p?.signal, v?.macd, v?.signal)
+                : crossedUp(p?.signal, p?.macd, v?.signal, v?.macd);
+            return hit ? v!.macd : undefined;
+          },
+          release,
+          windowMs: 0,
+        };
+      }
+      case 'bollinger_break': {
+        const { release, slot } = this.use(
+          c.interval,
+          `bb:${c.period}:${c.stdDev}`,
+          () => new Bollinger(c.period, c.stdDev),
+        );
+        return {
+          evaluate: ({ prev, price }) => {
+            const p = slot.prev;
+            const v = slot.value;
+            if (c.band === 'upper') {
+              return p &&
+                v &&
+                prev !== undefined &&
+                prev <= p.upper &&
+                price > v.upper
+                ? price
+                : undefined;
+            }
+            return p &&
+              v &&
+              prev !== undefined &&
+              prev >= p.lower &&
+              price < v.lower
+              ? price
+              : undefined;
+          },
+          release,
+          windowMs: 0,
+        };
+      }
+    }
+  }
+}
