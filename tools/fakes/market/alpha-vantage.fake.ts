@@ -54,6 +54,12 @@ function eastern(ms: number): string {
 
 /** Options of the Alpha Vantage fake. */
 export interface AlphaVantageFakeOptions extends FakeProviderOptions {
+  /**
+   * Fixed intraday closes per symbol (oldest first, `start` in epoch ms),
+   * served for every interval instead of the synthetic 12 bars: fixture bars
+   * for backtests.
+   */
+  intradayBars?: Record<string, Array<{ close: number; start: number }>>;
   /** Body of `rate-limit-note` and of over-plan calls. @default 'burst' */
   note?: AlphaVantageNote;
 }
@@ -114,7 +120,17 @@ export function createAlphaVantageFake(
           const step = Number(interval.replace('min', '')) * 60_000;
           const last = Math.floor(now / step) * step;
           const series: Record<string, Record<string, string>> = {};
-          for (let i = 0; i < 12; i++) {
+          const fixture = options.intradayBars?.[symbol];
+          for (const bar of [...(fixture ?? [])].reverse()) {
+            series[eastern(bar.start)] = {
+              '1. open': bar.close.toFixed(4),
+              '2. high': bar.close.toFixed(4),
+              '3. low': bar.close.toFixed(4),
+              '4. close': bar.close.toFixed(4),
+              '5. volume': '100',
+            };
+          }
+          for (let i = 0; i < (fixture ? 0 : 12); i++) {
             const o = currentPrice(symbol, last - i * step);
             series[eastern(last - i * step)] = {
               '1. open': o.toFixed(4),
