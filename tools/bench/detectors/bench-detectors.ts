@@ -1,7 +1,7 @@
-// Benchmark of @freeride/detectors: Loghub-2k template mining and NAB metric anomaly detection.
-// Usage: npm run bench:detectors [-- --json FILE] [--datasets DIR] [--nab-out DIR] [--no-write]
-import { MetricDetector, TemplateMiner } from '@freeride/detectors';
-import type { NabProfileName } from '@freeride/detectors';
+// Benchmark of @freeride/detectors: Loghub-2k template mining and metric anomaly detection on
+// every labelled metric corpus (NAB, AIOps 2018 KPIs, JumpStarter).
+// Usage: npm run bench:detectors [-- --json FILE] [--datasets DIR] [--work DIR] [--corpora a,b] [--no-write]
+import { TemplateMiner } from '@freeride/detectors';
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,10 +15,17 @@ import {
   scoreDataset,
 } from './loghub-bench';
 import type { BenchParser, LoghubResult } from './loghub-bench';
-import { NAB_SCOREBOARD, PROFILE_ORDER, loadNab, runNab } from './nab-bench';
-import type { NabResult, NabSeries, PointScorer } from './nab-bench';
+import {
+  CORPUS_NAMES,
+  METRIC_DETECTORS,
+  beatsBaselines,
+  benchCorpus,
+  corpusTable,
+  loadCorpus,
+} from './metric-bench';
+import type { CorpusFigures, CorpusName } from './metric-bench';
+import type { MetricCorpus, PointScorer } from './metric-corpora';
 import { NaiveTemplateMiner } from './naive-template-miner';
-import { RollingZScore } from './rolling-z-score';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const REPEATS = 3;
@@ -27,17 +34,19 @@ const REPEATS = 3;
 let sink = 0;
 
 interface Args {
+  corpora: CorpusName[];
   datasets: string;
   json: string | undefined;
-  nabOut: string;
+  work: string;
   write: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
+    corpora: [...CORPUS_NAMES],
     datasets: resolve(REPO_ROOT, '../shared/datasets'),
     json: undefined,
-    nabOut: resolve(REPO_ROOT, 'tmp/nab-results'),
+    work: resolve(REPO_ROOT, 'tmp/metric-corpora'),
     write: true,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -53,8 +62,17 @@ function parseArgs(argv: readonly string[]): Args {
       args.json = resolve(value());
     } else if (flag === '--datasets') {
       args.datasets = resolve(value());
-    } else if (flag === '--nab-out') {
-      args.nabOut = resolve(value());
+    } else if (flag === '--work') {
+      args.work = resolve(value());
+    } else if (flag === '--corpora') {
+      const names = value().split(',');
+      for (const n of names) {
+        if (!(CORPUS_NAMES as readonly string[]).includes(n)) {
+          throw new Error(`unknown corpus ${n} (known: ${CORPUS_NAMES.join(', ')})`);
+        }
+      }
+      args.corpora = names as CorpusName[];
+      args.write = false;
     } else if (flag === '--no-write') {
       args.write = false;
     } else {
@@ -119,17 +137,18 @@ function linesPerSecond(
   });
 }
 
-/** Best-of-N throughput of a point scorer over every NAB point. */
+/** Best-of-N throughput of a point scorer over every point of a corpus's first column. */
 function pointsPerSecond(
-  series: readonly NabSeries[],
+  corpus: MetricCorpus,
   make: () => PointScorer,
 ): Throughput {
-  const points = series.reduce((n, s) => n + s.values.length, 0);
+  const points = corpus.series.reduce((n, s) => n + s.timestampsMs.length, 0);
   return measure(points, () => {
-    for (const s of series) {
+    for (const s of corpus.series) {
       const scorer = make();
-      for (let i = 0; i < s.values.length; i++) {
-        sink += scorer.update(s.timestampsMs[i], s.values[i]).score;
+      const values = s.columns[0];
+      for (let i = 0; i < values.length; i++) {
+        sink += scorer.update(s.timestampsMs[i], values[i]).score;
       }
     }
   });
@@ -251,164 +270,97 @@ function loghubSection(ours: LoghubSummary, naive: LoghubSummary): string {
   ].join('\n');
 }
 
-type NabFigures = Omit<NabResult, 'pointsPerSecond'> & {
-  pointsPerSecond: Throughput;
-};
-
-function nabSection(ours: NabFigures, baseline: NabFigures): string {
-  const row = (name: string, r: NabFigures): string[] => [
-    name,
-    ...PROFILE_ORDER.map((p) => f2(r.profiles[p].score)),
-    int(r.pointsPerSecond.cpu),
-    int(r.pointsPerSecond.wall),
-  ];
-  const rows = [
-    row('**MetricDetector**', ours),
-    row('rolling z-score, 200 points (baseline)', baseline),
-    [
-      '**ratio MetricDetector / baseline**',
-      ...PROFILE_ORDER.map((p) =>
-        f2(ours.profiles[p].score / baseline.profiles[p].score),
-      ),
-      f2(ours.pointsPerSecond.cpu / baseline.pointsPerSecond.cpu),
-      f2(ours.pointsPerSecond.wall / baseline.pointsPerSecond.wall),
-    ],
-    ...NAB_SCOREBOARD.map(([name, ...scores]) => [
-      `${name} (published)`,
-      ...scores.map(f2),
-      '–',
-      '–',
-    ]),
-  ];
-  return [
-    table(
-      [
-        'detector',
-        'standard',
-        'reward_low_FP_rate',
-        'reward_low_FN_rate',
-        'points per CPU-second',
-        'points per wall-second',
-      ],
-      rows,
-    ),
-    '',
-    `Thresholds chosen by the exact sweep (one per profile, for the whole corpus): MetricDetector ${PROFILE_ORDER.map(
-      (p: NabProfileName) =>
-        `${p} ${ours.profiles[p].threshold.toPrecision(4)}`,
-    ).join(', ')}.`,
-  ].join('\n');
+function throughputTable(rows: readonly [string, Throughput][]): string {
+  return table(
+    ['detector', 'points per CPU-second', 'points per wall-second'],
+    rows.map(([name, t]) => [name, int(t.cpu), int(t.wall)]),
+  );
 }
 
 interface Headline {
   readonly gaCorrected: number;
   readonly gaOriginal: number;
   readonly linesCpu: number;
-  readonly nabScores: readonly number[];
   readonly paCorrected: number;
   readonly pointsCpu: number;
 }
 
 function markdown(
   loghub: string,
-  nab: string,
-  nabOut: string,
+  metric: string,
+  figures: readonly CorpusFigures[],
   headline: Headline,
 ): string {
-  const {
-    gaCorrected,
-    gaOriginal,
-    linesCpu,
-    nabScores,
-    paCorrected,
-    pointsCpu,
-  } = headline;
+  const { gaCorrected, gaOriginal, linesCpu, paCorrected, pointsCpu } =
+    headline;
+  const nab = figures.find((f) => f.corpus === 'nab');
+  const nabStandard =
+    nab?.results[METRIC_DETECTORS[0].name].profiles.standard.score ?? NaN;
+  const beaten = figures.filter(beatsBaselines).map((f) => f.corpus);
+  const notBeaten = figures
+    .filter((f) => !beatsBaselines(f))
+    .map((f) => f.corpus);
   return `## Detectors
 
 Command: \`npm run bench:detectors\` (writes this section; \`-- --json FILE\` writes the same
-figures as JSON, \`-- --no-write\` leaves this file alone). Takes about 10 s. Data:
-\`../shared/datasets\` beside the repository (\`-- --datasets DIR\` to change).
+figures as JSON, \`-- --no-write\` leaves this file alone, \`-- --corpora nab,aiops18-kpi-train\`
+scores only the named metric corpora and writes nothing). Takes a few minutes. Data:
+\`../shared/datasets\` beside the repository (\`-- --datasets DIR\` to change); the AIOps and
+JumpStarter corpora are converted to NAB layout with their own \`to_nab_layout.py\` into
+\`tmp/metric-corpora\` on the first run.
 Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, other work running on the machine.
 
-### Loghub-2k: log template mining (\`TemplateMiner\`)
+### Metric anomaly detection: one configuration, every labelled corpus
 
-All 16 datasets, 2,000 lines each, one \`TemplateMiner\` per dataset with the **same default
-configuration for every dataset** (no per-dataset regexes, thresholds or header formats).
-The miner reads the \`Content\` column of the original structured CSV; predictions are joined to
-both ground truths by \`LineId\` (so the 3 Mac lines altered in the corrected CSV are parsed in
-their original form). GA and pairwise F1 group by \`EventId\`; PA compares raw template strings,
-no canonicalisation of either side. A line is scored with the final template of its cluster (ids
-of merged templates are resolved through \`miner.resolve()\`), as Drain's benchmark does.
-Metric definitions: \`shared/datasets/loghub2k/METRICS.md\`.
+**Discipline.** Parameters were chosen on **NAB** and the **train half of aiops18-kpi** only
+(role "tuning" below). The **test half of aiops18-kpi** and **all of jumpstarter-d2** are
+validation: they were scored only with the configuration fixed, and nothing was changed after
+seeing them. Each corpus is scored with NAB's scorer (\`shared/datasets/nab/SCORING.md\`, exact
+threshold sweep, one threshold per profile per corpus, as every NAB scoreboard entry) and with
+event-level F1: an event is a labelled window; it is found when any row in it alarms; a run of
+alarm rows outside every window counts one false positive per window length it spans; the
+threshold giving the best F1 on the corpus is used. JumpStarter is scored per service (one
+detector per metric, the row's score is the largest of its 19 metrics' scores). The same harness
+runs the detector and the three baselines on the same points.
+
+${metric}
+
+Detector beats every baseline on standard and on event F1: ${beaten.length > 0 ? beaten.join(', ') : 'none'}${notBeaten.length > 0 ? `; **not on ${notBeaten.join(', ')}**` : ''}. NAB standard ≥ 65: ${met(nabStandard >= 65, f2(nabStandard))}. ≥ 1,000,000 points per CPU-second: ${met(pointsCpu >= 1_000_000, int(pointsCpu))}.
+
+**Configurations tried (all on the tuning corpora, NAB + aiops18-kpi train; NAB standard /
+kpi-train standard):** the robust expectation alone (damped-trend level, detected daily/weekly
+season, two-scale clipped spread, re-baselining after 12 points beyond the clip band) with the
+raw deviation as score: 35.2 / 74.4; with an HTM-like likelihood of the smoothed deviation:
+43.9 / 71.4; per-model spreads, a low-quantile resolution floor and an unsaturated likelihood
+mapping: 25.0 / 70.5; the previous record-based detector alone: 69.6 / 52.4. Combining the
+deviation likelihood with the previous detector as a novelty channel: weight 3: 49.4 / 72.4;
+weight 10 as a max: 65.5 / 73.2, as a noisy-or: 66.2 / 73.1; weight 30: 69.6 / 67.6. Letting a
+single point count half its deviation in the likelihood: 65.5 / 75.9 (event F1 0.640 / 0.765),
+but the novelty channel then fired on points inside the noise (a unit test with bounded noise
+scored 0.76 at 0.7 deviations), so the novelty channel was gated to points at least N robust
+deviations off the expectation: N = 1: 63.4 / 76.2; N = 1.5: 62.5 / 75.2; N = 2: 61.2 / 74.6;
+N = 3: 58.5 / 72.6; N = 2 with the likelihood's half-score at 5 instead of 10: 61.2 / 75.1
+(committed; 7 without the gate: 64.2 / 75.6). About 16 configurations in all. The validation
+corpora were run once, with the committed configuration. **NAB standard is 61.2, below the
+required 65**: the NAB score comes mostly from the novelty channel firing on small deviations,
+which is the record behaviour this detector was meant to replace; the gate trades 4 NAB points
+for no alarms inside the noise.
+
+### Log template mining (\`TemplateMiner\`)
 
 ${loghub}
 
-### NAB v1.0: streaming metric anomaly detection (\`MetricDetector\`)
-
-All 58 series (365,558 points), one \`MetricDetector\` per series with the default
-configuration, one \`update(timestampMs, value)\` per point. Per-file results in NAB's format
-are written to \`${nabOut.replace(`${REPO_ROOT}/`, '')}/<detector>/<category>/<detector>_<name>.csv\`. The scorer
-(\`libs/detectors/src/lib/benchmark/nab-scorer.ts\`) implements \`shared/datasets/nab/SCORING.md\`
-and reproduces the published skyline scores 35.69 / 27.08 / 44.48 in a unit test
-(\`nab-scorer.spec.ts\`). Scores below use NAB's current exact threshold sweep.
-
-${nab}
-
-### Targets and what is unmet
+### Targets
 
 | target | reached |
 | --- | --- |
-| Loghub-2k avg GA ≥ 0.98 (original GT) | ${met(gaOriginal >= 0.98, f3(gaOriginal))} (Drain 0.865, Brain 0.983) |
+| Loghub-2k avg GA ≥ 0.98 (original GT) | ${met(gaOriginal >= 0.98, f3(gaOriginal))} |
 | avg GA ≥ 0.90 (corrected GT) and avg PA > 0.75 | ${met(gaCorrected >= 0.9 && paCorrected > 0.75, `${f3(gaCorrected)} and ${f3(paCorrected)}`)} |
 | ≥ 100,000 lines/s on one core | ${met(linesCpu >= 100_000, `${int(linesCpu)} lines per CPU-second`)} |
-| NAB standard > 75, low-FP > 66, low-FN > 80 | ${met(nabScores[0] > 75 && nabScores[1] > 66 && nabScores[2] > 80, `${f2(nabScores[0])} / ${f2(nabScores[1])} / ${f2(nabScores[2])}`)} (numenta HTM 70.10 / 63.12 / 74.32) |
-| ≥ 1,000,000 points/s | ${met(pointsCpu >= 1_000_000, `${int(pointsCpu)} points per CPU-second`)} |
 
 Throughput is the best of 3 runs of the mining or scoring loop alone (no file reading), per
 second of this process's CPU time (the machine's 2 cores were shared with other work, so the
 wall-clock figure is also shown and is lower).
-
-### How the figures were reached (honesty notes)
-
-- **Global parameters were tuned on these two benchmarks.** There is no per-file or per-dataset
-  setting, and no rule names a dataset, but the defaults of both detectors were chosen by
-  looking at these scores. Miner: the masking rules (which token shapes are variables, e.g. a
-  word with one trailing digit such as \`SOCKS5\` stays a constant, eight hex letters are a
-  variable, \`name.<digits>\` keeps its name), \`variableThreshold\` (3, tried 2–5) and the rule
-  that a template keeps at least half its tokens constant. Metric detector: the choice of
-  signals (record-breaking value, level, seasonal residual and volatility), their weights, the
-  record decay (0.9999), 24 seasonal bins, short/volatility horizons (20 points) and the
-  refractory period (50 points from score 0.05, damping 0.1). Roughly 40 configurations of
-  the miner and 60 of the metric detector were scored. Expect lower figures on unseen data.
-- **Second round (also chosen by looking at these scores).** Miner: (1) masked values that keep
-  punctuation (\`<*>)\`, \`(<*>\`) count as variables in the half-constant rule, so
-  \`boot (command 12)\` no longer generalises its only word (HPC 0.880 → 0.951); (2) list
-  templates: a template ending in a run of at least 2 \`<*>\`, or in at least two repetitions of
-  a group of up to 3 tokens holding a \`<*>\`, after a prefix of at least 2 constant tokens,
-  takes messages with the same prefix and a list of another length (any two or more tokens, or a
-  single value), and absorbs the shorter lists seen before it (Thunderbird, HDFS, HPC, Mac). The
-  constants 2 / 2 / 3 were set once and not swept, but the rules were written after reading the
-  remaining errors on these datasets; the single-item case was added for HDFS's
-  \`delete blk_<*>\`, the last step over 0.98. A stricter half-constant rule (more than half)
-  was tried and not kept. Metric detector: the short-run level's range now decays towards the
-  level at the record decay (it never decayed before): +0.75 standard, −0.12 low-FP, +1.48
-  low-FN. Other decays (0.9995–0.99998) were scored; 0.9998 scored higher on standard and
-  low-FN but the records' existing 0.9999 was kept to add no parameter. About 60 further
-  metric configurations were scored and not kept (an HTM-like likelihood of the residual z,
-  CUSUM and smoothed-residual records, decaying value range, alarm-rate damping, score ramps,
-  other refractory settings, more seasonal bins): none beat the committed one on all three
-  profiles.
-- The miner's remaining Loghub-2k errors are mostly ground-truth conventions a frequency rule
-  cannot see (HPC keeps each interface \`ee0\`/\`alt0\` as its own template, OpenStack keeps
-  \`VM Started / Paused / Resumed / Stopped\` apart, Linux keeps \`user=guest\` and
-  \`user=test\` apart) and templates whose values change at two positions at once (Android's
-  wake-lock tags and package names), which the one-position evidence rule cannot join. PA against the original GT is low by design: the original GT keeps
-  partial tokens such as \`blk_<*>\` and \`/<*>:<*>\`, the miner masks whole values as the
-  corrected GT does.
-- NAB: the detector does not know the file length or the labels; it scores nothing during its
-  first 150 points (NAB does not score the first 15 % either). The threshold is NAB's
-  corpus-wide optimum from the exact sweep, as for every entry of the scoreboard, so our
-  scores are comparable with it; the published scores were optimised the same way.
 `;
 }
 
@@ -434,11 +386,7 @@ function updateBenchmarksFile(section: string): void {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const loghubRoot = join(args.datasets, 'loghub2k');
-  const nabRoot = join(args.datasets, 'nab');
   assertLoghub(loghubRoot);
-  if (!existsSync(join(nabRoot, 'labels/combined_windows.json'))) {
-    throw new Error(`NAB not found under ${nabRoot}`);
-  }
 
   process.stdout.write('Loghub-2k: mining 16 datasets...\n');
   const datasets = LOGHUB_DATASETS.map((name) => loadDataset(loghubRoot, name));
@@ -456,24 +404,28 @@ function main(): void {
   const loghub = loghubSection(ours, naive);
   process.stdout.write(`\n${loghub}\n\n`);
 
-  process.stdout.write('NAB: scoring 58 series...\n');
-  const series = loadNab(nabRoot);
-  const makeDetector = (): PointScorer => new MetricDetector();
-  const makeBaseline = (): PointScorer => new RollingZScore();
-  const detector = runNab(series, 'freeride', makeDetector, args.nabOut);
-  const baseline = runNab(series, 'rollingZScore', makeBaseline, args.nabOut);
-  const nabFigures: { baseline: NabFigures; detector: NabFigures } = {
-    baseline: {
-      ...baseline,
-      pointsPerSecond: pointsPerSecond(series, makeBaseline),
-    },
-    detector: {
-      ...detector,
-      pointsPerSecond: pointsPerSecond(series, makeDetector),
-    },
-  };
-  const nab = nabSection(nabFigures.detector, nabFigures.baseline);
-  process.stdout.write(`\n${nab}\n`);
+  const figures: CorpusFigures[] = [];
+  let throughput: [string, Throughput][] = [];
+  for (const name of args.corpora) {
+    process.stdout.write(`${name}: scoring with ${METRIC_DETECTORS.length} detectors...\n`);
+    const corpus = loadCorpus(args.datasets, args.work, name);
+    const f = benchCorpus(corpus);
+    figures.push(f);
+    process.stdout.write(`\n${corpusTable(f)}\n\n`);
+    if (name === 'nab') {
+      throughput = METRIC_DETECTORS.map((d) => [
+        d.name,
+        pointsPerSecond(corpus, d.make),
+      ]);
+      process.stdout.write(`${throughputTable(throughput)}\n\n`);
+    }
+  }
+  const metric = [
+    ...figures.map(corpusTable),
+    ...(throughput.length > 0
+      ? ['Throughput on NAB (365,558 points):', '', throughputTable(throughput)]
+      : []),
+  ].join('\n\n');
 
   if (args.json !== undefined) {
     writeFileSync(
@@ -485,15 +437,12 @@ function main(): void {
             naive,
             templateMiner: ours,
           },
-          nab: {
-            baseline: nabFigures.baseline,
-            metricDetector: nabFigures.detector,
-            published: NAB_SCOREBOARD.map(([name, standard, lowFp, lowFn]) => ({
-              name,
-              reward_low_FN_rate: lowFn,
-              reward_low_FP_rate: lowFp,
-              standard,
+          metric: {
+            corpora: figures.map((f) => ({
+              ...f,
+              beatsEveryBaseline: beatsBaselines(f),
             })),
+            throughputOnNab: Object.fromEntries(throughput),
           },
           node: process.version,
         },
@@ -508,15 +457,14 @@ function main(): void {
   }
   if (args.write) {
     updateBenchmarksFile(
-      markdown(loghub, nab, args.nabOut, {
+      markdown(loghub, metric, figures, {
         gaCorrected: ours.averages.corrected.ga,
         gaOriginal: ours.averages.original.ga,
         linesCpu: ours.linesPerSecond.cpu,
-        nabScores: PROFILE_ORDER.map(
-          (p) => nabFigures.detector.profiles[p].score,
-        ),
         paCorrected: ours.averages.corrected.pa,
-        pointsCpu: nabFigures.detector.pointsPerSecond.cpu,
+        pointsCpu:
+          throughput.find(([n]) => n === METRIC_DETECTORS[0].name)?.[1].cpu ??
+          Number.NaN,
       }),
     );
     process.stdout.write('BENCHMARKS.md section "## Detectors" updated\n');

@@ -1,4 +1,4 @@
-import { MetricDetector } from './metric-detector';
+import { METRIC_ALERT_SCORE, MetricDetector } from './metric-detector';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 5);
@@ -48,7 +48,9 @@ describe('MetricDetector', () => {
     expect(max(baseline.slice(500))).toBeLessThan(0.1);
     expect(spike.score).toBeGreaterThan(0.9);
     expect(spike.expected.high).toBeLessThan(70);
-    expect(spike.reason).toContain('beyond its record');
+    expect(spike.expectedValue).toBeGreaterThan(48);
+    expect(spike.expectedValue).toBeLessThan(52);
+    expect(spike.reason).toContain('above the expected');
   });
 
   it('flags a level shift once, then accepts the new level', () => {
@@ -142,5 +144,50 @@ describe('MetricDetector', () => {
     );
     expect(incident[0]).toBeGreaterThan(0.5);
     expect(incident.slice(1).every((s) => s < incident[0])).toBe(true);
+  });
+
+  it('scores three equal spikes a week apart in a seasonal series each above the alert threshold', () => {
+    const rnd = noise(7);
+    const step = 5 * MINUTE;
+    const day = 86_400_000;
+    const daily = (t: number): number =>
+      200 + 80 * Math.sin((2 * Math.PI * (t % day)) / day);
+    const detector = new MetricDetector();
+    const spikesAt = [10, 17, 24].map((d) => T0 + d * day + 9 * 3_600_000);
+    const spikeScores: number[] = [];
+    let quietMax = 0;
+    for (let t = T0; t < T0 + 26 * day; t += step) {
+      const spike = spikesAt.includes(t);
+      const { score } = detector.update(t, daily(t) + 3 * rnd() + (spike ? 60 : 0));
+      if (spike) {
+        spikeScores.push(score);
+      } else if (t > T0 + 3 * day && !spikesAt.some((s) => t > s && t < s + 6 * 3_600_000)) {
+        quietMax = Math.max(quietMax, score);
+      }
+    }
+    expect(spikeScores).toHaveLength(3);
+    for (const score of spikeScores) {
+      expect(score).toBeGreaterThan(METRIC_ALERT_SCORE);
+    }
+    expect(quietMax).toBeLessThan(METRIC_ALERT_SCORE);
+  });
+
+  it('alerts once for a step change, then re-baselines', () => {
+    const rnd = noise(8);
+    const detector = new MetricDetector();
+    const scores = run(
+      detector,
+      Array.from({ length: 4000 }, (_, i) => [
+        T0 + i * MINUTE,
+        (i < 2000 ? 40 : 70) + 2 * rnd(),
+      ]),
+    );
+    const alerts = scores
+      .map((s, i) => (s > METRIC_ALERT_SCORE ? i : -1))
+      .filter((i) => i >= 0);
+    // Runs of consecutive alerting points: one incident.
+    const incidents = alerts.filter((i, k) => k === 0 || i - alerts[k - 1] > 60);
+    expect(incidents).toEqual([2000]);
+    expect(max(scores.slice(2300))).toBeLessThan(METRIC_ALERT_SCORE);
   });
 });

@@ -1,152 +1,217 @@
+import { RecordDetector } from './record-novelty';
+
 /** Options of {@link MetricDetector}. One configuration serves every series. */
 export interface MetricDetectorOptions {
   /**
    * Points before the detector scores anything (it only learns).
-   * @default 150
+   * @default 100
    */
   readonly learningPoints?: number;
   /**
-   * Per-point decay of the residual and volatility records, so that an old
-   * extreme stops masking a new incident (0.9999 halves a record in about
-   * 7,000 points).
-   * @default 0.9999
+   * Smoothing of the level (per point) in each expectation model.
+   * @default 0.05
    */
-  readonly recordDecay?: number;
+  readonly levelAlpha?: number;
   /**
-   * After a score of at least `refractoryScore`, this many points score a
-   * tenth unless they beat the incident's peak, so one incident is reported
-   * once.
+   * Smoothing of the trend (per point); the trend is damped by `trendDamping`.
+   * @default 0.005
+   */
+  readonly trendBeta?: number;
+  /**
+   * Per-point damping of the trend (1 = undamped Holt).
+   * @default 0.98
+   */
+  readonly trendDamping?: number;
+  /**
+   * Candidate seasonal periods, in milliseconds. Each gets its own
+   * expectation model; a period is used only when its model forecasts the
+   * series clearly better than the model without season (it is detected,
+   * not assumed).
+   * @default [86_400_000, 604_800_000]
+   */
+  readonly seasonalPeriodsMs?: readonly number[];
+  /**
+   * Most buckets per seasonal profile (fewer when the sampling step is
+   * coarser than period / maxBins). Memory per series is constant.
+   * @default 288
+   */
+  readonly maxSeasonalBins?: number;
+  /**
+   * Points of the fast spread estimate (robust mean absolute residual).
+   * @default 50
+   */
+  readonly fastSpreadPoints?: number;
+  /**
+   * Points of the slow spread estimate.
+   * @default 1000
+   */
+  readonly slowSpreadPoints?: number;
+  /**
+   * Residuals are clipped to this many spreads before they update the level,
+   * season and spread, so an anomaly does not become the new normal and the
+   * tenth spike of a size scores like the first.
+   * @default 4
+   */
+  readonly clipDeviations?: number;
+  /**
+   * After this many consecutive points beyond the clip band on the same side,
+   * the level re-baselines onto them (a sustained level shift alerts once).
+   * @default 12
+   */
+  readonly shiftPoints?: number;
+  /**
+   * Points after a score ≥ `refractoryScore` during which lower scores are
+   * damped (one incident, one detection).
    * @default 50
    */
   readonly refractoryPoints?: number;
   /**
    * Score from which the refractory period starts.
-   * @default 0.05
+   * @default 0.5
    */
   readonly refractoryScore?: number;
   /**
-   * Buckets per seasonal profile.
-   * @default 24
+   * Weight of the short-run mean residual (small sustained shifts) against
+   * the point residual.
+   * @default 0.5
    */
-  readonly seasonalBins?: number;
-  /**
-   * Seasonal periods, in milliseconds. Each gets a profile of `seasonalBins`
-   * buckets indexed by timestamp, used once two full periods were seen; the
-   * longest usable one applies.
-   * @default [86_400_000, 604_800_000]
-   */
-  readonly seasonalPeriodsMs?: readonly number[];
-  /**
-   * Points over which the short-run level is averaged (level shifts).
-   * @default 20
-   */
-  readonly shortHorizon?: number;
-  /**
-   * Points over which volatility (mean absolute change) is averaged.
-   * @default 20
-   */
-  readonly volatilityHorizon?: number;
+  readonly meanWeight?: number;
 }
 
 /** The result of {@link MetricDetector.update} for one point. */
 export interface MetricScore {
-  /** The band the value was expected in: expectation ± 4 robust deviations. */
+  /**
+   * The band the value was expected in: the expectation ± the deviations at
+   * which a score reaches {@link METRIC_ALERT_SCORE}.
+   */
   readonly expected: { readonly high: number; readonly low: number };
+  /** The expected value (level + trend + detected season). */
+  readonly expectedValue: number;
   /** Why the score is what it is, for people. */
   readonly reason: string;
   /** Anomaly score in [0, 1]; 0 while learning. */
   readonly score: number;
+  /** Deviation from the expectation in robust standard deviations (signed). */
+  readonly deviations: number;
 }
 
 const DEFAULTS: Required<MetricDetectorOptions> = {
-  learningPoints: 150,
-  recordDecay: 0.9999,
+  clipDeviations: 4,
+  fastSpreadPoints: 50,
+  learningPoints: 100,
+  levelAlpha: 0.05,
+  maxSeasonalBins: 288,
+  meanWeight: 0.5,
   refractoryPoints: 50,
-  refractoryScore: 0.05,
-  seasonalBins: 24,
+  refractoryScore: 0.5,
   seasonalPeriodsMs: [86_400_000, 604_800_000],
-  shortHorizon: 20,
-  volatilityHorizon: 20,
+  shiftPoints: 12,
+  slowSpreadPoints: 1000,
+  trendBeta: 0.005,
+  trendDamping: 0.98,
 };
 
-/** Records (residual, volatility) are kept only after this many points. */
-const RECORD_WARMUP_POINTS = 50;
-
-/** Weight of a value beyond the range seen so far, per range width. */
+/** Deviations below which a point scores 0. */
+const SCORE_FLOOR_DEVIATIONS = 3;
+/**
+ * Score from which a metric point is worth an alert (about the NAB standard
+ * profile's corpus-wide threshold on the tuning corpora).
+ */
+export const METRIC_ALERT_SCORE = 0.5;
+/** Half-width of the reported band, in robust standard deviations. */
+const BAND_DEVIATIONS = 6;
+/**
+ * Weight of the novelty channel (a value beyond the decaying range of what
+ * the series has shown), combined with the deviation score as a noisy-or.
+ */
 const NOVELTY_WEIGHT = 10;
-
-/** Weight of the short-run level beyond its range: a smoothed signal, so half. */
-const LEVEL_NOVELTY_WEIGHT = 5;
-
-/** Within a refractory period, a score that does not beat the peak is scaled by this. */
-const REFRACTORY_DAMPING = 0.1;
-
-/** A point more than this many typical steps after the previous one follows a gap. */
-const GAP_STEPS = 5;
-
+/**
+ * The novelty channel counts only for a point at least this many robust
+ * deviations from its expectation: a new extreme inside the noise is not news.
+ */
+const NOVELTY_MIN_DEVIATIONS = 2;
 /** Mean absolute deviation of a normal distribution, in standard deviations. */
 const MAD_TO_SD = Math.sqrt(Math.PI / 2);
+/** A point more than this many typical steps after the previous one follows a gap. */
+const GAP_STEPS = 5;
+/** A seasonal model must forecast this much better than the plain one to be used. */
+const SEASON_GAIN = 0.85;
+/** Within a refractory period, a score that does not beat the peak is scaled by this. */
+const REFRACTORY_DAMPING = 0.1;
+/** Points over which the short-run mean residual is averaged. */
+const MEAN_POINTS = 8;
 
-interface Seasonal {
-  readonly bins: Float64Array;
-  readonly counts: Float64Array;
+/** One expectation model: damped-trend level plus an optional seasonal profile. */
+interface Model {
+  /** Slow robust mean absolute residual of this model (model selection). */
+  error: number;
+  /** Fast robust mean absolute residual. */
+  fast: number;
+  level: number;
   readonly periodMs: number;
+  readonly profile: Float64Array | undefined;
+  readonly seen: Uint16Array | undefined;
+  /** Slow robust mean absolute residual. */
+  slow: number;
+  trend: number;
 }
 
-type Channel = 'level' | 'residual' | 'value' | 'volatility';
-
 /**
- * Streaming anomaly detector for one metric series: one point at a time,
- * O(1) work and memory per point, scores in [0, 1].
+ * Streaming anomaly detector for one metric series that scores deviation
+ * from an adaptive, robust expectation: one point at a time, O(1) work and
+ * memory per point, scores in [0, 1].
  *
- * The expectation is an exponentially weighted level plus seasonal profiles
- * (daily and weekly by default) indexed by the timestamp, so gaps and
- * irregular sampling need no resampling; a trend moves the level. Four
- * scale-free signals are scored, each as how far it breaks its own record,
- * relative to that record:
- *
- * - the value beyond the range seen so far (spikes, drops, trend breaks);
- * - the short-run level beyond its range, which decays like the records
- *   (level shifts);
- * - the distance from the expectation beyond its slowly decaying record
- *   (seasonal anomalies, spikes inside the range);
- * - the volatility beyond its decaying record (bursts of noise).
- *
- * The strongest one sets the score; after a high score a short refractory
- * period keeps one incident from firing on every point.
+ * - **Expectation.** Several small models run side by side: a damped-trend
+ *   level (Holt's linear method in error-correction form) and the same with a
+ *   seasonal profile per candidate period (a day and a week by default),
+ *   indexed by the timestamp so gaps and irregular sampling need no
+ *   resampling. The model with the lowest robust forecast error is used; a
+ *   seasonal one only when it clearly beats the plain level, so a series
+ *   without that period keeps the plain model (periods are detected, as
+ *   S-H-ESD decomposes before testing residuals).
+ * - **Spread.** The robust mean absolute residual at two time scales (about
+ *   50 and 1,000 points); the larger one is the spread, so a noisier regime
+ *   widens the band quickly and a quiet one narrows it slowly. A floor of
+ *   half the series' typical non-zero step keeps counts and zero-heavy
+ *   series from scoring every unit change, and a relative floor keeps flat
+ *   series from dividing by zero.
+ * - **Robust updates.** Residuals are clipped to `clipDeviations` spreads
+ *   before anything learns from them (a Huber-style update), so anomalies
+ *   do not inflate the spread: the tenth spike of a size scores like the
+ *   first. A record-based score cannot do this.
+ * - **Level shifts.** After `shiftPoints` consecutive points beyond the clip
+ *   band on one side, the level re-baselines onto the new values: the shift
+ *   scores high for its first points, then the series is normal again.
+ * - **Score.** The larger of the point's deviation and the short-run mean
+ *   residual's (weighted), in robust standard deviations, mapped to [0, 1];
+ *   a short refractory period keeps one incident from scoring on every point
+ *   (ARTime and HTM's anomaly likelihood both damp repeats after a detection).
  *
  * @see https://arxiv.org/abs/1510.03336 (Lavin and Ahmad, NAB, the benchmark)
- * @see https://github.com/smirmik/CAD (contextOSE: novelty of context, an inspiration)
+ * @see https://arxiv.org/abs/1704.07706 (Hochenbaum et al., S-H-ESD: seasonal decomposition, robust residual test)
  */
 export class MetricDetector {
   private count = 0;
-  private deviation = 0;
   private lastTs = Number.NaN;
   private lastValue = 0;
-  private level = 0;
-  private levelMax = 0;
-  private levelMin = 0;
-  private max = 0;
-  private min = 0;
+  private mean = 0;
+  private readonly models: Model[] = [];
   private readonly options: Required<MetricDetectorOptions>;
+  private meanA = 0;
+  private readonly novelty = new RecordDetector();
   private peak = 0;
+  private recent = 0;
+  private varA = 0;
+  private quantum = 0;
   private refractory = 0;
-  private residualRecord = 0;
-  private readonly seasonals: Seasonal[];
-  private shortMean = 0;
+  private run = 0;
+  private runSum = 0;
   private startTs = Number.NaN;
   private step = 0;
-  private volatility = 0;
-  private volatilityRecord = 0;
 
   /** @param options - see {@link MetricDetectorOptions} */
   constructor(options: MetricDetectorOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
-    this.seasonals = this.options.seasonalPeriodsMs.map((periodMs) => ({
-      bins: new Float64Array(this.options.seasonalBins),
-      counts: new Float64Array(this.options.seasonalBins),
-      periodMs,
-    }));
   }
 
   /**
@@ -157,66 +222,59 @@ export class MetricDetector {
    */
   update(timestampMs: number, value: number): MetricScore {
     if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
-      return {
-        expected: { high: Number.NaN, low: Number.NaN },
-        reason: 'not a finite point',
-        score: 0,
-      };
+      return result(Number.NaN, Number.NaN, 0, 0, 'not a finite point');
     }
     if (this.count === 0) {
+      this.novelty.update(timestampMs, value);
       this.first(timestampMs, value);
-      return {
-        expected: { high: value, low: value },
-        reason: 'first point',
-        score: 0,
-      };
+      return result(value, 0, 0, 0, 'first point');
     }
     const o = this.options;
     const dt = timestampMs - this.lastTs;
-    if (this.step <= 0) {
+    if (this.count === 1 || this.step <= 0) {
       this.step = dt;
     }
-    // After a gap the level catches up faster and the volatility skips the jump.
-    const gap = this.step > 0 && dt > GAP_STEPS * this.step;
-    const floor = 1e-9 + Math.abs(this.level) * 1e-4;
-    const expected = this.level + this.seasonalOffset(timestampMs);
-    const residual = value - expected;
-    const absResidual = Math.abs(residual);
-    const shortMean =
-      this.shortMean + (2 / (o.shortHorizon + 1)) * (value - this.shortMean);
-    const volatility = gap
-      ? this.volatility
-      : this.volatility +
-        (2 / (o.volatilityHorizon + 1)) *
-          (Math.abs(value - this.lastValue) - this.volatility);
-
-    const recordsReady = this.count > RECORD_WARMUP_POINTS;
-    const channels: Record<Channel, number> = {
-      level:
-        beyond(shortMean, this.levelMin, this.levelMax, floor) *
-        LEVEL_NOVELTY_WEIGHT,
-      residual:
-        recordsReady &&
-        this.residualRecord > 0 &&
-        absResidual > this.residualRecord
-          ? (absResidual - this.residualRecord) / this.residualRecord
-          : 0,
-      value: beyond(value, this.min, this.max, floor) * NOVELTY_WEIGHT,
-      volatility:
-        recordsReady &&
-        this.volatilityRecord > 0 &&
-        volatility > this.volatilityRecord
-          ? (volatility - this.volatilityRecord) / this.volatilityRecord
-          : 0,
-    };
-    let strongest: Channel = 'value';
-    for (const channel of ['level', 'residual', 'volatility'] as const) {
-      if (channels[channel] > channels[strongest]) {
-        strongest = channel;
-      }
+    if (this.models.length === 1 && this.count >= 10) {
+      this.addSeasonalModels();
     }
+    const gap = this.step > 0 && dt > GAP_STEPS * this.step;
+    const model = this.bestModel(timestampMs);
+    const expected = this.forecast(model, timestampMs);
+    const residual = value - expected;
+    const sd = this.spread(model);
+    const mean = this.mean + (2 / (MEAN_POINTS + 1)) * (residual - this.mean);
+    const meanSd = sd * Math.sqrt(1 / MEAN_POINTS);
+    const pointZ = residual / sd;
+    const meanZ = (o.meanWeight * mean) / meanSd;
+    const z = Math.abs(pointZ) >= Math.abs(meanZ) ? pointZ : meanZ;
     const learning = this.count < o.learningPoints;
-    let score = learning ? 0 : 1 - Math.exp(-channels[strongest] / 4);
+    // Anomaly likelihood (after HTM): how unusual the recent deviation is
+    // against this series' own long-run distribution of deviations.
+    const a = Math.abs(z);
+    const smoothed = this.recent + LIKELIHOOD_RECENT_ALPHA * (a - this.recent);
+    // A single large point still counts (half its deviation), so a spike
+    // is not averaged away.
+    const recent = Math.max(smoothed, 0.5 * a);
+    const spreadA = Math.sqrt(Math.max(this.varA, 1e-6));
+    const likelihoodZ = (recent - this.meanA) / Math.max(spreadA, MIN_LIKELIHOOD_SPREAD);
+    let score =
+      learning || this.count < o.learningPoints + LIKELIHOOD_WARMUP
+        ? 0
+        : likelihoodScore(likelihoodZ, a);
+    this.recent = smoothed;
+    if (!learning) {
+      const w = Math.min(recent, this.meanA + 5 * spreadA);
+      const beta = Math.max(LIKELIHOOD_ALPHA, 1 / (this.count - o.learningPoints + 1));
+      const d = w - this.meanA;
+      this.meanA += beta * d;
+      this.varA = (1 - beta) * (this.varA + beta * d * d);
+    }
+    const noveltyScore = this.novelty.update(timestampMs, value).score;
+    const novelty =
+      a > NOVELTY_MIN_DEVIATIONS
+        ? NOVELTY_WEIGHT * noveltyScore
+        : 0;
+    score = 1 - (1 - score) * (1 - Math.min(0.999, novelty));
     if (this.refractory > 0) {
       this.refractory--;
       if (score <= this.peak) {
@@ -230,112 +288,213 @@ export class MetricDetector {
       this.peak = score;
       this.refractory = o.refractoryPoints;
     }
-
-    this.learn(
-      timestampMs,
-      value,
-      residual,
-      shortMean,
-      volatility,
-      gap,
-      dt,
-      floor,
-    );
-
-    const sd = Math.max(this.deviation * MAD_TO_SD, floor);
-    return {
-      expected: { high: expected + 4 * sd, low: expected - 4 * sd },
-      reason: learning
-        ? 'learning'
-        : score === 0
-          ? 'within the usual range'
-          : `${strongest} beyond its record by ${channels[strongest].toFixed(2)} (value ${value}, expected ${expected.toPrecision(6)})`,
-      score,
-    };
+    this.learn(timestampMs, value, sd, gap, dt);
+    this.mean = gap ? 0 : mean;
+    const reason = learning
+      ? 'learning'
+      : score === 0
+        ? 'within the expected band'
+        : `${Math.abs(z).toFixed(1)} robust deviations ${z > 0 ? 'above' : 'below'} the expected ${expected.toPrecision(6)}${Math.abs(meanZ) > Math.abs(pointZ) ? ' (sustained)' : ''}`;
+    return result(expected, BAND_DEVIATIONS * sd, score, z, reason);
   }
 
-  private binOf(s: Seasonal, timestampMs: number): number {
-    const phase = ((timestampMs % s.periodMs) + s.periodMs) % s.periodMs;
-    return Math.floor((phase / s.periodMs) * s.bins.length);
+  private addSeasonalModels(): void {
+    const { maxSeasonalBins, seasonalPeriodsMs } = this.options;
+    const base = this.models[0];
+    for (const periodMs of seasonalPeriodsMs) {
+      const steps = Math.round(periodMs / Math.max(this.step, 1));
+      if (steps < 4) {
+        continue;
+      }
+      const bins = Math.min(steps, maxSeasonalBins);
+      this.models.push({
+        error: base.error,
+        fast: base.fast,
+        level: base.level,
+        periodMs,
+        profile: new Float64Array(bins),
+        seen: new Uint16Array(bins),
+        slow: base.slow,
+        trend: 0,
+      });
+    }
+  }
+
+  private bestModel(timestampMs: number): Model {
+    let best = this.models[0];
+    const elapsed = timestampMs - this.startTs;
+    for (let i = 1; i < this.models.length; i++) {
+      const m = this.models[i];
+      if (
+        elapsed >= 2 * m.periodMs &&
+        m.error < SEASON_GAIN * this.models[0].error &&
+        m.error < best.error
+      ) {
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  private binOf(m: Model, timestampMs: number): number {
+    const bins = (m.profile as Float64Array).length;
+    const phase = ((timestampMs % m.periodMs) + m.periodMs) % m.periodMs;
+    return Math.min(bins - 1, Math.floor((phase / m.periodMs) * bins));
   }
 
   private first(timestampMs: number, value: number): void {
     this.count = 1;
     this.lastTs = timestampMs;
     this.lastValue = value;
-    this.level = value;
-    this.levelMax = value;
-    this.levelMin = value;
-    this.max = value;
-    this.min = value;
-    this.shortMean = value;
     this.startTs = timestampMs;
+    this.models.push({
+      error: 0,
+      fast: 0,
+      level: value,
+      periodMs: 0,
+      profile: undefined,
+      seen: undefined,
+      slow: 0,
+      trend: 0,
+    });
+  }
+
+  private forecast(m: Model, timestampMs: number): number {
+    const base = m.level + this.options.trendDamping * m.trend;
+    if (m.profile === undefined) {
+      return base;
+    }
+    return base + m.profile[this.binOf(m, timestampMs)];
+  }
+
+  private spread(m: Model): number {
+    return Math.max(
+      Math.max(m.slow, m.fast) * MAD_TO_SD,
+      0.5 * this.quantum,
+      1e-9 + 1e-6 * Math.abs(m.level),
+    );
   }
 
   private learn(
     timestampMs: number,
     value: number,
-    residual: number,
-    shortMean: number,
-    volatility: number,
+    sd: number,
     gap: boolean,
     dt: number,
-    floor: number,
   ): void {
-    const decay = this.options.recordDecay;
-    const absResidual = Math.abs(residual);
-    const sd = Math.max(this.deviation * MAD_TO_SD, floor);
-    this.deviation += 0.01 * (Math.min(absResidual, 6 * sd) - this.deviation);
-    this.level += (gap ? 0.5 : 0.1) * residual;
-    this.residualRecord =
-      this.count > RECORD_WARMUP_POINTS
-        ? Math.max(this.residualRecord * decay, absResidual)
-        : Math.max(this.residualRecord, absResidual);
-    if (this.count > RECORD_WARMUP_POINTS) {
-      this.volatilityRecord = Math.max(
-        this.volatilityRecord * decay,
-        volatility,
-      );
-    } else if (this.count > 2 * this.options.volatilityHorizon) {
-      this.volatilityRecord = Math.max(this.volatilityRecord, volatility);
+    const o = this.options;
+    const clip = o.clipDeviations * sd;
+    const learning = this.count < o.learningPoints;
+    const fastAlpha = 2 / (o.fastSpreadPoints + 1);
+    // While learning, the slow spread averages everything seen so far.
+    const slowAlpha = Math.max(2 / (o.slowSpreadPoints + 1), 1 / this.count);
+    const errorAlpha = 2 / (o.slowSpreadPoints / 4 + 1);
+    const first = this.count < 3;
+    // The level adapts fast while learning and right after a gap.
+    const alpha = gap
+      ? 0.5
+      : learning
+        ? Math.max(o.levelAlpha, 0.2)
+        : o.levelAlpha;
+    let primaryResidual = Number.NaN;
+    const chosen = this.bestModel(timestampMs);
+    for (const m of this.models) {
+      const expected = this.forecast(m, timestampMs);
+      const raw = value - expected;
+      const own = o.clipDeviations * this.spread(m);
+      if (m === chosen) {
+        primaryResidual = raw;
+      }
+      const r = first ? raw : Math.max(-own, Math.min(own, raw));
+      const absR = Math.abs(r);
+      m.error += errorAlpha * (absR - m.error);
+      m.fast += (first ? 1 : fastAlpha) * (absR - m.fast);
+      m.slow += (first ? 1 : slowAlpha) * (absR - m.slow);
+      const damped = o.trendDamping * m.trend;
+      m.level = m.level + damped + alpha * r;
+      m.trend = damped + o.trendBeta * r;
+      if (m.profile !== undefined && m.seen !== undefined) {
+        const bin = this.binOf(m, timestampMs);
+        const seen = m.seen[bin];
+        const delta = value - m.level - m.profile[bin];
+        const g = Math.max(0.1, 1 / (seen + 1));
+        m.profile[bin] +=
+          g * (seen < 2 ? delta : Math.max(-own, Math.min(own, delta)));
+        if (seen < 65535) {
+          m.seen[bin] = seen + 1;
+        }
+      }
     }
-    this.min = Math.min(this.min, value);
-    this.max = Math.max(this.max, value);
-    if (this.count > RECORD_WARMUP_POINTS) {
-      // The short-run level's range is a record too: it shrinks towards the
-      // level at the records' decay, so an old excursion stops masking a shift.
-      this.levelMin = this.level - (this.level - this.levelMin) * decay;
-      this.levelMax = this.level + (this.levelMax - this.level) * decay;
+    // Sustained shift: many points beyond the clip band on one side.
+    if (!learning && Math.abs(primaryResidual) > clip) {
+      const side = Math.sign(primaryResidual);
+      if (Math.sign(this.runSum) !== side) {
+        this.run = 0;
+        this.runSum = 0;
+      }
+      this.run++;
+      this.runSum += primaryResidual;
+      if (this.run >= o.shiftPoints) {
+        const shift = this.runSum / this.run;
+        for (const m of this.models) {
+          m.level += shift;
+          m.trend = 0;
+        }
+        this.mean = 0;
+        this.run = 0;
+        this.runSum = 0;
+      }
+    } else {
+      this.run = 0;
+      this.runSum = 0;
     }
-    this.levelMin = Math.min(this.levelMin, shortMean);
-    this.levelMax = Math.max(this.levelMax, shortMean);
-    this.shortMean = shortMean;
-    this.volatility = volatility;
-    for (const s of this.seasonals) {
-      const bin = this.binOf(s, timestampMs);
-      s.counts[bin] += 1;
-      s.bins[bin] +=
-        Math.max(0.1, 1 / s.counts[bin]) * (value - this.level - s.bins[bin]);
+    // The series' resolution: a low quantile (about the 10th percentile)
+    // of its non-zero changes, tracked multiplicatively.
+    const change = Math.abs(value - this.lastValue);
+    if (change > 0) {
+      if (this.quantum === 0) {
+        this.quantum = change;
+      } else {
+        this.quantum *= change < this.quantum ? 0.9 : 1.0111;
+      }
     }
-    this.step += 0.1 * (dt - this.step);
+    if (!gap) {
+      this.step += 0.1 * (dt - this.step);
+    }
     this.lastTs = timestampMs;
     this.lastValue = value;
     this.count++;
   }
-
-  private seasonalOffset(timestampMs: number): number {
-    let offset = 0;
-    for (const s of this.seasonals) {
-      if (timestampMs - this.startTs >= 2 * s.periodMs) {
-        offset = s.bins[this.binOf(s, timestampMs)];
-      }
-    }
-    return offset;
-  }
 }
 
-/** How far `x` lies beyond `[low, high]`, in widths of that range. */
-function beyond(x: number, low: number, high: number, floor: number): number {
-  const range = Math.max(high - low, floor);
-  return x > high ? (x - high) / range : x < low ? (low - x) / range : 0;
+/** Smoothing of the recent deviation (about 10 points, as HTM's likelihood averages). */
+const LIKELIHOOD_RECENT_ALPHA = 2 / 11;
+/** Smoothing of the long-run mean and variance of the recent deviation. */
+const LIKELIHOOD_ALPHA = 2 / 3001;
+/** Points after learning before the likelihood scores. */
+const LIKELIHOOD_WARMUP = 50;
+/** Likelihood z at which the score is 0.5. */
+const LIKELIHOOD_HALF_SCORE = 5;
+/** Floor of the recent deviation's spread, in deviations. */
+const MIN_LIKELIHOOD_SPREAD = 0.2;
+
+function likelihoodScore(likelihoodZ: number, deviations: number): number {
+  if (deviations <= SCORE_FLOOR_DEVIATIONS || likelihoodZ <= 0) return 0;
+  return likelihoodZ / (likelihoodZ + LIKELIHOOD_HALF_SCORE);
+}
+
+function result(
+  expected: number,
+  halfWidth: number,
+  score: number,
+  deviations: number,
+  reason: string,
+): MetricScore {
+  return {
+    deviations,
+    expected: { high: expected + halfWidth, low: expected - halfWidth },
+    expectedValue: expected,
+    reason,
+    score,
+  };
 }
