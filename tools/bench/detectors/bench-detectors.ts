@@ -68,7 +68,9 @@ function parseArgs(argv: readonly string[]): Args {
       const names = value().split(',');
       for (const n of names) {
         if (!(CORPUS_NAMES as readonly string[]).includes(n)) {
-          throw new Error(`unknown corpus ${n} (known: ${CORPUS_NAMES.join(', ')})`);
+          throw new Error(
+            `unknown corpus ${n} (known: ${CORPUS_NAMES.join(', ')})`,
+          );
         }
       }
       args.corpora = names as CorpusName[];
@@ -407,7 +409,9 @@ function main(): void {
   const figures: CorpusFigures[] = [];
   let throughput: [string, Throughput][] = [];
   for (const name of args.corpora) {
-    process.stdout.write(`${name}: scoring with ${METRIC_DETECTORS.length} detectors...\n`);
+    process.stdout.write(
+      `${name}: scoring with ${METRIC_DETECTORS.length} detectors...\n`,
+    );
     const corpus = loadCorpus(args.datasets, args.work, name);
     const f = benchCorpus(corpus);
     figures.push(f);

@@ -58,11 +58,18 @@ export class SeasonalNaiveBaseline {
   update(timestampMs: number, value: number): { score: number } {
     if (!Number.isFinite(value)) return { score: 0 };
     if (this.ring === undefined) {
-      if (!Number.isNaN(this.lastTs)) this.firstSteps.push(timestampMs - this.lastTs);
+      if (!Number.isNaN(this.lastTs))
+        this.firstSteps.push(timestampMs - this.lastTs);
       this.lastTs = timestampMs;
       if (this.firstSteps.length < 10) return { score: 0 };
       const step = [...this.firstSteps].sort((a, b) => a - b)[5];
-      const size = Math.max(1, Math.min(10_080, Math.round(SeasonalNaiveBaseline.DAY_MS / Math.max(step, 1))));
+      const size = Math.max(
+        1,
+        Math.min(
+          10_080,
+          Math.round(SeasonalNaiveBaseline.DAY_MS / Math.max(step, 1)),
+        ),
+      );
       this.ring = new Float64Array(size).fill(Number.NaN);
     }
     const ring = this.ring;
@@ -73,7 +80,8 @@ export class SeasonalNaiveBaseline {
     if (Number.isNaN(previous)) return { score: 0 };
     const error = value - previous;
     const sd = this.mad * MAD_SCALE + 1e-9 * (Math.abs(previous) + 1);
-    const score = this.count > ring.length + WARMUP ? deviationScore(error / sd) : 0;
+    const score =
+      this.count > ring.length + WARMUP ? deviationScore(error / sd) : 0;
     const a = Math.max(2 / 101, 1 / (this.count - ring.length + 1));
     this.mad += a * (Math.abs(error) - this.mad);
     return { score };

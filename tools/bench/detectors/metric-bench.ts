@@ -49,7 +49,11 @@ export function loadCorpus(
         resolve(workDir, `aiops18-kpi-${part}`),
         ['--part', part],
       );
-      return loadNabLayout(dir, name, part === 'train' ? 'tuning' : 'validation');
+      return loadNabLayout(
+        dir,
+        name,
+        part === 'train' ? 'tuning' : 'validation',
+      );
     }
     case 'jumpstarter-d2': {
       const dir = convertCorpus(
@@ -123,11 +127,14 @@ export function corpusTable(figures: CorpusFigures): string {
       r.profiles.standard.threshold.toPrecision(3),
     ];
   });
-  const lines = [header, header.map((_, i) => (i === 0 ? '---' : '---:')), ...rows];
+  const lines = [
+    header,
+    header.map((_, i) => (i === 0 ? '---' : '---:')),
+    ...rows,
+  ];
   return [
     `**${figures.corpus}** (${figures.role}; ${figures.windows} windows, ${figures.points.toLocaleString('en-US')} points scored): detector beats every baseline on standard and event F1: **${beatsBaselines(figures) ? 'yes' : 'no'}**`,
     '',
     ...lines.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 }
-

@@ -243,9 +243,18 @@ export function eventF1(files: readonly NabFile[]): EventF1 {
     const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
     const recall = totalEvents > 0 ? tp / totalEvents : 0;
     const f1 =
-      precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+      precision + recall > 0
+        ? (2 * precision * recall) / (precision + recall)
+        : 0;
     if (f1 > best.f1) {
-      best = { f1, falsePositives: fp, precision, recall, threshold: t, truePositives: tp };
+      best = {
+        f1,
+        falsePositives: fp,
+        precision,
+        recall,
+        threshold: t,
+        truePositives: tp,
+      };
     }
   }
   return best;
@@ -256,7 +265,10 @@ export interface CorpusResult {
   readonly eventF1: EventF1;
   readonly points: number;
   readonly pointsPerWallSecond: number;
-  readonly profiles: Record<NabProfileName, { score: number; threshold: number }>;
+  readonly profiles: Record<
+    NabProfileName,
+    { score: number; threshold: number }
+  >;
 }
 
 /** Scores a detector on a corpus: NAB's three profiles (exact sweep) and event F1. */

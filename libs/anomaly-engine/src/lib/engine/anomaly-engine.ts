@@ -10,6 +10,7 @@ import type {
 import {
   ErrorShareDetector,
   LogRateDetector,
+  METRIC_ALERT_SCORE,
   MetricDetector,
   NewTemplateDetector,
   TemplateMiner,
@@ -66,7 +67,7 @@ export interface AnomalyEngineOptions {
   readonly minScore?: number;
   /**
    * Smallest metric detector score that counts as anomalous.
-   * @default 0.99
+   * @default METRIC_ALERT_SCORE (0.5)
    */
   readonly minMetricScore?: number;
   /**
@@ -181,7 +182,7 @@ const DEFAULTS: Defaults = {
   minBaselineBuckets: 10,
   minBurstCount: 10,
   minErrorCount: 10,
-  minMetricScore: 0.99,
+  minMetricScore: METRIC_ALERT_SCORE,
   minScore: 0.999,
   newTemplateWarmupMs: 3_600_000,
   pendingMs: 0,

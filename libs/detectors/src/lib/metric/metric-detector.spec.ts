@@ -158,10 +158,16 @@ describe('MetricDetector', () => {
     let quietMax = 0;
     for (let t = T0; t < T0 + 26 * day; t += step) {
       const spike = spikesAt.includes(t);
-      const { score } = detector.update(t, daily(t) + 3 * rnd() + (spike ? 60 : 0));
+      const { score } = detector.update(
+        t,
+        daily(t) + 3 * rnd() + (spike ? 60 : 0),
+      );
       if (spike) {
         spikeScores.push(score);
-      } else if (t > T0 + 3 * day && !spikesAt.some((s) => t > s && t < s + 6 * 3_600_000)) {
+      } else if (
+        t > T0 + 3 * day &&
+        !spikesAt.some((s) => t > s && t < s + 6 * 3_600_000)
+      ) {
         quietMax = Math.max(quietMax, score);
       }
     }
@@ -186,7 +192,9 @@ describe('MetricDetector', () => {
       .map((s, i) => (s > METRIC_ALERT_SCORE ? i : -1))
       .filter((i) => i >= 0);
     // Runs of consecutive alerting points: one incident.
-    const incidents = alerts.filter((i, k) => k === 0 || i - alerts[k - 1] > 60);
+    const incidents = alerts.filter(
+      (i, k) => k === 0 || i - alerts[k - 1] > 60,
+    );
     expect(incidents).toEqual([2000]);
     expect(max(scores.slice(2300))).toBeLessThan(METRIC_ALERT_SCORE);
   });

@@ -256,7 +256,8 @@ export class MetricDetector {
     // is not averaged away.
     const recent = Math.max(smoothed, 0.5 * a);
     const spreadA = Math.sqrt(Math.max(this.varA, 1e-6));
-    const likelihoodZ = (recent - this.meanA) / Math.max(spreadA, MIN_LIKELIHOOD_SPREAD);
+    const likelihoodZ =
+      (recent - this.meanA) / Math.max(spreadA, MIN_LIKELIHOOD_SPREAD);
     let score =
       learning || this.count < o.learningPoints + LIKELIHOOD_WARMUP
         ? 0
@@ -264,16 +265,17 @@ export class MetricDetector {
     this.recent = smoothed;
     if (!learning) {
       const w = Math.min(recent, this.meanA + 5 * spreadA);
-      const beta = Math.max(LIKELIHOOD_ALPHA, 1 / (this.count - o.learningPoints + 1));
+      const beta = Math.max(
+        LIKELIHOOD_ALPHA,
+        1 / (this.count - o.learningPoints + 1),
+      );
       const d = w - this.meanA;
       this.meanA += beta * d;
       this.varA = (1 - beta) * (this.varA + beta * d * d);
     }
     const noveltyScore = this.novelty.update(timestampMs, value).score;
     const novelty =
-      a > NOVELTY_MIN_DEVIATIONS
-        ? NOVELTY_WEIGHT * noveltyScore
-        : 0;
+      a > NOVELTY_MIN_DEVIATIONS ? NOVELTY_WEIGHT * noveltyScore : 0;
     score = 1 - (1 - score) * (1 - Math.min(0.999, novelty));
     if (this.refractory > 0) {
       this.refractory--;
