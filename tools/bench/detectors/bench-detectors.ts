@@ -342,8 +342,13 @@ but the novelty channel then fired on points inside the noise (a unit test with 
 scored 0.76 at 0.7 deviations), so the novelty channel was gated to points at least N robust
 deviations off the expectation: N = 1: 63.4 / 76.2; N = 1.5: 62.5 / 75.2; N = 2: 61.2 / 74.6;
 N = 3: 58.5 / 72.6; N = 2 with the likelihood's half-score at 5 instead of 10: 61.2 / 75.1
-(committed; 7 without the gate: 64.2 / 75.6). About 16 configurations in all. The validation
-corpora were run once, with the committed configuration. **NAB standard is 61.2, below the
+(7 without the gate: 64.2 / 75.6); then a prior for the likelihood (worth 10 points)
+replaced its 50-point warm-up so that a series scores right after learning (the live service
+learns 30–100 points): 61.3 / 75.1, committed. About 17 configurations in all. The validation
+corpora were scored three times: with the noisy-or weight-10 configuration (aiops18-kpi test
+64.40 standard, event F1 0.624; jumpstarter-d2 67.59 / 0.518), with the gate, and with the
+prior. The changes after the first of these were chosen on the tuning corpora, but after the
+first validation figures had been seen, so the validation corpora are not perfectly blind. **NAB standard is 61.3, below the
 required 65**: the NAB score comes mostly from the novelty channel firing on small deviations,
 which is the record behaviour this detector was meant to replace; the gate trades 4 NAB points
 for no alarms inside the noise.

@@ -197,11 +197,11 @@ export class MetricDetector {
   private mean = 0;
   private readonly models: Model[] = [];
   private readonly options: Required<MetricDetectorOptions>;
-  private meanA = 0;
+  private meanA = LIKELIHOOD_PRIOR_MEAN;
   private readonly novelty = new RecordDetector();
   private peak = 0;
   private recent = 0;
-  private varA = 0;
+  private varA = LIKELIHOOD_PRIOR_SD * LIKELIHOOD_PRIOR_SD;
   private quantum = 0;
   private refractory = 0;
   private run = 0;
@@ -258,16 +258,13 @@ export class MetricDetector {
     const spreadA = Math.sqrt(Math.max(this.varA, 1e-6));
     const likelihoodZ =
       (recent - this.meanA) / Math.max(spreadA, MIN_LIKELIHOOD_SPREAD);
-    let score =
-      learning || this.count < o.learningPoints + LIKELIHOOD_WARMUP
-        ? 0
-        : likelihoodScore(likelihoodZ, a);
+    let score = learning ? 0 : likelihoodScore(likelihoodZ, a);
     this.recent = smoothed;
     if (!learning) {
       const w = Math.min(recent, this.meanA + 5 * spreadA);
       const beta = Math.max(
         LIKELIHOOD_ALPHA,
-        1 / (this.count - o.learningPoints + 1),
+        1 / (this.count - o.learningPoints + LIKELIHOOD_PRIOR_WEIGHT),
       );
       const d = w - this.meanA;
       this.meanA += beta * d;
@@ -473,8 +470,14 @@ export class MetricDetector {
 const LIKELIHOOD_RECENT_ALPHA = 2 / 11;
 /** Smoothing of the long-run mean and variance of the recent deviation. */
 const LIKELIHOOD_ALPHA = 2 / 3001;
-/** Points after learning before the likelihood scores. */
-const LIKELIHOOD_WARMUP = 50;
+/**
+ * Prior of the recent deviation's distribution (about that of Gaussian
+ * noise), worth this many points, so the likelihood scores from the first
+ * point after learning.
+ */
+const LIKELIHOOD_PRIOR_MEAN = 0.8;
+const LIKELIHOOD_PRIOR_SD = 0.6;
+const LIKELIHOOD_PRIOR_WEIGHT = 10;
 /** Likelihood z at which the score is 0.5. */
 const LIKELIHOOD_HALF_SCORE = 5;
 /** Floor of the recent deviation's spread, in deviations. */
