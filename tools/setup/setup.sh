@@ -21,9 +21,11 @@ ES_ZIP_SHA512_PINNED="cf6b0a93860d329937ae7f913ec5073b0c726c77639764b93fc83a304a
 # Debian packages: binary to probe, then the package. Optional ones are skipped when the
 # archive does not have them.
 APT_REQUIRED=(
+  chromium:chromium
   curl:curl
   java:openjdk-17-jre-headless
   php:php-cli
+  pdftoppm:poppler-utils
   pg_ctlcluster:postgresql
   prometheus:prometheus
   prometheus-alertmanager:prometheus-alertmanager
@@ -142,6 +144,29 @@ elasticsearch_dist() {
   log "Elasticsearch dist: $ES_HOME"
 }
 
+# actionlint checks .github/workflows/ (the docs project's lint target); built from Go modules.
+ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-v1.7.12}"
+actionlint_bin() {
+  local bin="$FREERIDE_CACHE/bin/actionlint" go_bin
+  if [[ -x "$bin" ]] && "$bin" -version 2>/dev/null | grep -qF "${ACTIONLINT_VERSION#v}"; then
+    log "actionlint: $ACTIONLINT_VERSION present"
+    return 0
+  fi
+  go_bin="$(command -v go || true)"
+  [[ -z "$go_bin" && -x /usr/local/go/bin/go ]] && go_bin=/usr/local/go/bin/go
+  if [[ -z "$go_bin" ]]; then
+    [[ "${FREERIDE_SKIP_APT:-0}" == 1 || "$(id -u)" != 0 ]] && die "no Go toolchain to build actionlint: install Go (golang-go)"
+    log "installing golang-go for actionlint"
+    flock /tmp/apt.lock apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+    go_bin=/usr/bin/go
+  fi
+  log "building actionlint $ACTIONLINT_VERSION with $("$go_bin" version | cut -d' ' -f3)"
+  mkdir -p "$FREERIDE_CACHE/bin"
+  GOBIN="$FREERIDE_CACHE/bin" GOFLAGS=-mod=mod GOSUMDB=off GOTOOLCHAIN=local \
+    "$go_bin" install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" ||
+    die "could not build actionlint $ACTIONLINT_VERSION"
+}
+
 python_venv() {
   local req="$REPO_ROOT/sources/python/requirements.txt"
   [[ -f "$req" ]] || return 0
@@ -160,4 +185,5 @@ apt_packages
 node_modules
 elasticsearch_dist
 python_venv
+actionlint_bin
 log "setup done in $(($(date +%s) - started))s"
