@@ -120,7 +120,7 @@ describe('the docs site in headless Chromium', () => {
   });
 
   it('renders a library page from its TSDoc', async () => {
-    const page = await open('/reference/libs/@freeride/market-data/');
+    const page = await open('/reference/libs/@freeride/market-data.html');
     await expect(page.locator('h1').first().innerText()).resolves.toContain(
       '@freeride/market-data',
     );
