@@ -34,7 +34,8 @@ export async function buildLibraryPages(
   libs: LibraryEntry[],
   outDir: string,
 ): Promise<SidebarItem[]> {
-  const td = (await import('typedoc')) as unknown as TypeDocApi;
+  const specifier = 'typedoc';
+  const td = (await import(specifier)) as unknown as TypeDocApi;
   const app = await td.Application.bootstrapWithPlugins({
     disableSources: true,
     docsRoot: relative(root, join(root, 'docs')),
