@@ -181,9 +181,15 @@ python_venv() {
   fi
 }
 
+smtp_venv() {
+  log "SMTP server venv for the trading email tests (aiosmtpd)"
+  bash "$REPO_ROOT/tools/smtp/ensure-venv.sh" >/dev/null
+}
+
 apt_packages
 node_modules
 elasticsearch_dist
 python_venv
 actionlint_bin
+smtp_venv
 log "setup done in $(($(date +%s) - started))s"

@@ -1,5 +1,5 @@
-import { verifyWebhookSignature } from '@freeride/trading-rules';
 import type { AlertWebhookPayload } from '@freeride/contracts';
+import { verifyWebhookSignature } from '@freeride/trading-rules';
 
 import { createFinnhubFake } from './support/fakes';
 import { type GatewayProcess, startGateway } from './support/gateway';

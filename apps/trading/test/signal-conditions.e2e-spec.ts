@@ -1,8 +1,12 @@
-import { CONDITION_CASES, NaiveSignals, randomTicks } from '@freeride/trading-rules';
 import {
   AlertConditionSchema,
   type AlertWebhookPayload,
 } from '@freeride/contracts';
+import {
+  CONDITION_CASES,
+  NaiveSignals,
+  randomTicks,
+} from '@freeride/trading-rules';
 
 import { getFreePort } from './support/testing';
 import {

@@ -12,3 +12,4 @@ export * from './lib/signals/backtest';
 export * from './lib/signals/naive-signals';
 export * from './lib/signals/streaming-indicators';
 export * from './lib/signals/tick-conditions.fixtures';
+export * from './lib/delivery/alert-message';

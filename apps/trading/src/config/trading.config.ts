@@ -53,6 +53,13 @@ export const TradingEnvSchema = z
      * private (`127.0.0.1:4010,[::1]:4010,10.0.0.0/8`): local development
      * only; empty in production.
      */
+    /** The sender address of alert emails. */
+    TRADING_SMTP_FROM: z.email().default('alerts@freeride.invalid'),
+    /**
+     * The SMTP relay of the email channel (`smtp://host:port`, `smtps://`);
+     * unset: rules with the email channel are refused.
+     */
+    TRADING_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     TRADING_WEBHOOK_ALLOWLIST: z
       .string()
       .default('')
@@ -108,6 +115,8 @@ export interface TradingConfig {
     model: string;
     timeoutMs: number;
   };
+  /** The email channel's relay; absent when TRADING_SMTP_URL is unset. */
+  smtp?: { from: string; url: string };
   /** What webhook URLs may reach (SSRF guard); see TRADING_WEBHOOK_ALLOWLIST. */
   webhookPolicy: NetPolicy;
 }
@@ -150,6 +159,9 @@ export function loadConfig(
       model: e.TRADING_SENTIMENT_MODEL,
       timeoutMs: e.TRADING_SENTIMENT_TIMEOUT_MS,
     },
+    smtp: e.TRADING_SMTP_URL
+      ? { from: e.TRADING_SMTP_FROM, url: e.TRADING_SMTP_URL }
+      : undefined,
     webhookPolicy: parseAllowlist(e.TRADING_WEBHOOK_ALLOWLIST),
   };
 }

@@ -1,4 +1,8 @@
-import type { AlertCondition, AlertWebhookPayload } from '@freeride/contracts';
+import type {
+  AlertCondition,
+  AlertDelivery,
+  AlertWebhookPayload,
+} from '@freeride/contracts';
 
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -8,9 +12,9 @@ import { alertPayload } from './alert-payload';
 
 /** Everything a worker needs to deliver one trigger. */
 export interface DeliveryTarget {
+  delivery: AlertDelivery;
   payload: AlertWebhookPayload;
   secret: string;
-  webhookUrl: string;
 }
 
 /** A delivery in the dead-letter list. */
@@ -77,18 +81,19 @@ export class DeliveriesRepository {
   async target(triggerId: string): Promise<DeliveryTarget | undefined> {
     const { rows } = await this.pool.query<{
       condition: AlertCondition;
+      delivery: AlertDelivery;
       fired_at: Date;
       idempotency_key: string;
       name: string | null;
+      price: number | null;
       rule_id: string;
       symbol: string;
       tick_as_of: Date;
       value: number;
       webhook_secret: string;
-      webhook_url: string;
     }>(
-      `SELECT t.idempotency_key, t.rule_id, t.symbol, t.value, t.tick_as_of, t.fired_at,
-         r.name, r.condition, r.delivery->>'webhookUrl' AS webhook_url, tr.webhook_secret
+      `SELECT t.idempotency_key, t.rule_id, t.symbol, t.value, t.price, t.tick_as_of, t.fired_at,
+         r.name, r.condition, r.delivery, tr.webhook_secret
        FROM alert_triggers t
        JOIN alert_rules r ON r.id = t.rule_id
        JOIN traders tr ON tr.id = r.trader_id
@@ -102,6 +107,7 @@ export class DeliveriesRepository {
         {
           firedAt: r.fired_at,
           idempotencyKey: r.idempotency_key,
+          price: r.price ?? undefined,
           ruleId: r.rule_id,
           symbol: r.symbol,
           tickAsOf: r.tick_as_of,
@@ -109,8 +115,8 @@ export class DeliveriesRepository {
         },
         r,
       ),
+      delivery: r.delivery,
       secret: r.webhook_secret,
-      webhookUrl: r.webhook_url,
     };
   }
 

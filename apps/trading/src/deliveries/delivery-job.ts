@@ -1,4 +1,4 @@
-import type { AlertWebhookPayload } from '@freeride/contracts';
+import type { AlertDelivery, AlertWebhookPayload } from '@freeride/contracts';
 
 /** Data of one delivery job; the job id is the trigger id (enqueueing twice is a no-op). */
 export interface DeliveryJobData {
@@ -8,9 +8,9 @@ export interface DeliveryJobData {
    * the worker then loads the trigger from PostgreSQL.
    */
   target?: {
+    delivery: AlertDelivery;
     payload: AlertWebhookPayload;
     traderId: string;
-    webhookUrl: string;
   };
   /** Epoch ms at which the evaluator read the tick from the stream. */
   tickReceivedAt?: number;

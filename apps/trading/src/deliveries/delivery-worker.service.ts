@@ -1,15 +1,10 @@
-import { ForbiddenDestinationError, guardedRequest } from '@freeride/net-guard';
+import { ForbiddenDestinationError } from '@freeride/net-guard';
 import {
   ATTR,
   contextFromTraceparent,
   withSpan,
 } from '@freeride/observability';
-import {
-  IDEMPOTENCY_HEADER,
-  SIGNATURE_HEADER,
-  backoffDelay,
-  signWebhook,
-} from '@freeride/trading-rules';
+import { backoffDelay } from '@freeride/trading-rules';
 
 import {
   Inject,
@@ -23,6 +18,7 @@ import { Redis } from 'ioredis';
 
 import type { TradingConfig } from '../config/trading.config';
 import { TRADING_CONFIG } from '../database/database.constants';
+import { ChannelSenderService } from './channel-sender.service';
 import { DELIVERY_QUEUE, FLUSH_INTERVAL_MS } from './deliveries.constants';
 import { WebhookDeliveryError } from './deliveries.errors';
 import {
@@ -55,6 +51,7 @@ export class DeliveryWorkerService
     @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
     private readonly metrics: DeliveryMetrics,
     private readonly repository: DeliveriesRepository,
+    private readonly sender: ChannelSenderService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -126,9 +123,9 @@ export class DeliveryWorkerService
       return secret === undefined
         ? undefined
         : {
+            delivery: data.target.delivery,
             payload: data.target.payload,
             secret,
-            webhookUrl: data.target.webhookUrl,
           };
     }
     return this.repository.target(data.triggerId);
@@ -174,32 +171,13 @@ export class DeliveryWorkerService
           span.setAttribute(ATTR.OUTCOME, 'gone');
           return;
         }
-        const body = JSON.stringify(target.payload);
         const timeoutMs = this.config.delivery.timeoutMs;
-        const headers: Record<string, string> = {
-          'content-type': 'application/json',
-          [IDEMPOTENCY_HEADER]: target.payload.idempotencyKey,
-          [SIGNATURE_HEADER]: signWebhook({
-            body,
-            secret: target.secret,
-            timestamp: Math.floor(Date.now() / 1000),
-          }),
-          'user-agent': 'freeride-trading/1',
-        };
-        // traceparent comes from the http instrumentation, inside the delivery span
-        // (setting it here as well sent two values in one header).
-        // The SSRF guard checks the address it connects to (DNS rebinding)
-        // and follows no redirect: a 3xx is a failed attempt.
+        const destination = ChannelSenderService.destination(target);
+        span.setAttribute('freeride.delivery.channel', target.delivery.channel);
         const attempts = job.attemptsMade + 1;
-        let status: number | undefined;
+        let status: number;
         try {
-          const res = await guardedRequest(
-            target.webhookUrl,
-            { body, headers, method: 'POST', timeoutMs },
-            this.config.webhookPolicy,
-            'delivery.webhookUrl',
-          );
-          status = res.status;
+          status = await this.sender.send(target);
         } catch (err) {
           if (err instanceof ForbiddenDestinationError) {
             // Not retried: the address will not become allowed by waiting.
@@ -212,7 +190,7 @@ export class DeliveryWorkerService
             status: 'retrying',
           });
           throw new WebhookDeliveryError(
-            { target: new URL(target.webhookUrl).host, timeoutMs },
+            { target: destination, timeoutMs },
             err,
           );
         }
@@ -225,7 +203,7 @@ export class DeliveryWorkerService
           });
           throw new WebhookDeliveryError({
             statusCode: status,
-            target: new URL(target.webhookUrl).host,
+            target: destination,
             timeoutMs,
           });
         }

@@ -1,9 +1,9 @@
-import type { RuleFire } from '@freeride/trading-rules';
 import type {
   AlertCondition,
   AlertDelivery,
   AlertTrigger,
 } from '@freeride/contracts';
+import type { RuleFire } from '@freeride/trading-rules';
 
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
@@ -100,10 +100,10 @@ export class EvaluationRepository {
       idempotency_key: string;
     }>(
       `WITH ins AS (
-         INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent)
-         SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[])
-           AS x(k, r, s, v, t, sid, tp)
+         INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent, price)
+         SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp, p
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[], $16::float8[])
+           AS x(k, r, s, v, t, sid, tp, p)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING id, idempotency_key, fired_at
        ), once_rules AS (
@@ -142,6 +142,7 @@ export class EvaluationRepository {
         expiredOnly,
         batch.checkpoint?.stream ?? null,
         batch.checkpoint?.id ?? null,
+        f.map((p) => p.fire.price ?? null),
       ],
     );
     return rows.map((r) => ({

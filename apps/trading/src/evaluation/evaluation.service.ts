@@ -1,4 +1,3 @@
-import type { EvaluationResult, SignalUpdate } from '@freeride/trading-rules';
 import { parseQuoteStreamFields } from '@freeride/contracts';
 import {
   ATTR,
@@ -6,6 +5,7 @@ import {
   TRACER_NAME,
   contextFromTraceparent,
 } from '@freeride/observability';
+import type { EvaluationResult, SignalUpdate } from '@freeride/trading-rules';
 
 import {
   Inject,
@@ -335,6 +335,7 @@ export class EvaluationService
               {
                 firedAt: s.firedAt,
                 idempotencyKey: fire.idempotencyKey,
+                price: fire.price,
                 ruleId: fire.rule.id,
                 symbol: fire.rule.symbol,
                 tickAsOf: new Date(fire.asOf),
@@ -342,8 +343,8 @@ export class EvaluationService
               },
               fire.rule,
             ),
+            delivery: fire.rule.delivery,
             traderId: fire.rule.traderId,
-            webhookUrl: fire.rule.delivery.webhookUrl,
           },
           tickReceivedAt: pending.receivedAt,
           traceparent: pending.traceparent,

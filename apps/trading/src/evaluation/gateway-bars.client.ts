@@ -1,5 +1,5 @@
-import type { ReplayBar } from '@freeride/trading-rules';
 import type { IndicatorInterval } from '@freeride/contracts';
+import type { ReplayBar } from '@freeride/trading-rules';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';

@@ -5,6 +5,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GatewayBarsClient } from './gateway-bars.client';
 import type { TradingRule } from './trading-rule';
 
+/** How long a failed bars fetch is not retried for the same symbol and interval. */
+const SEED_RETRY_MS = 60_000;
+
 /**
  * Owns the process's one {@link RuleEngine}. The API arms and disarms rules
  * here after writing PostgreSQL; the evaluator feeds it ticks. Node runs both
@@ -14,6 +17,8 @@ import type { TradingRule } from './trading-rule';
 export class RuleBookService {
   readonly engine = new RuleEngine<TradingRule>();
   private readonly logger = new Logger(RuleBookService.name);
+  /** `symbol interval` pairs whose fetch failed, and when: not retried for a minute. */
+  private readonly failed = new Map<string, number>();
   /** `symbol interval` pairs already seeded: later rules share those bars. */
   private readonly seeded = new Set<string>();
 
@@ -29,12 +34,17 @@ export class RuleBookService {
       indicatorIntervals(rule.condition).map(async (interval) => {
         const key = `${rule.symbol} ${interval}`;
         if (this.seeded.has(key)) return undefined;
+        if (Date.now() - (this.failed.get(key) ?? -Infinity) < SEED_RETRY_MS) {
+          return undefined;
+        }
         try {
           return {
             bars: await this.gatewayBars.bars(rule.symbol, interval),
             interval,
           };
         } catch (err) {
+          if (this.failed.size > 100_000) this.failed.clear();
+          this.failed.set(key, Date.now());
           this.logger.warn(
             { err, interval, symbol: rule.symbol },
             'indicator bars not seeded; warming up on ticks',

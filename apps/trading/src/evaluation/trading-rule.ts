@@ -1,5 +1,5 @@
-import type { EvaluableRule } from '@freeride/trading-rules';
 import type { AlertDelivery } from '@freeride/contracts';
+import type { EvaluableRule } from '@freeride/trading-rules';
 
 /** A rule as the evaluator holds it: the engine's view plus what a delivery needs. */
 export interface TradingRule extends EvaluableRule {

@@ -186,11 +186,45 @@ export const AlertTriggerSchema = z.discriminatedUnion('mode', [
 ]);
 export type AlertTrigger = z.infer<typeof AlertTriggerSchema>;
 
-/** Where a fired alert goes: a signed webhook, optionally an email copy. */
-export const AlertDeliverySchema = z.object({
-  email: z.email().optional(),
-  webhookUrl: z.url({ protocol: /^https?$/ }),
-});
+/** Channels a fired alert can go to. */
+export const DELIVERY_CHANNELS = [
+  'discord',
+  'email',
+  'slack',
+  'webhook',
+] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
+/**
+ * Where a fired alert goes, through one queue with the same retries,
+ * idempotency and delivery log whatever the channel:
+ * - `webhook` (default): the signed JSON payload POSTed to `webhookUrl`;
+ * - `slack` / `discord`: an incoming-webhook message (`{"text"}` /
+ *   `{"content"}`) POSTed to `webhookUrl`;
+ * - `email`: a plain-text email to `email` over the server's SMTP relay.
+ *
+ * `template` is the message text (Slack, Discord, email subject and body, and
+ * `message` in the webhook payload), with `{{name}}` placeholders: `symbol`,
+ * `price`, `value`, `name`, `type`, `firedAt`, `tickAsOf` and the
+ * condition's own numbers and words (`threshold`, `lower`, `level`, ...).
+ */
+export const AlertDeliverySchema = z
+  .object({
+    channel: z.enum(DELIVERY_CHANNELS).default('webhook'),
+    email: z.email().optional(),
+    template: z.string().min(1).max(500).optional(),
+    webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .superRefine((d, ctx) => {
+    const need = d.channel === 'email' ? 'email' : 'webhookUrl';
+    if (d[need] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `required for the ${d.channel} channel`,
+        path: [need],
+      });
+    }
+  });
 export type AlertDelivery = z.infer<typeof AlertDeliverySchema>;
 
 /** Input of a new alert rule (the body of `POST /v1/alerts`). */
@@ -248,7 +282,11 @@ export const AlertWebhookPayloadSchema = z.object({
   condition: AlertConditionSchema,
   firedAt: z.iso.datetime({ offset: true }),
   idempotencyKey: z.string(),
+  /** The rule's `delivery.template` filled in; absent without a template. */
+  message: z.string().optional(),
   name: z.string().nullable(),
+  /** The tick's price (absent on sentiment firings). */
+  price: z.number().optional(),
   symbol: z.string(),
   tickAsOf: z.iso.datetime({ offset: true }),
   value: z.number(),

@@ -48,6 +48,8 @@ export interface RuleFire<R extends EvaluableRule = EvaluableRule> {
    * after a restart is recognised as a duplicate.
    */
   idempotencyKey: string;
+  /** Price of the tick that fired (absent for signal firings). */
+  price?: number;
   /** When the rule re-arms (tick time); absent for `once` rules and cooldown 0. */
   rearmAt?: number;
   rule: R;

@@ -211,7 +211,7 @@ export class RuleEngine<
         if (value !== undefined) matches.push({ entry, value });
       }
     }
-    return this.settle(book, matches, tick.asOf, 'price');
+    return this.settle(book, matches, tick.asOf, 'price', tick.price);
   }
 
   onSignal(update: SignalUpdate): EvaluationResult<R> {
@@ -254,6 +254,7 @@ export class RuleEngine<
     matches: Array<{ entry: Entry<R>; value: number }>,
     asOf: number,
     metric: 'price' | 'sentiment',
+    price?: number,
   ): EvaluationResult<R> {
     const result: EvaluationResult<R> = { expired: [], fired: [] };
     for (const { entry, value } of matches) {
@@ -270,6 +271,7 @@ export class RuleEngine<
         rule,
         value,
       };
+      if (price !== undefined) fire.price = price;
       if (rearmAt === null) {
         this.removeRule(rule.id);
       } else if (rearmAt !== undefined) {

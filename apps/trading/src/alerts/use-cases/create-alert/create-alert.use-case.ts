@@ -5,13 +5,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TradingConfig } from '../../../config/trading.config';
 import { TRADING_CONFIG } from '../../../database/database.constants';
 import { RuleBookService } from '../../../evaluation/rule-book.service';
+import { InvalidAlertRuleError } from '../../alerts.errors';
 import { AlertsRepository } from '../../alerts.repository';
 import type { AlertResponse } from '../../dto/alert.response';
 import type { CreateAlertCommand } from './create-alert.command';
 
 /**
  * Checks the webhook URL against the SSRF guard (every address its host
- * resolves to), stores the rule, then arms it in the evaluator.
+ * resolves to) and that an email rule has a relay, stores the rule, then
+ * arms it in the evaluator.
  */
 @Injectable()
 export class CreateAlertUseCase {
@@ -22,13 +24,17 @@ export class CreateAlertUseCase {
   ) {}
 
   async execute(command: CreateAlertCommand): Promise<AlertResponse> {
-    await checkUrl(
-      command.rule.delivery.webhookUrl,
-      this.config.webhookPolicy,
-      {
+    const { channel, webhookUrl } = command.rule.delivery;
+    if (channel === 'email' && !this.config.smtp) {
+      throw new InvalidAlertRuleError([
+        'delivery.channel: email is not configured on this server',
+      ]);
+    }
+    if (webhookUrl !== undefined) {
+      await checkUrl(webhookUrl, this.config.webhookPolicy, {
         field: 'delivery.webhookUrl',
-      },
-    );
+      });
+    }
     const alert = await this.repository.insert(command.traderId, command.rule);
     await this.ruleBook.add({
       condition: alert.condition,
