@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Command-line options of bench:trading (see bench-trading.ts). */
+export const { values: args } = parseArgs({
+  options: {
+    headlines: { default: '10000', type: 'string' },
+    'indicator-rules': { default: '10000', type: 'string' },
+    json: { type: 'string' },
+    'naive-ticks': { default: '20000', type: 'string' },
+    rate: { default: '5000', type: 'string' },
+    rules: { default: '10000', type: 'string' },
+    seconds: { default: '20', type: 'string' },
+    'skip-e2e': { default: false, type: 'boolean' },
+    symbols: { default: '1000', type: 'string' },
+    ticks: { default: '1000000', type: 'string' },
+  },
+});
+export const N_INDICATOR_RULES = Number(args['indicator-rules']);
+export const N_RULES = Number(args.rules);
+export const N_SYMBOLS = Number(args.symbols);
+export const N_TICKS = Number(args.ticks);
+export const ROOT = join(__dirname, '..', '..', '..');
+/** Ticks of the first WARMUP_MS of a timed run are not measured. */
+export const WARMUP_MS = 2000;
