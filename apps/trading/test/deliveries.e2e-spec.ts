@@ -97,9 +97,8 @@ describe('webhook deliveries with retries and a dead-letter list', () => {
     expect(deliveries).toEqual([
       expect.objectContaining({ attempts: 4, status: 'delivered' }),
     ]);
-    // Backoff grows between attempts (base 50 ms, jittered): the last gap exceeds the first.
-    const gaps = attempts.slice(1).map((r, i) => r.at - attempts[i].at);
-    expect(gaps[2]).toBeGreaterThan(gaps[0]);
+    // The backoff delays themselves are unit-tested (libs/trading-rules backoff.spec.ts):
+    // wall-clock gaps between attempts depend on the machine's load.
   });
 
   it('moves a delivery that exhausts its retries to the dead-letter list and replays it', async () => {
