@@ -13,6 +13,7 @@ import {
   waitFor,
   waitForCheckpoint,
 } from './support/trading-harness';
+import { tradingMetricsUsed } from './support/trading-observability';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 120_000;
@@ -163,5 +164,18 @@ describe('Slack, Discord and email deliveries through the same queue', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('delivery.email');
+  });
+
+  it('exposes every metric the trading rules and dashboard read on /metrics', async () => {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const exposed = new Set(
+      [...text.matchAll(/^# TYPE (freeride_trading_[a-z_]+) /gm)].map(
+        (m) => m[1],
+      ),
+    );
+    expect(tradingMetricsUsed().filter((m) => !exposed.has(m))).toEqual([]);
+    expect(text).toMatch(
+      /^freeride_trading_tick_to_delivery_seconds_count\S* [1-9]/m,
+    );
   });
 });

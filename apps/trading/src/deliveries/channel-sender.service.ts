@@ -1,3 +1,4 @@
+import { AlertDeliverySchema } from '@freeride/contracts';
 import { guardedRequest } from '@freeride/net-guard';
 import {
   IDEMPOTENCY_HEADER,
@@ -42,13 +43,15 @@ export class ChannelSenderService implements OnApplicationShutdown {
 
   /** Where a target goes, for errors and logs (a host, never a path or an address). */
   static destination(target: DeliveryTarget): string {
-    const { channel, webhookUrl } = target.delivery;
+    const { channel, webhookUrl } = AlertDeliverySchema.parse(target.delivery);
     if (channel === 'email' || webhookUrl === undefined) return channel;
     return `${channel}:${new URL(webhookUrl).host}`;
   }
 
   async send(target: DeliveryTarget): Promise<number> {
-    const { delivery, payload } = target;
+    const { payload } = target;
+    // Rules stored before channels existed have no `channel`: the schema's default fills it.
+    const delivery = AlertDeliverySchema.parse(target.delivery);
     const message = channelMessage(delivery.channel, payload);
     const timeoutMs = this.config.delivery.timeoutMs;
     if (message.kind === 'email') {

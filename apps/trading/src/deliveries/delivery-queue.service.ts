@@ -12,6 +12,7 @@ import {
 } from './deliveries.constants';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryJobData } from './delivery-job';
+import { DeliveryMetrics } from './delivery.metrics';
 
 /** Producer side of the delivery queue. */
 @Injectable()
@@ -22,6 +23,7 @@ export class DeliveryQueueService implements OnApplicationShutdown {
   constructor(
     @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
     private readonly repository: DeliveriesRepository,
+    metrics: DeliveryMetrics,
   ) {
     this.connection = new Redis(config.redisUrl, {
       maxRetriesPerRequest: null,
@@ -29,6 +31,8 @@ export class DeliveryQueueService implements OnApplicationShutdown {
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
       connection: this.connection,
     });
+    // Failed jobs stay in BullMQ's failed set: that set is the dead-letter list.
+    metrics.observeDeadLetters(() => this.queue.getFailedCount());
   }
 
   /** Enqueues deliveries; the job id is the trigger id, so a second enqueue is a no-op. */

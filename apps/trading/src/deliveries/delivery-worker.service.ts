@@ -173,7 +173,7 @@ export class DeliveryWorkerService
         }
         const timeoutMs = this.config.delivery.timeoutMs;
         const destination = ChannelSenderService.destination(target);
-        span.setAttribute('freeride.delivery.channel', target.delivery.channel);
+        span.setAttribute('freeride.delivery.channel', destination.split(':')[0]);
         const attempts = job.attemptsMade + 1;
         let status: number;
         try {

@@ -1,13 +1,14 @@
 import { METRICS_REGISTRY } from '@freeride/observability';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** Metrics of webhook deliveries. */
+/** Metrics of deliveries (every channel). */
 @Injectable()
 export class DeliveryMetrics {
   readonly attempts: Counter<'outcome'>;
   readonly tickToDelivery: Histogram;
+  private deadCount: () => Promise<number> = () => Promise.resolve(0);
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.attempts = new Counter({
@@ -22,5 +23,19 @@ export class DeliveryMetrics {
       name: 'freeride_trading_tick_to_delivery_seconds',
       registers: [registry],
     });
+    const dead = () => this.deadCount();
+    new Gauge({
+      async collect() {
+        this.set(await dead());
+      },
+      help: 'Deliveries in the dead-letter list (all attempts failed), any channel',
+      name: 'freeride_trading_dead_deliveries',
+      registers: [registry],
+    });
+  }
+
+  /** Where the dead-letter gauge reads from at scrape time. */
+  observeDeadLetters(count: () => Promise<number>): void {
+    this.deadCount = count;
   }
 }

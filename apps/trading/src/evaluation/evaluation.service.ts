@@ -73,7 +73,9 @@ export class EvaluationService
     private readonly metrics: EvaluationMetrics,
     private readonly repository: EvaluationRepository,
     private readonly ruleBook: RuleBookService,
-  ) {}
+  ) {
+    metrics.observeRuleBook(() => ruleBook.engine.symbolStats());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const rule of await this.repository.loadActive()) {
@@ -220,6 +222,7 @@ export class EvaluationService
     const engine = this.ruleBook.engine;
     const fires: PendingFire[] = [];
     const expired: string[] = [];
+    let lastProducedAt: number | undefined;
     for (const [id, fields] of entries) {
       let parsed: ReturnType<typeof parseQuoteStreamFields>;
       try {
@@ -233,6 +236,7 @@ export class EvaluationService
         continue;
       }
       const { message, quote } = parsed;
+      lastProducedAt = message.producedAt;
       if (quote.stale) {
         this.metrics.ticks.inc({ outcome: 'stale' });
         continue;
@@ -247,6 +251,11 @@ export class EvaluationService
       this.collect(result, fires, expired, id, message.traceparent, receivedAt);
     }
     this.lastId = entries[entries.length - 1][0];
+    if (lastProducedAt !== undefined) {
+      this.metrics.evalLag.observe(
+        Math.max(0, receivedAt - lastProducedAt) / 1000,
+      );
+    }
     this.pending.fires.push(...fires);
     this.pending.expired.push(...expired);
     this.metrics.rules.set(engine.ruleCount);

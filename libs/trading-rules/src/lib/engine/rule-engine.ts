@@ -110,6 +110,17 @@ export class RuleEngine<
     return true;
   }
 
+  /** How many symbols have rules, and the most rules one symbol has. */
+  symbolStats(): { maxRulesPerSymbol: number; symbols: number } {
+    const counts = new Map<string, number>();
+    for (const { rule } of this.entries.values()) {
+      counts.set(rule.symbol, (counts.get(rule.symbol) ?? 0) + 1);
+    }
+    let max = 0;
+    for (const n of counts.values()) max = Math.max(max, n);
+    return { maxRulesPerSymbol: max, symbols: counts.size };
+  }
+
   /** Runtime state of a rule (for persistence), or undefined if unknown. */
   ruleState(id: string): RuleRuntimeState | undefined {
     const entry = this.entries.get(id);
