@@ -3,5 +3,4 @@ export * from './lib/anomaly-event';
 export * from './lib/freeride-error';
 export * from './lib/log-sink';
 export * from './lib/quote';
-export * from './lib/stream-envelope';
 export * from './lib/telemetry-records';

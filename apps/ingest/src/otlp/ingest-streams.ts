@@ -13,6 +13,9 @@ export const FANOUT_GROUP = 'fanout';
 
 export const SIGNALS: readonly OtlpSignal[] = ['logs', 'traces', 'metrics'];
 
+/** The OTLP/HTTP paths served: the only values of a `signal` metric label besides `unknown`. */
+export const OTLP_SIGNALS: ReadonlySet<string> = new Set<string>(SIGNALS);
+
 /** The groups that must acknowledge an entry of `signal` before it is trimmed. */
 export function groupsFor(signal: OtlpSignal, config: IngestConfig): string[] {
   const fanout = config.fanout.enabled && signal !== 'traces';

@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
+import { OTLP_SIGNALS } from './ingest-streams';
 import { OtlpRequestError } from './otlp.errors';
 import { OtlpMetrics } from './otlp.metrics';
 
@@ -35,6 +36,8 @@ function reasonOf(err: unknown): string {
   if (err instanceof OtlpDecodeError) return 'bad_request';
   if (err instanceof BackPressureError) return 'back_pressure';
   if (err instanceof StreamUnavailableError) return 'unavailable';
+  if (err instanceof HttpException && err.getStatus() < 500)
+    return 'bad_request';
   return 'internal';
 }
 
@@ -63,7 +66,9 @@ export class OtlpExceptionFilter implements ExceptionFilter {
     const message = known
       ? (exception as Error).message
       : 'internal error; the request was not accepted';
-    const signal = String(req.params?.['signal'] ?? 'unknown');
+    // Never a label value taken from the request: the path is the sender's input.
+    const param = String(req.params?.['signal'] ?? '');
+    const signal = OTLP_SIGNALS.has(param) ? param : 'unknown';
     const reason = reasonOf(exception);
     this.metrics.rejected.inc({ reason, signal });
     if (status >= 500 && !(exception instanceof StreamUnavailableError)) {

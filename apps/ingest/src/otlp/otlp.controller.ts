@@ -3,7 +3,6 @@ import type { OtlpSignal } from '@freeride/otlp';
 import {
   Controller,
   HttpCode,
-  NotFoundException,
   Param,
   Post,
   Req,
@@ -13,10 +12,11 @@ import {
 } from '@nestjs/common';
 
 import { type AuthenticatedRequest, OtlpAuthGuard } from './otlp-auth.guard';
+import { OTLP_SIGNALS } from './ingest-streams';
 import { OtlpExceptionFilter } from './otlp-exception.filter';
+import { OtlpRequestError } from './otlp.errors';
 import { OtlpService } from './otlp.service';
 
-const SIGNALS = new Set<string>(['logs', 'metrics', 'traces']);
 
 /** OTLP/HTTP receiver: `POST /v1/logs`, `/v1/traces`, `/v1/metrics`. */
 @Controller('v1')
@@ -31,9 +31,12 @@ export class OtlpController {
     @Param('signal') signal: string,
     @Req() req: AuthenticatedRequest,
   ): Promise<StreamableFile> {
-    if (!SIGNALS.has(signal)) {
-      throw new NotFoundException(
-        `unknown OTLP path /v1/${signal}: use /v1/logs, /v1/traces or /v1/metrics`,
+    if (!OTLP_SIGNALS.has(signal)) {
+      // The path is not echoed: it is the sender's input.
+      throw new OtlpRequestError(
+        'not_found',
+        404,
+        'unknown OTLP path: use /v1/logs, /v1/traces or /v1/metrics',
       );
     }
     const result = await this.otlp.accept(

@@ -25,7 +25,7 @@ export class OtlpMetrics {
       registers: [registry],
     });
     this.rejected = new Counter({
-      help: 'Requests refused, by reason (unauthenticated, bad_request, too_large, unsupported_media_type, back_pressure, unavailable)',
+      help: 'Requests refused, by reason (unauthenticated, forbidden, not_found, bad_request, too_large, unsupported_media_type, back_pressure, unavailable, internal) and signal (logs, traces, metrics or unknown)',
       labelNames: ['reason', 'signal'],
       name: 'freeride_ingest_rejected_requests_total',
       registers: [registry],

@@ -111,6 +111,32 @@ describe('RedisIngestStream', () => {
     expect(await redis.xlen('s3')).toBe(1);
   });
 
+  it('reports no lag once the stream is gone, as after a Redis restart without its data', async () => {
+    const stream = new RedisIngestStream(redis, { key: 's-gone' });
+    await stream.ensureGroups(['indexer']);
+    await stream.append(entry(10));
+    await stream.append(entry(10));
+    expect((await stream.trim(['indexer'])).lag).toEqual({ indexer: 2 });
+    await redis.flushall();
+    expect(await stream.trim(['indexer'])).toEqual({
+      bytes: 0,
+      entries: 0,
+      lag: { indexer: 0 },
+    });
+  });
+
+  it('counts the unread entries itself when Redis cannot tell a group lag', async () => {
+    const stream = new RedisIngestStream(redis, { key: 's-nil-lag' });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await stream.append(entry(10))).id);
+    // A deleted entry inside the unread range makes Redis report lag as nil.
+    await redis.xdel('s-nil-lag', ids[1]);
+    await stream.ensureGroups(['indexer']);
+    const info = (await redis.xinfo('GROUPS', 's-nil-lag')) as unknown[][];
+    expect(info[0][info[0].indexOf('lag') + 1]).toBeNull();
+    expect((await stream.trim(['indexer'])).lag).toEqual({ indexer: 2 });
+  });
+
   it('redelivers unacknowledged entries to the same consumer after a restart', async () => {
     const stream = new RedisIngestStream(redis, { key: 's4' });
     await stream.ensureGroups(['indexer']);

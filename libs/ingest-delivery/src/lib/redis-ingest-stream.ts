@@ -87,6 +87,9 @@ if total > 0 then redis.call('DECRBY', KEYS[3], total) end
 return {#sizes, total}
 `;
 
+/** At most this many unread entries are counted when Redis cannot report a group's lag. */
+export const LAG_SCAN_LIMIT = 100_000;
+
 type StreamId = [number, number];
 
 function parseId(id: string): StreamId {
@@ -265,9 +268,7 @@ export class RedisIngestStream {
     const lag: Record<string, number> = {};
     for (const group of groups) {
       const record = byName.get(group);
-      lag[group] = record
-        ? Number(record['lag'] ?? 0) + Number(record['pending'] ?? 0)
-        : 0;
+      lag[group] = record ? await this.groupLag(record) : 0;
     }
     let floor: StreamId | undefined;
     for (const group of groups) {
@@ -306,9 +307,41 @@ export class RedisIngestStream {
     return Number((await this.redis.get(this.bytesKey)) ?? 0);
   }
 
-  /** `XINFO GROUPS` as one record per group name. */
+  /**
+   * Entries of a group not yet read plus those read but not acknowledged.
+   * Redis reports `lag` as nil when it cannot tell (e.g. after a restart
+   * that lost or reloaded the stream): then the unread entries are counted
+   * from the group's last delivered id, up to {@link LAG_SCAN_LIMIT}.
+   */
+  private async groupLag(record: Record<string, unknown>): Promise<number> {
+    const pending = Number(record['pending'] ?? 0);
+    const reported = record['lag'];
+    if (reported !== null && reported !== undefined)
+      return Number(reported) + pending;
+    const last = record['last-delivered-id'];
+    const after = typeof last === 'string' ? last : '0-0';
+    const unread = (await this.redis.xrange(
+      this.key,
+      `(${after}`,
+      '+',
+      'COUNT',
+      LAG_SCAN_LIMIT,
+    )) as unknown[];
+    return unread.length + pending;
+  }
+
+  /**
+   * `XINFO GROUPS` as one record per group name; empty when the stream does
+   * not exist (e.g. a Redis restarted without its data): no group, no lag.
+   */
   private async readGroups(): Promise<Map<string, Record<string, unknown>>> {
-    const info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    let info: unknown[][];
+    try {
+      info = (await this.redis.xinfo('GROUPS', this.key)) as unknown[][];
+    } catch (err) {
+      if (/no such key/i.test(String((err as Error).message))) return new Map();
+      throw err;
+    }
     const byName = new Map<string, Record<string, unknown>>();
     for (const raw of info) {
       const record: Record<string, unknown> = {};
