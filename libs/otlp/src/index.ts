@@ -1,8 +1,15 @@
 export { decodeOtlpRequest, countItems } from './lib/decode';
 export { encodeExportResponse, encodeStatus } from './lib/encode-response';
 export type { OtlpPartialSuccess } from './lib/encode-response';
-export { toEcsDocuments, logLevel } from './lib/ecs';
-export type { EcsWrite, ToEcsOptions } from './lib/ecs';
+export { toBulkLines, toEcsDocuments, logLevel } from './lib/ecs';
+export type { EcsWrite } from './lib/ecs';
+export { contentId } from './lib/ecs-sink';
+export type {
+  BulkLines,
+  TimeWindow,
+  TimestampAdjustment,
+  ToEcsOptions,
+} from './lib/ecs-sink';
 export {
   DEFAULT_DATASET,
   DEFAULT_NAMESPACE,

@@ -21,22 +21,18 @@ export const DEFAULT_DATASET = 'generic';
  */
 export const DEFAULT_NAMESPACE = 'default';
 
-const MAX_BYTES = 100;
-// ECS: neither dataset nor namespace may contain `-`, the separator.
-const DISALLOWED = /[\\/*?"<>| ,#:-]/g;
+const MAX_LENGTH = 100;
+// Stricter than Elasticsearch's index-name rules, so that every name is also
+// a sane data stream name: ASCII lower case, digits, `_` and (dataset only)
+// `.`; never `-`, the separator of `<type>-<dataset>-<namespace>`.
+const DATASET_DISALLOWED = /[^a-z0-9_.]+/g;
+const NAMESPACE_DISALLOWED = /[^a-z0-9_]+/g;
+const DOT_RUNS = /\.{2,}/g;
+const EDGES = /^[._]+|[._]+$/g;
 
 const datasetCache = new Map<string, string>();
 const namespaceCache = new Map<string, string>();
 const CACHE_LIMIT = 10_000;
-
-function truncateBytes(s: string): string {
-  if (s.length <= MAX_BYTES / 4 || Buffer.byteLength(s) <= MAX_BYTES) {
-    return s.length > MAX_BYTES ? s.slice(0, MAX_BYTES) : s;
-  }
-  let out = s.slice(0, MAX_BYTES);
-  while (Buffer.byteLength(out) > MAX_BYTES) out = out.slice(0, -1);
-  return out;
-}
 
 function sanitize(
   raw: string,
@@ -47,33 +43,41 @@ function sanitize(
   const hit = cache.get(raw);
   if (hit !== undefined) return hit;
   const clean =
-    truncateBytes(raw.toLowerCase().replace(disallowed, '_')) || fallback;
+    raw
+      .toLowerCase()
+      .replace(disallowed, '_')
+      .replace(DOT_RUNS, '.')
+      .replace(EDGES, '')
+      .slice(0, MAX_LENGTH)
+      .replace(EDGES, '') || fallback;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(raw, clean);
   return clean;
 }
 
 /**
- * Sanitises a dataset as Elastic requires: lower case, `\/*?"<>| ,#:-`
- * replaced with `_`, at most 100 bytes; empty → `generic`.
+ * Sanitises a dataset to the data stream naming rules: ASCII lower case,
+ * digits, `_` and `.` only (any other run of characters becomes one `_`,
+ * `..` becomes `.`), no leading or trailing `.` or `_`, at most 100
+ * characters; empty → `generic`.
  *
  * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-dataset
+ * @see https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-indices-create#operation-indices-create-path
  */
 export function sanitizeDataset(raw: string | undefined): string {
   return raw
-    ? sanitize(raw, DISALLOWED, DEFAULT_DATASET, datasetCache)
+    ? sanitize(raw, DATASET_DISALLOWED, DEFAULT_DATASET, datasetCache)
     : DEFAULT_DATASET;
 }
 
 /**
- * Sanitises a namespace as Elastic requires: lower case, `\/*?"<>| ,#:-`
- * replaced with `_`, at most 100 bytes; empty → `default`.
+ * Sanitises a namespace like a dataset, without `.`; empty → `default`.
  *
  * @see https://www.elastic.co/docs/reference/ecs/ecs-data_stream#field-data-stream-namespace
  */
 export function sanitizeNamespace(raw: string | undefined): string {
   return raw
-    ? sanitize(raw, DISALLOWED, DEFAULT_NAMESPACE, namespaceCache)
+    ? sanitize(raw, NAMESPACE_DISALLOWED, DEFAULT_NAMESPACE, namespaceCache)
     : DEFAULT_NAMESPACE;
 }
 

@@ -167,6 +167,26 @@ describe('toEcsDocuments', () => {
         undefined,
         'logs-my_app_worker_1-a_b_c_d',
       ],
+      [
+        'dots, underscores and non-ASCII at the edges and in runs',
+        [
+          str('data_stream.dataset', '.._..__all'),
+          str('data_stream.namespace', '__x_y_'),
+        ],
+        [],
+        undefined,
+        'logs-all-x_y',
+      ],
+      [
+        'names that sanitise to nothing',
+        [
+          str('data_stream.dataset', '._.'),
+          str('data_stream.namespace', 'ünïcödé'),
+        ],
+        [],
+        undefined,
+        'logs-generic-n_c_d',
+      ],
     ])('uses %s', (_case, resourceAttrs, recordAttrs, namespace, index) => {
       const w = ecs(
         'logs',

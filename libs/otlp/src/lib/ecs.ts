@@ -1,8 +1,5 @@
-import { hash } from 'node:crypto';
-
 import type { DataStream } from './data-stream';
 import {
-  dataStreamName,
   sanitizeDataset,
   sanitizeNamespace,
 } from './data-stream';
@@ -25,7 +22,9 @@ import type {
   OtlpSpan,
   TracesRequest,
 } from './otlp-request';
+import { type BulkLines, DocumentSink, type ToEcsOptions } from './ecs-sink';
 import { doubleToJs, isEmptyId, nanosBetween, nanosToIso } from './otlp-values';
+
 
 /**
  * One Elasticsearch document to write with `op_type: create`.
@@ -34,9 +33,10 @@ import { doubleToJs, isEmptyId, nanosBetween, nanosToIso } from './otlp-values';
  */
 export interface EcsWrite {
   /**
-   * Deterministic content hash (sha256 of the canonical resource, scope and
-   * record, base64url, 22 chars): a retried write of the same record gets
-   * the same `_id`, so it conflicts (409) instead of duplicating.
+   * Deterministic content id: XXH3-128 of the document's serialised content
+   * (everything but the receipt-time fields), base64url, 22 chars. A retried
+   * write of the same record gets the same `_id`, so it conflicts (409)
+   * instead of duplicating.
    */
   id: string;
   /** Data stream name, `<type>-<dataset>-<namespace>`. */
@@ -47,19 +47,6 @@ export interface EcsWrite {
    * frozen: treat documents as read-only.
    */
   doc: Record<string, unknown>;
-}
-
-/**
- * Options of {@link toEcsDocuments}.
- * @see https://www.elastic.co/docs/reference/fleet/data-streams#data-streams-naming-scheme
- */
-export interface ToEcsOptions {
-  /**
-   * Namespace of the data streams when the telemetry does not set the
-   * `data_stream.namespace` attribute.
-   * @default 'default'
-   */
-  namespace?: string;
 }
 
 /** ECS fields derived once per resource. */
@@ -145,29 +132,17 @@ function scopeFields(scope: OtlpScope): Record<string, string> | undefined {
   return out;
 }
 
-/** Digest of the resource and scope, the prefix of their records' ids. */
-function prefixHash(resourceJson: string, scope: OtlpScope): string {
-  return hash(
-    'sha256',
-    `${resourceJson}\n${JSON.stringify(scope)}`,
-    'base64url',
-  );
-}
-
-/** sha256 over prefix digest + canonical record, base64url, 132 bits. */
-function docId(prefix: string, record: string): string {
-  return hash('sha256', `${prefix}\n${record}`, 'base64url').slice(0, 22);
-}
-
-/** Fields every document carries. */
+/**
+ * Fields every document carries. `@timestamp` is set by the sink (the
+ * record's own time inside the accepted window, else the receipt time).
+ */
 function commonDoc(
-  timestamp: string,
   ds: DataStream,
   ctx: ResourceContext,
   event: Record<string, unknown> = { dataset: ds.dataset },
 ): Record<string, unknown> {
   const doc: Record<string, unknown> = {
-    '@timestamp': timestamp,
+    '@timestamp': undefined,
     data_stream: ds,
     event,
     service: ctx.service,
@@ -203,16 +178,11 @@ function logDoc(
   scope: OtlpScope,
   scopeOtel: Record<string, string> | undefined,
   namespace: string | undefined,
-  receivedAt: string,
 ): { doc: Record<string, unknown>; ds: DataStream } {
   const ds = dataStream('logs', ctx, scope, lr.attributes, namespace);
-  const timestamp =
-    nanosToIso(lr.timeUnixNano) ??
-    nanosToIso(lr.observedTimeUnixNano) ??
-    receivedAt;
   const event: Record<string, unknown> = { dataset: ds.dataset };
   if (lr.severityNumber > 0) event.severity = lr.severityNumber;
-  const doc = commonDoc(timestamp, ds, ctx, event);
+  const doc = commonDoc(ds, ctx, event);
   if (lr.body) doc.message = stringValue(lr.body);
   const log: Record<string, string> = {};
   const level = logLevel(lr.severityText, lr.severityNumber);
@@ -245,8 +215,6 @@ function logDoc(
 /** What every item of one scope shares, computed once per scope. */
 interface ScopeContext {
   ctx: ResourceContext;
-  /** Hash of the resource and scope: the first part of every document id. */
-  prefix: string;
   scope: OtlpScope;
   scopeOtel: Record<string, string> | undefined;
 }
@@ -263,47 +231,38 @@ function mapScoped<
   resources: R[],
   scopesOf: (r: R) => S[],
   itemsOf: (s: S) => I[],
-  build: (item: I, at: ScopeContext, out: EcsWrite[]) => void,
-): EcsWrite[] {
-  const out: EcsWrite[] = [];
+  build: (item: I, at: ScopeContext) => void,
+): void {
   for (const r of resources) {
     const ctx = resourceContext(r.resource);
-    const resourceJson = JSON.stringify(r.resource);
     for (const sc of scopesOf(r)) {
       const at: ScopeContext = {
         ctx,
-        prefix: prefixHash(resourceJson, sc.scope),
         scope: sc.scope,
         scopeOtel: scopeFields(sc.scope),
       };
-      for (const item of itemsOf(sc)) build(item, at, out);
+      for (const item of itemsOf(sc)) build(item, at);
     }
   }
-  return out;
 }
 
 function logsToEcs(
   req: LogsRequest,
   namespace: string | undefined,
-): EcsWrite[] {
-  return mapScoped(
+  sink: DocumentSink,
+): void {
+  mapScoped(
     req.resourceLogs,
     (rl) => rl.scopeLogs,
     (sl) => sl.logRecords,
-    (lr, at, out) => {
-      const { doc, ds } = logDoc(
-        lr,
-        at.ctx,
-        at.scope,
-        at.scopeOtel,
-        namespace,
-        req.receivedAt,
-      );
-      out.push({
-        id: docId(at.prefix, JSON.stringify(lr)),
-        index: dataStreamName(ds),
+    (lr, at) => {
+      const { doc, ds } = logDoc(lr, at.ctx, at.scope, at.scopeOtel, namespace);
+      sink.emit(
+        ds,
         doc,
-      });
+        lr.timeUnixNano !== '0' ? lr.timeUnixNano : lr.observedTimeUnixNano,
+        at.ctx.serviceName,
+      );
     },
   );
 }
@@ -333,7 +292,6 @@ function spanDoc(
   scope: OtlpScope,
   scopeOtel: Record<string, string> | undefined,
   namespace: string | undefined,
-  receivedAt: string,
 ): { doc: Record<string, unknown>; ds: DataStream } {
   const ds = dataStream('traces', ctx, scope, s.attributes, namespace);
   const event: Record<string, unknown> = {
@@ -343,12 +301,7 @@ function spanDoc(
   if (s.endTimeUnixNano !== '0' && s.startTimeUnixNano !== '0') {
     event.duration = nanosBetween(s.startTimeUnixNano, s.endTimeUnixNano);
   }
-  const doc = commonDoc(
-    nanosToIso(s.startTimeUnixNano) ?? receivedAt,
-    ds,
-    ctx,
-    event,
-  );
+  const doc = commonDoc(ds, ctx, event);
   if (!isEmptyId(s.traceId)) doc.trace = { id: s.traceId };
   const span: Record<string, unknown> = {
     name: s.name,
@@ -384,25 +337,15 @@ function spanDoc(
 function tracesToEcs(
   req: TracesRequest,
   namespace: string | undefined,
-): EcsWrite[] {
-  return mapScoped(
+  sink: DocumentSink,
+): void {
+  mapScoped(
     req.resourceSpans,
     (rs) => rs.scopeSpans,
     (ss) => ss.spans,
-    (sp, at, out) => {
-      const { doc, ds } = spanDoc(
-        sp,
-        at.ctx,
-        at.scope,
-        at.scopeOtel,
-        namespace,
-        req.receivedAt,
-      );
-      out.push({
-        id: docId(at.prefix, JSON.stringify(sp)),
-        index: dataStreamName(ds),
-        doc,
-      });
+    (sp, at) => {
+      const { doc, ds } = spanDoc(sp, at.ctx, at.scope, at.scopeOtel, namespace);
+      sink.emit(ds, doc, sp.startTimeUnixNano, at.ctx.serviceName);
     },
   );
 }
@@ -520,24 +463,20 @@ export function metricDataPoints(m: OtlpMetric): readonly {
 function metricsToEcs(
   req: MetricsRequest,
   namespace: string | undefined,
-): EcsWrite[] {
-  return mapScoped(
+  sink: DocumentSink,
+): void {
+  mapScoped(
     req.resourceMetrics,
     (rm) => rm.scopeMetrics,
     (sm) => sm.metrics,
-    (m, { ctx, prefix, scope, scopeOtel }, out) => {
+    (m, { ctx, scope, scopeOtel }) => {
       const f = metricFields(m);
       if (!f) return;
-      const descriptor = JSON.stringify(f);
       const points = metricDataPoints(m);
       for (let i = 0; i < points.length; i++) {
         const p = points[i];
         const ds = dataStream('metrics', ctx, scope, p.attributes, namespace);
-        const timestamp =
-          nanosToIso(p.timeUnixNano) ??
-          nanosToIso(p.startTimeUnixNano) ??
-          req.receivedAt;
-        const doc = commonDoc(timestamp, ds, ctx);
+        const doc = commonDoc(ds, ctx);
         doc.metric = pointMetric(f, m, i);
         const otel: Record<string, unknown> = {
           attributes: flatAttributes(p.attributes),
@@ -545,14 +484,26 @@ function metricsToEcs(
         };
         if (scopeOtel) otel.scope = scopeOtel;
         doc.otel = otel;
-        out.push({
-          id: docId(prefix, `${descriptor}\n${JSON.stringify(p)}`),
-          index: dataStreamName(ds),
+        sink.emit(
+          ds,
           doc,
-        });
+          p.timeUnixNano !== '0' ? p.timeUnixNano : p.startTimeUnixNano,
+          ctx.serviceName,
+        );
       }
     },
   );
+}
+
+function mapInto(req: OtlpRequest, sink: DocumentSink, namespace?: string): void {
+  switch (req.signal) {
+    case 'logs':
+      return logsToEcs(req, namespace, sink);
+    case 'traces':
+      return tracesToEcs(req, namespace, sink);
+    case 'metrics':
+      return metricsToEcs(req, namespace, sink);
+  }
 }
 
 /**
@@ -564,7 +515,11 @@ function metricsToEcs(
  * `@timestamp` comes from the record's own time (logs: `timeUnixNano`,
  * then `observedTimeUnixNano`; spans: `startTimeUnixNano`; points:
  * `timeUnixNano`, then `startTimeUnixNano`), else the request's
- * `receivedAt`.
+ * `receivedAt`. With `options.timeWindow`, an own time outside the window
+ * is kept in `freeride.original_timestamp`, `@timestamp` is the receipt
+ * time and `freeride.timestamp_adjusted` says why (`too_old`,
+ * `in_future`). `options.source` is stored as `freeride.source`;
+ * `options.admit` may refuse a data stream or service by throwing.
  *
  * @see https://www.elastic.co/docs/reference/ecs/ecs-opentelemetry
  * @see https://www.elastic.co/docs/reference/ecs/ecs-field-reference
@@ -574,12 +529,24 @@ export function toEcsDocuments(
   req: OtlpRequest,
   options: ToEcsOptions = {},
 ): EcsWrite[] {
-  switch (req.signal) {
-    case 'logs':
-      return logsToEcs(req, options.namespace);
-    case 'traces':
-      return tracesToEcs(req, options.namespace);
-    case 'metrics':
-      return metricsToEcs(req, options.namespace);
-  }
+  const sink = new DocumentSink(req.receivedAt, options, 'writes');
+  mapInto(req, sink, options.namespace);
+  return sink.writes;
+}
+
+/**
+ * The same documents as {@link toEcsDocuments}, already serialised as
+ * Elasticsearch `_bulk` lines (a `create` action line and a source line per
+ * document, each ending with `\n`): what the ingest stores in its stream at
+ * receipt, so that the indexer only concatenates stored bytes. Each
+ * document is serialised once; its id hashes that same text.
+ * @see https://www.elastic.co/docs/reference/elasticsearch/rest-apis/bulk
+ */
+export function toBulkLines(
+  req: OtlpRequest,
+  options: ToEcsOptions = {},
+): BulkLines {
+  const sink = new DocumentSink(req.receivedAt, options, 'lines');
+  mapInto(req, sink, options.namespace);
+  return sink.lines();
 }
