@@ -339,34 +339,43 @@ describe('ingest (real Redis and Elasticsearch)', () => {
     it('quarantines a corrupt stream entry and keeps indexing what follows', async () => {
       const writer = new Redis(env.redis.url);
       try {
-        const id = await writer.xadd(
-          'freeride:ingest:logs',
-          '*',
-          'enc',
-          'j',
-          'n',
-          '1',
-          'at',
-          String(Date.now()),
-          'src',
-          'node',
-          'tp',
-          '',
-          'body',
-          '{not json',
-        );
-        await waitFor(
-          async () =>
-            (await countDocs(
-              es,
-              'freeride-deadletter-unmappable',
-              `origin:"${id}"`,
-            )) === 1,
-          {
-            description: 'corrupt entry quarantined',
-            timeoutMs: 30_000,
-          },
-        );
+        const corrupt = async (body: string, n: number, enc = 'bulk-ndjson') =>
+          writer.xadd(
+            'freeride:ingest:logs',
+            '*',
+            'enc',
+            enc,
+            'n',
+            String(n),
+            'at',
+            String(Date.now()),
+            'src',
+            'node',
+            'tp',
+            '',
+            'body',
+            body,
+          );
+        // Wrong line count; an action line Elasticsearch refuses the whole request for;
+        // an entry of an earlier version that cannot be decoded.
+        const ids = [
+          await corrupt('{not json', 1),
+          await corrupt('{"not an action"}\n{"message":"x"}\n', 1),
+          await corrupt('{not json', 1, 'j'),
+        ];
+        for (const id of ids)
+          await waitFor(
+            async () =>
+              (await countDocs(
+                es,
+                'freeride-deadletter-unmappable',
+                `origin:"${id}"`,
+              )) === 1,
+            {
+              description: `corrupt entry ${id} quarantined`,
+              timeoutMs: 30_000,
+            },
+          );
       } finally {
         writer.disconnect();
       }

@@ -4,4 +4,6 @@ export * from './lib/es-bulk-indexer';
 export * from './lib/ingest.errors';
 export * from './lib/redis-ingest-stream';
 export * from './lib/index-templates';
-export * from './lib/stored-request';
+export * from './lib/legacy-entry';
+export * from './lib/dead-letter';
+export * from './lib/source-policy';

@@ -58,4 +58,34 @@ describe('loadIngestConfig', () => {
       loadIngestConfig({ INGEST_TOKENS: 'python=short' }),
     ).not.toThrow(/short/);
   });
+
+  it('reads per-source write policies and the accepted time window', () => {
+    const config = loadIngestConfig({
+      INGEST_SOURCE_POLICIES: JSON.stringify({
+        python: { datasets: ['market.*'], services: ['freeride-fetch'] },
+      }),
+      INGEST_TIME_WINDOW_FUTURE_SECONDS: '60',
+      INGEST_TOKENS: TOKENS,
+    });
+    expect(config.sourcePolicies.get('python')).toEqual({
+      datasets: ['market.*'],
+      services: ['freeride-fetch'],
+    });
+    expect(config.timeWindow).toEqual({
+      futureMs: 60_000,
+      pastMs: 7 * 24 * 3600 * 1000,
+    });
+  });
+
+  it('rejects a policy that is not JSON or has an unknown key', () => {
+    expect(() =>
+      loadIngestConfig({ INGEST_SOURCE_POLICIES: '{', INGEST_TOKENS: TOKENS }),
+    ).toThrow(/INGEST_SOURCE_POLICIES: must be a JSON object/);
+    expect(() =>
+      loadIngestConfig({
+        INGEST_SOURCE_POLICIES: '{"node":{"indices":["x"]}}',
+        INGEST_TOKENS: TOKENS,
+      }),
+    ).toThrow(/INGEST_SOURCE_POLICIES/);
+  });
 });

@@ -1,3 +1,7 @@
+import {
+  POLICY_PATTERN,
+  type SourcePolicyConfig,
+} from '@freeride/ingest-delivery';
 import { parseConfig } from '@freeride/observability';
 
 import { readFileSync } from 'node:fs';
@@ -32,6 +36,36 @@ const tokenList = z.string().transform((raw, ctx) => {
   }
   return tokens;
 });
+
+const patternList = z.array(z.string().regex(POLICY_PATTERN)).min(1);
+
+/**
+ * `{"<source>": {"datasets": [...], "namespaces": [...], "services": [...]}}`:
+ * what each source's token may write (`*` wildcards; an absent list allows
+ * any value). The platform's own datasets are refused to every source.
+ */
+const sourcePolicies = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().regex(/^[a-z0-9_.-]+$/i),
+      z
+        .object({
+          datasets: patternList.optional(),
+          namespaces: patternList.optional(),
+          services: patternList.optional(),
+        })
+        .strict(),
+    ),
+  );
 
 /**
  * The ingest's environment. Tokens come from `INGEST_TOKENS` or, better for
@@ -71,6 +105,9 @@ export const IngestEnvSchema = z
     INGEST_MAX_ITEM_BYTES: positiveInt(MIB),
     INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(4318),
     INGEST_RETRY_AFTER_SECONDS: positiveInt(5),
+    INGEST_SOURCE_POLICIES: sourcePolicies.optional(),
+    INGEST_TIME_WINDOW_FUTURE_SECONDS: positiveInt(15 * 60),
+    INGEST_TIME_WINDOW_PAST_SECONDS: positiveInt(7 * 24 * 3600),
     INGEST_SHUTDOWN_DRAIN_MS: positiveInt(10_000),
     INGEST_TEMPLATES_DIR: z
       .string()
@@ -125,6 +162,10 @@ export interface IngestConfig {
   logLevel: string;
   redis: { url: string };
   shutdownDrainMs: number;
+  /** Per source: what its token may write (absent: any unreserved data stream). */
+  sourcePolicies: Map<string, SourcePolicyConfig>;
+  /** Accepted range of a record's own time around its receipt, in ms. */
+  timeWindow: { futureMs: number; pastMs: number };
   stream: { highWaterBytes: number };
   /** Token → source name. Never logged. */
   tokens: Map<string, string>;
@@ -177,6 +218,11 @@ export function loadIngestConfig(
     logLevel: e.LOG_LEVEL,
     redis: { url: e.REDIS_URL },
     shutdownDrainMs: e.INGEST_SHUTDOWN_DRAIN_MS,
+    sourcePolicies: new Map(Object.entries(e.INGEST_SOURCE_POLICIES ?? {})),
+    timeWindow: {
+      futureMs: e.INGEST_TIME_WINDOW_FUTURE_SECONDS * 1000,
+      pastMs: e.INGEST_TIME_WINDOW_PAST_SECONDS * 1000,
+    },
     stream: { highWaterBytes: e.INGEST_HIGH_WATER_BYTES },
     tokens,
   };

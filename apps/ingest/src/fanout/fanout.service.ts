@@ -1,14 +1,18 @@
-import { STREAM_KEYS, partitionOf } from '@freeride/contracts';
+import {
+  type LogRecordEvent,
+  type MetricPointEvent,
+  STREAM_KEYS,
+  partitionOf,
+} from '@freeride/contracts';
 import {
   RedisIngestStream,
   type StoredIngestEntry,
-  decodeStoredRequest,
+  decodeLegacyEntry,
 } from '@freeride/ingest-delivery';
 import { METRICS_REGISTRY } from '@freeride/observability';
 import {
   type LogsRequest,
   type MetricsRequest,
-  type OtlpRequest,
   toLogRecordEvents,
   toMetricPointEvents,
 } from '@freeride/otlp';
@@ -125,16 +129,12 @@ export class FanoutService
     const pipeline = client.pipeline();
     let count = 0;
     for (const entry of batch) {
-      let request: OtlpRequest;
+      let events: (LogRecordEvent | MetricPointEvent)[];
       try {
-        request = decodeStoredRequest(signal, entry);
+        events = this.eventsOf(signal, entry);
       } catch {
         continue; // the indexer quarantines entries that cannot be decoded
       }
-      const events =
-        signal === 'logs'
-          ? toLogRecordEvents(request as LogsRequest)
-          : toMetricPointEvents(request as MetricsRequest);
       for (const event of events) {
         const p = partitionOf(event.service, partitions);
         const key =
@@ -161,5 +161,25 @@ export class FanoutService
       if (failed) throw failed[0] as Error;
       this.published.inc({ signal }, count);
     }
+  }
+
+  /**
+   * The entry's events: mapped at receipt and stored beside the documents,
+   * or mapped now for an entry an earlier version wrote.
+   */
+  private eventsOf(
+    signal: FanoutSignal,
+    entry: StoredIngestEntry,
+  ): (LogRecordEvent | MetricPointEvent)[] {
+    if (entry.format === 'bulk-ndjson')
+      return entry.events
+        ? (JSON.parse(entry.events.toString('utf8')) as (
+            LogRecordEvent | MetricPointEvent
+          )[])
+        : [];
+    const request = decodeLegacyEntry(signal, entry);
+    return signal === 'logs'
+      ? toLogRecordEvents(request as LogsRequest)
+      : toMetricPointEvents(request as MetricsRequest);
   }
 }

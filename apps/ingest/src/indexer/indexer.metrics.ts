@@ -6,6 +6,25 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+/**
+ * The `reason` label values of `freeride_ingest_dead_lettered_total`: the
+ * Elasticsearch error types a document is usually refused with, plus our
+ * own. Any other type (it comes from Elasticsearch's answer, shaped by what
+ * the sender wrote) is counted as `other`, so the label set stays fixed.
+ */
+export const DEAD_LETTER_REASONS: ReadonlySet<string> = new Set([
+  'document_parsing_exception',
+  'illegal_argument_exception',
+  'mapper_parsing_exception',
+  'retries_exhausted',
+  'unmappable_entry',
+]);
+
+/** A dead-letter type as a label value of the fixed set. */
+export function deadLetterReason(type: string): string {
+  return DEAD_LETTER_REASONS.has(type) ? type : 'other';
+}
+
 /** Metrics of the write path, from stream to Elasticsearch. */
 @Injectable()
 export class IndexerMetrics {

@@ -1,11 +1,11 @@
 import {
+  type BulkEntry,
   ElasticsearchUnavailableError,
   EsBulkIndexer,
-  type IndexRequest,
   RedisIngestStream,
   type StoredIngestEntry,
   backoffDelayMs,
-  decodeStoredRequest,
+  decodeLegacyEntry,
   installIndexTemplates,
 } from '@freeride/ingest-delivery';
 import {
@@ -13,7 +13,7 @@ import {
   contextFromTraceparent,
   withSpan,
 } from '@freeride/observability';
-import { type OtlpSignal, toEcsDocuments } from '@freeride/otlp';
+import { type OtlpSignal, toBulkLines } from '@freeride/otlp';
 
 import type { Client } from '@elastic/elasticsearch';
 import {
@@ -35,14 +35,14 @@ import {
 import { REDIS_WRITER } from '../redis/redis.module';
 import { StreamWorkers } from '../stream/stream-workers';
 import { ELASTICSEARCH_CLIENT } from './elasticsearch.provider';
-import { IndexerMetrics } from './indexer.metrics';
+import { IndexerMetrics, deadLetterReason } from './indexer.metrics';
 
 const STALE_CLAIM_MS = 30_000;
 
 /**
  * The indexer consumer group: reads each signal's stream in batches bounded
- * by entries, bytes and time, maps OTLP to ECS, writes with the bulk helper,
- * and acknowledges a batch only once every document in it is settled
+ * by entries, bytes and time, sends the `_bulk` lines stored at receipt as
+ * they are, and acknowledges a batch only once every document in it is settled
  * (indexed, duplicate or dead-lettered). An Elasticsearch outage leaves the
  * batch pending and retries it with backoff, so the stream grows up to the
  * high-water mark and back-pressure reaches the senders.
@@ -202,25 +202,32 @@ export class IndexerService
     stream: RedisIngestStream,
     batch: StoredIngestEntry[],
   ): Promise<void> {
-    const requests: IndexRequest[] = [];
-    for (const entry of batch) {
-      requests.push(...this.toRequests(signal, entry));
-    }
+    const entries = batch.map((entry) => this.toBulkEntry(signal, entry));
+    let docs = 0;
+    for (const e of entries) docs += e.docs;
     const parent = contextFromTraceparent(batch[0]?.traceparent);
     const endTimer = this.metrics.bulkDuration.startTimer({ signal });
     for (let attempt = 0; ; attempt++) {
       try {
         const report = await withSpan(
           'indexer bulk',
-          { [ATTR.BATCH_SIZE]: requests.length, [ATTR.INGEST_SIGNAL]: signal },
-          () => this.bulk.index(requests),
+          { [ATTR.BATCH_SIZE]: docs, [ATTR.INGEST_SIGNAL]: signal },
+          () => this.bulk.index(entries),
           parent,
         );
         this.metrics.indexed.inc({ signal }, report.indexed);
         this.metrics.duplicates.inc({ signal }, report.duplicates);
         this.metrics.retried.inc({ signal }, report.retried);
-        for (const [reason, count] of Object.entries(report.deadLettered)) {
-          this.metrics.deadLettered.inc({ reason, signal }, count);
+        if (report.quarantined > 0)
+          this.metrics.deadLettered.inc(
+            { reason: 'unmappable_entry', signal },
+            report.quarantined,
+          );
+        for (const [type, count] of Object.entries(report.deadLettered)) {
+          this.metrics.deadLettered.inc(
+            { reason: deadLetterReason(type), signal },
+            count,
+          );
         }
         break;
       } catch (err) {
@@ -249,36 +256,31 @@ export class IndexerService
       );
   }
 
-  private toRequests(
-    signal: OtlpSignal,
-    entry: StoredIngestEntry,
-  ): IndexRequest[] {
+  /**
+   * The entry's `_bulk` lines: as stored, or mapped now for an entry an
+   * earlier version wrote. One that cannot be mapped carries its defect and
+   * is quarantined by the bulk indexer, never crash-looped on.
+   */
+  private toBulkEntry(signal: OtlpSignal, entry: StoredIngestEntry): BulkEntry {
+    if (entry.format === 'bulk-ndjson')
+      return { body: entry.body, docs: entry.items, origin: entry.id };
     try {
-      const request = decodeStoredRequest(signal, entry);
-      return toEcsDocuments(request, {
+      const lines = toBulkLines(decodeLegacyEntry(signal, entry), {
         namespace: this.config.elasticsearch.namespace,
-      }).map((w) => ({ ...w, origin: entry.id }));
+        source: entry.source,
+      });
+      return {
+        body: Buffer.from(lines.body),
+        docs: lines.docs,
+        origin: entry.id,
+      };
     } catch (err) {
-      // Validated before it was accepted, so this is corruption or a mapper bug:
-      // quarantine the entry in the dead-letter index, never crash-loop on it.
-      this.logger.error(
-        { err, origin: entry.id },
-        'stream entry cannot be mapped; quarantined',
-      );
-      return [
-        {
-          doc: {
-            '@timestamp': new Date().toISOString(),
-            error: { reason: (err as Error).message, type: 'unmappable_entry' },
-            origin: entry.id,
-            original: entry.body.toString('base64'),
-          },
-          id: `unmappable-${entry.id}`,
-          // Not a template-managed data stream: the quarantined payload is kept as is.
-          index: 'freeride-deadletter-unmappable',
-          origin: entry.id,
-        },
-      ];
+      return {
+        body: entry.body,
+        defect: `entry cannot be mapped: ${(err as Error).message}`,
+        docs: entry.items,
+        origin: entry.id,
+      };
     }
   }
 

@@ -23,6 +23,7 @@ import { OtlpMetrics } from './otlp.metrics';
 const RPC_CODE: Record<number, number> = {
   400: 3, // INVALID_ARGUMENT
   401: 16, // UNAUTHENTICATED
+  403: 7, // PERMISSION_DENIED
   404: 5, // NOT_FOUND
   413: 3,
   415: 3,

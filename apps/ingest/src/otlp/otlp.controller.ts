@@ -11,12 +11,11 @@ import {
   UseGuards,
 } from '@nestjs/common';
 
-import { type AuthenticatedRequest, OtlpAuthGuard } from './otlp-auth.guard';
 import { OTLP_SIGNALS } from './ingest-streams';
+import { type AuthenticatedRequest, OtlpAuthGuard } from './otlp-auth.guard';
 import { OtlpExceptionFilter } from './otlp-exception.filter';
 import { OtlpRequestError } from './otlp.errors';
 import { OtlpService } from './otlp.service';
-
 
 /** OTLP/HTTP receiver: `POST /v1/logs`, `/v1/traces`, `/v1/metrics`. */
 @Controller('v1')

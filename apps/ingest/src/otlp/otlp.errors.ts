@@ -7,6 +7,7 @@ export class OtlpRequestError extends FreerideError {
       | 'too_large'
       | 'unsupported_media_type'
       | 'bad_request'
+      | 'forbidden'
       | 'not_found'
       | 'unauthenticated',
     httpStatus: number,

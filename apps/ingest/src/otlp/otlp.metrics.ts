@@ -10,6 +10,7 @@ export class OtlpMetrics {
   readonly received: Counter<'signal' | 'source'>;
   readonly rejected: Counter<'reason' | 'signal'>;
   readonly rejectedItems: Counter<'reason' | 'signal'>;
+  readonly timestampsAdjusted: Counter<'reason' | 'signal'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.received = new Counter({
@@ -19,7 +20,7 @@ export class OtlpMetrics {
       registers: [registry],
     });
     this.accepted = new Counter({
-      help: 'Items durable in the ingest stream and acknowledged to the sender',
+      help: 'Documents (log records, spans, data points) durable in the ingest stream and acknowledged to the sender',
       labelNames: ['signal', 'source'],
       name: 'freeride_ingest_accepted_total',
       registers: [registry],
@@ -34,6 +35,12 @@ export class OtlpMetrics {
       help: 'Items refused inside an accepted request (OTLP partial success), by reason',
       labelNames: ['reason', 'signal'],
       name: 'freeride_ingest_rejected_items_total',
+      registers: [registry],
+    });
+    this.timestampsAdjusted = new Counter({
+      help: 'Records kept with @timestamp set to their receipt time because their own time was outside the accepted window, by reason (too_old, in_future)',
+      labelNames: ['reason', 'signal'],
+      name: 'freeride_ingest_timestamps_adjusted_total',
       registers: [registry],
     });
   }

@@ -1,12 +1,21 @@
-import type { RedisIngestStream } from '@freeride/ingest-delivery';
+import {
+  type RedisIngestStream,
+  SourcePolicy,
+} from '@freeride/ingest-delivery';
 import { ATTR, currentTraceparent } from '@freeride/observability';
 import {
+  type LogsRequest,
+  type MetricsRequest,
   type OtlpEncoding,
+  type OtlpRequest,
   type OtlpSignal,
   countItems,
   decodeOtlpRequest,
   encodeExportResponse,
   screenRequest,
+  toBulkLines,
+  toLogRecordEvents,
+  toMetricPointEvents,
 } from '@freeride/otlp';
 
 import { Inject, Injectable } from '@nestjs/common';
@@ -16,6 +25,7 @@ import type { Request } from 'express';
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
 import { INGEST_STREAMS } from './ingest-streams';
 import { encodingOf, readOtlpBody } from './otlp-body';
+import { OtlpRequestError } from './otlp.errors';
 import { OtlpMetrics } from './otlp.metrics';
 
 /** What the controller answers for an accepted export. */
@@ -25,11 +35,16 @@ export interface ExportResult {
 }
 
 /**
- * The receive path: read and decode the body, append the normalised request
- * to the signal's durable stream, and only then answer success.
+ * The receive path: read and decode the body, check what the source may
+ * write, map every record to its Elasticsearch document once (serialised as
+ * `_bulk` lines, plus the anomaly events when the fan-out reads this
+ * signal), append that to the signal's durable stream, and only then answer
+ * success. The consumers never decode or map again.
  */
 @Injectable()
 export class OtlpService {
+  private readonly policies = new Map<string, SourcePolicy>();
+
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
     @Inject(INGEST_STREAMS)
@@ -53,26 +68,37 @@ export class OtlpService {
     });
     if (rejected > 0)
       this.metrics.rejectedItems.inc({ reason: 'too_large', signal }, rejected);
-    const items = countItems(request);
     const span = trace.getActiveSpan();
     span?.setAttributes({
       [ATTR.INGEST_SIGNAL]: signal,
       [ATTR.INGEST_SOURCE]: source,
-      [ATTR.BATCH_SIZE]: items,
     });
-    if (items > 0) {
-      // The sender's bytes as they are when nothing was removed (smaller, and
-      // no re-encoding); the normalised request only after partial success.
+    const policy = this.policyOf(source);
+    const lines = toBulkLines(request, {
+      admit: (ds, serviceName) => {
+        const refusal = policy.refusal(ds, serviceName);
+        if (refusal) throw new OtlpRequestError('forbidden', 403, refusal);
+      },
+      namespace: this.config.elasticsearch.namespace,
+      source,
+      timeWindow: this.config.timeWindow,
+    });
+    span?.setAttribute(ATTR.BATCH_SIZE, lines.docs);
+    if (lines.docs > 0) {
       const { id } = await this.streams[signal].append({
-        body: rejected > 0 ? Buffer.from(JSON.stringify(request)) : raw,
-        encoding: rejected > 0 ? 'j' : encoding === 'protobuf' ? 'p' : 'o',
-        items,
+        body: lines.body,
+        events: this.fanoutEvents(signal, request),
+        format: 'bulk-ndjson',
+        items: lines.docs,
         receivedAt,
         source,
         traceparent: currentTraceparent(),
       });
       span?.setAttribute(ATTR.STREAM_ID, id);
-      this.metrics.accepted.inc({ signal, source }, items);
+      this.metrics.accepted.inc({ signal, source }, lines.docs);
+      for (const [reason, count] of Object.entries(lines.adjusted))
+        if (count > 0)
+          this.metrics.timestampsAdjusted.inc({ reason, signal }, count);
     }
     return {
       body: encodeExportResponse(
@@ -83,5 +109,27 @@ export class OtlpService {
       contentType:
         encoding === 'json' ? 'application/json' : 'application/x-protobuf',
     };
+  }
+
+  /** The anomaly detector's events, when the fan-out consumes this signal. */
+  private fanoutEvents(
+    signal: OtlpSignal,
+    request: OtlpRequest,
+  ): Buffer | undefined {
+    if (!this.config.fanout.enabled || signal === 'traces') return undefined;
+    const events =
+      signal === 'logs'
+        ? toLogRecordEvents(request as LogsRequest)
+        : toMetricPointEvents(request as MetricsRequest);
+    return events.length > 0 ? Buffer.from(JSON.stringify(events)) : undefined;
+  }
+
+  private policyOf(source: string): SourcePolicy {
+    let policy = this.policies.get(source);
+    if (!policy) {
+      policy = new SourcePolicy(source, this.config.sourcePolicies.get(source));
+      this.policies.set(source, policy);
+    }
+    return policy;
   }
 }

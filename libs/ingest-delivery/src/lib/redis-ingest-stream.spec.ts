@@ -7,7 +7,7 @@ import { RedisIngestStream } from './redis-ingest-stream';
 
 const entry = (size: number, source = 'python') => ({
   body: Buffer.alloc(size, 7),
-  encoding: 'p' as const,
+  format: 'bulk-ndjson' as const,
   items: 3,
   receivedAt: 1_700_000_000_000,
   source,
@@ -42,6 +42,36 @@ describe('RedisIngestStream', () => {
       pending: false,
     });
     expect(read).toEqual({ ...entry(1000), id });
+  });
+
+  it('keeps the fan-out events beside the body, and reads the short formats of earlier versions', async () => {
+    const stream = new RedisIngestStream(redis, { key: 's-ev' });
+    await stream.ensureGroups(['indexer']);
+    const events = Buffer.from('[{"service":"a"}]');
+    const { id } = await stream.append({ ...entry(10), events });
+    await redis.xadd(
+      's-ev',
+      '*',
+      'enc',
+      'p',
+      'n',
+      '1',
+      'at',
+      '1',
+      'src',
+      'old',
+      'tp',
+      '',
+      'body',
+      'x',
+    );
+    const [withEvents, legacy] = await stream.read('indexer', 'c1', {
+      blockMs: 10,
+      count: 10,
+      pending: false,
+    });
+    expect(withEvents).toEqual({ ...entry(10), events, id });
+    expect(legacy.format).toBe('otlp-protobuf');
   });
 
   it('refuses appends past the high-water mark and accepts again after trim', async () => {

@@ -19,8 +19,24 @@ export interface RedisIngestStreamOptions {
   retryAfterSeconds?: number;
 }
 
-/** How a stored payload is encoded (see {@link IngestEntry.encoding}). */
-export type StoredEncoding = 'j' | 'o' | 'p';
+/**
+ * What a stream entry's `body` holds (the `enc` field).
+ * - `bulk-ndjson`: Elasticsearch `_bulk` lines, mapped and validated at
+ *   receipt; the indexer sends them as they are. Written by this version.
+ * - `otlp-protobuf`, `otlp-json`, `normalised-json`: the sender's OTLP
+ *   protobuf or JSON body, or the decoded request as JSON, written by
+ *   earlier versions (stored as `p`, `o`, `j`); still read, so that entries
+ *   pending across an upgrade are indexed.
+ */
+export type StoredFormat =
+  'bulk-ndjson' | 'otlp-protobuf' | 'otlp-json' | 'normalised-json';
+
+/** Short codes of the formats written by earlier versions. */
+const LEGACY_FORMATS: Record<string, StoredFormat> = {
+  j: 'normalised-json',
+  o: 'otlp-json',
+  p: 'otlp-protobuf',
+};
 
 /** Result of {@link RedisIngestStream.trim}. */
 export interface TrimResult {
@@ -32,16 +48,17 @@ export interface TrimResult {
 
 /** One accepted payload as stored in the stream. */
 export interface IngestEntry {
-  /** Items (log records, spans, points) in the payload. */
+  /** Documents (log records, spans, points) in the payload. */
   items: number;
+  /** What `body` holds. */
+  format: StoredFormat;
+  /** The `_bulk` lines (or, from earlier versions, the request). */
+  body: Buffer | string;
   /**
-   * What `body` holds: `p` the sender's OTLP protobuf, `o` the sender's
-   * OTLP/JSON (both byte for byte, already validated), `j` the normalised
-   * request as JSON (when the ingest had to change it, e.g. partial success).
+   * The anomaly detector's per-record events (JSON array), when the fan-out
+   * consumes this signal; mapped at receipt like the documents.
    */
-  encoding: StoredEncoding;
-  /** The gunzipped request body, or the normalised request. */
-  body: Buffer;
+  events?: Buffer;
   /** Epoch ms at which the ingest accepted it. */
   receivedAt: number;
   /** The authenticated source name (never the token). */
@@ -52,6 +69,7 @@ export interface IngestEntry {
 
 /** An entry read back through a consumer group. */
 export interface StoredIngestEntry extends IngestEntry {
+  body: Buffer;
   id: string;
 }
 
@@ -156,7 +174,7 @@ export class RedisIngestStream {
   ): Promise<{ backlogBytes: number; id: string }> {
     const fields: (string | Buffer)[] = [
       'enc',
-      entry.encoding,
+      entry.format,
       'n',
       String(entry.items),
       'at',
@@ -168,6 +186,7 @@ export class RedisIngestStream {
       'body',
       entry.body,
     ];
+    if (entry.events) fields.push('ev', entry.events);
     let result: [string, string];
     try {
       result = (await this.redis.eval(
@@ -177,7 +196,11 @@ export class RedisIngestStream {
         this.sizesKey,
         this.bytesKey,
         String(this.highWaterBytes),
-        String(entry.body.length),
+        String(
+          typeof entry.body === 'string'
+            ? Buffer.byteLength(entry.body)
+            : entry.body.length,
+        ),
         ...fields,
       )) as [string, string];
     } catch (err) {
@@ -358,13 +381,17 @@ function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
   for (let i = 0; i < fields.length; i += 2)
     map.set(fields[i].toString(), fields[i + 1]);
   const tp = map.get('tp')?.toString();
-  return {
+  const enc = map.get('enc')?.toString() ?? 'p';
+  const events = map.get('ev');
+  const entry: StoredIngestEntry = {
     body: map.get('body') ?? Buffer.alloc(0),
-    encoding: (map.get('enc')?.toString() ?? 'p') as StoredEncoding,
+    format: LEGACY_FORMATS[enc] ?? (enc as StoredFormat),
     id,
     items: Number(map.get('n')?.toString() ?? 0),
     receivedAt: Number(map.get('at')?.toString() ?? 0),
     source: map.get('src')?.toString() ?? 'unknown',
     traceparent: tp ? tp : undefined,
   };
+  if (events) entry.events = events;
+  return entry;
 }

@@ -83,8 +83,11 @@ function nanosToMs(ns: string): number {
  * sent again later gets the same id.
  */
 export class DocumentSink {
-  readonly writes: { id: string; index: string; doc: Record<string, unknown> }[] =
-    [];
+  readonly writes: {
+    id: string;
+    index: string;
+    doc: Record<string, unknown>;
+  }[] = [];
   private readonly parts: string[] = [];
   private readonly adjusted: Record<TimestampAdjustment, number> = {
     in_future: 0,

@@ -1,8 +1,6 @@
 import type { DataStream } from './data-stream';
-import {
-  sanitizeDataset,
-  sanitizeNamespace,
-} from './data-stream';
+import { sanitizeDataset, sanitizeNamespace } from './data-stream';
+import { type BulkLines, DocumentSink, type ToEcsOptions } from './ecs-sink';
 import {
   attributeString,
   flatAttributes,
@@ -22,9 +20,7 @@ import type {
   OtlpSpan,
   TracesRequest,
 } from './otlp-request';
-import { type BulkLines, DocumentSink, type ToEcsOptions } from './ecs-sink';
 import { doubleToJs, isEmptyId, nanosBetween, nanosToIso } from './otlp-values';
-
 
 /**
  * One Elasticsearch document to write with `op_type: create`.
@@ -344,7 +340,13 @@ function tracesToEcs(
     (rs) => rs.scopeSpans,
     (ss) => ss.spans,
     (sp, at) => {
-      const { doc, ds } = spanDoc(sp, at.ctx, at.scope, at.scopeOtel, namespace);
+      const { doc, ds } = spanDoc(
+        sp,
+        at.ctx,
+        at.scope,
+        at.scopeOtel,
+        namespace,
+      );
       sink.emit(ds, doc, sp.startTimeUnixNano, at.ctx.serviceName);
     },
   );
@@ -495,7 +497,11 @@ function metricsToEcs(
   );
 }
 
-function mapInto(req: OtlpRequest, sink: DocumentSink, namespace?: string): void {
+function mapInto(
+  req: OtlpRequest,
+  sink: DocumentSink,
+  namespace?: string,
+): void {
   switch (req.signal) {
     case 'logs':
       return logsToEcs(req, namespace, sink);
