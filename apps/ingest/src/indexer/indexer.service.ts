@@ -1,11 +1,10 @@
 import {
-  type BulkEntry,
   ElasticsearchUnavailableError,
   EsBulkIndexer,
   RedisIngestStream,
   type StoredIngestEntry,
   backoffDelayMs,
-  decodeLegacyEntry,
+  bulkEntryOf,
   installIndexTemplates,
 } from '@freeride/ingest-delivery';
 import {
@@ -13,7 +12,7 @@ import {
   contextFromTraceparent,
   withSpan,
 } from '@freeride/observability';
-import { type OtlpSignal, toBulkLines } from '@freeride/otlp';
+import type { OtlpSignal } from '@freeride/otlp';
 
 import type { Client } from '@elastic/elasticsearch';
 import {
@@ -202,7 +201,9 @@ export class IndexerService
     stream: RedisIngestStream,
     batch: StoredIngestEntry[],
   ): Promise<void> {
-    const entries = batch.map((entry) => this.toBulkEntry(signal, entry));
+    const entries = batch.map((entry) =>
+      bulkEntryOf(signal, entry, this.config.elasticsearch.namespace),
+    );
     let docs = 0;
     for (const e of entries) docs += e.docs;
     const parent = contextFromTraceparent(batch[0]?.traceparent);
@@ -254,34 +255,6 @@ export class IndexerService
         { signal },
         (now - entry.receivedAt) / 1000,
       );
-  }
-
-  /**
-   * The entry's `_bulk` lines: as stored, or mapped now for an entry an
-   * earlier version wrote. One that cannot be mapped carries its defect and
-   * is quarantined by the bulk indexer, never crash-looped on.
-   */
-  private toBulkEntry(signal: OtlpSignal, entry: StoredIngestEntry): BulkEntry {
-    if (entry.format === 'bulk-ndjson')
-      return { body: entry.body, docs: entry.items, origin: entry.id };
-    try {
-      const lines = toBulkLines(decodeLegacyEntry(signal, entry), {
-        namespace: this.config.elasticsearch.namespace,
-        source: entry.source,
-      });
-      return {
-        body: Buffer.from(lines.body),
-        docs: lines.docs,
-        origin: entry.id,
-      };
-    } catch (err) {
-      return {
-        body: entry.body,
-        defect: `entry cannot be mapped: ${(err as Error).message}`,
-        docs: entry.items,
-        origin: entry.id,
-      };
-    }
   }
 
   /** Retries a start-up step with backoff until it succeeds or the app stops. */

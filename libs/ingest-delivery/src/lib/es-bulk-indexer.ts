@@ -76,23 +76,25 @@ const FILTER_PATH =
 const defaultSleep = (ms: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function isConnectionLevel(err: unknown): boolean {
+/**
+ * A 400 or 413 for the whole request: some entry of it is not valid `_bulk`
+ * lines, or too large. Any other status (blocks, 429, 5xx) is Elasticsearch's
+ * state, not the data's: those batches wait and retry.
+ */
+function isMalformedRequest(err: unknown): boolean {
+  return (
+    err instanceof esErrors.ResponseError &&
+    (err.statusCode === 400 || err.statusCode === 413)
+  );
+}
+
+/** Elasticsearch cannot take the request now: the batch waits and retries. */
+function isUnavailable(err: unknown): boolean {
   return (
     err instanceof esErrors.ConnectionError ||
     err instanceof esErrors.TimeoutError ||
     err instanceof esErrors.NoLivingConnectionsError ||
-    (err instanceof esErrors.ResponseError &&
-      ((err.statusCode ?? 0) >= 500 || err.statusCode === 429))
-  );
-}
-
-/** A 4xx for the whole request: some line of it is not valid `_bulk`. */
-function isMalformedRequest(err: unknown): boolean {
-  return (
-    err instanceof esErrors.ResponseError &&
-    (err.statusCode ?? 0) >= 400 &&
-    (err.statusCode ?? 0) < 500 &&
-    err.statusCode !== 429
+    (err instanceof esErrors.ResponseError && !isMalformedRequest(err))
   );
 }
 
@@ -378,7 +380,7 @@ export class EsBulkIndexer {
       );
       return { errors: response.errors === true, items };
     } catch (err) {
-      if (isConnectionLevel(err))
+      if (isUnavailable(err))
         throw new ElasticsearchUnavailableError('bulk', err);
       throw err;
     }

@@ -2,8 +2,10 @@ import {
   type OtlpRequest,
   type OtlpSignal,
   decodeOtlpRequest,
+  toBulkLines,
 } from '@freeride/otlp';
 
+import type { BulkEntry } from './es-bulk-indexer';
 import type { StoredIngestEntry } from './redis-ingest-stream';
 
 /**
@@ -29,4 +31,37 @@ export function decodeLegacyEntry(
     entry.body,
     entry.receivedAt,
   );
+}
+
+/**
+ * The `_bulk` lines of a stream entry: as stored, or mapped now for an
+ * entry an earlier version wrote (into `namespace` unless its records name
+ * one). An entry that cannot be mapped carries its defect, so the bulk
+ * indexer quarantines it instead of crash-looping on it.
+ */
+export function bulkEntryOf(
+  signal: OtlpSignal,
+  entry: StoredIngestEntry,
+  namespace: string,
+): BulkEntry {
+  if (entry.format === 'bulk-ndjson')
+    return { body: entry.body, docs: entry.items, origin: entry.id };
+  try {
+    const lines = toBulkLines(decodeLegacyEntry(signal, entry), {
+      namespace,
+      source: entry.source,
+    });
+    return {
+      body: Buffer.from(lines.body),
+      docs: lines.docs,
+      origin: entry.id,
+    };
+  } catch (err) {
+    return {
+      body: entry.body,
+      defect: `entry cannot be mapped: ${(err as Error).message}`,
+      docs: entry.items,
+      origin: entry.id,
+    };
+  }
 }
