@@ -483,31 +483,20 @@ async function main(): Promise<void> {
       const scenarios: [string, () => Promise<Receiver>, string, string][] = [];
       if (collector.path) {
         const bin = collector.path;
-        scenarios.push([
-          'Collector, default in-memory queue',
-          () =>
-            startCollector(
-              bin,
-              ES_URL,
-              `logs-otelcolbench-faultmem${tagBase}`,
-              'memory',
-            ),
-          `logs-otelcolbench-faultmem${tagBase}`,
-          FIELDS.collector.trace,
-        ]);
+        const queues: ['memory' | 'file', string][] = [
+          ['memory', 'Collector, default in-memory queue'],
+        ];
         if (collector.fileStorage)
+          queues.push(['file', 'Collector, persistent file_storage queue']);
+        for (const [queue, name] of queues) {
+          const index = `logs-otelcolbench-fault${queue}${tagBase}`;
           scenarios.push([
-            'Collector, persistent file_storage queue',
-            () =>
-              startCollector(
-                bin,
-                ES_URL,
-                `logs-otelcolbench-faultfile${tagBase}`,
-                'file',
-              ),
-            `logs-otelcolbench-faultfile${tagBase}`,
+            name,
+            () => startCollector(bin, ES_URL, index, queue),
+            index,
             FIELDS.collector.trace,
           ]);
+        }
       }
       scenarios.push([
         'our ingest (Redis stream)',

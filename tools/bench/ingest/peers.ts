@@ -62,8 +62,9 @@ export function otelcolBinary(log: (line: string) => void): {
 
 /**
  * Starts the Collector: OTLP/HTTP receiver → batch processor →
- * Elasticsearch exporter (ECS mapping, into `index`, which our `logs-*-*`
- * data stream template matches, as `require_data_stream` needs). The
+ * Elasticsearch exporter into `index` (its default `otel` document shape:
+ * at v0.150.0 the `mapping.mode` setting is ignored; bench:ingest installs a
+ * data stream template for it, as `require_data_stream` needs). The
  * exporter's queue is the default in-memory one, or the persistent
  * `file_storage` queue.
  */
@@ -86,8 +87,6 @@ processors:
 exporters:
   elasticsearch:
     endpoint: ${esUrl}
-    mapping:
-      mode: ecs
     logs_index: ${index}
 ${persistent ? '    sending_queue:\n      enabled: true\n      storage: file_storage\n' : ''}${persistent ? `extensions:\n  file_storage:\n    directory: ${dir}\n` : ''}service:
 ${persistent ? '  extensions: [file_storage]\n' : ''}  telemetry:

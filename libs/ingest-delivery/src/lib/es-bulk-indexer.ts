@@ -252,38 +252,29 @@ export class EsBulkIndexer {
         : Buffer.concat(entries.map((e) => e.body));
     let docs = 0;
     for (const e of entries) docs += e.docs;
+    // Some entry is not valid bulk lines: find it by sending each alone.
+    const isolate = async (reason: string) => {
+      if (entries.length > 1) {
+        for (const e of entries)
+          await this.sendEntries([e], report, quarantine);
+      } else {
+        quarantine.push({ body, origin: entries[0].origin, reason });
+      }
+    };
     let items: BulkItem[];
     let errors: boolean;
     try {
       ({ errors, items } = await this.bulk(body));
     } catch (err) {
       if (!isMalformedRequest(err)) throw err;
-      // Some entry is not valid bulk lines: find it by sending each alone.
-      if (entries.length > 1) {
-        for (const e of entries)
-          await this.sendEntries([e], report, quarantine);
-        return;
-      }
-      quarantine.push({
-        body: entries[0].body,
-        origin: entries[0].origin,
-        reason: `elasticsearch refused the request: ${(err as Error).message}`,
-      });
-      return;
+      return isolate(
+        `elasticsearch refused the request: ${(err as Error).message}`,
+      );
     }
-    if (items.length !== docs) {
-      if (entries.length > 1) {
-        for (const e of entries)
-          await this.sendEntries([e], report, quarantine);
-        return;
-      }
-      quarantine.push({
-        body: entries[0].body,
-        origin: entries[0].origin,
-        reason: `elasticsearch answered ${items.length} items for ${docs} documents`,
-      });
-      return;
-    }
+    if (items.length !== docs)
+      return isolate(
+        `elasticsearch answered ${items.length} items for ${docs} documents`,
+      );
     if (!errors) {
       report.indexed += docs;
       return;
