@@ -6,6 +6,8 @@ import { DEAD_LETTER_INDEX, QUARANTINE_INDEX } from './dead-letter';
 import { type BulkEntry, EsBulkIndexer } from './es-bulk-indexer';
 
 /** The real bulk indexer against a real Elasticsearch (plain indices, no data streams). */
+jest.setTimeout(60_000);
+
 describe('EsBulkIndexer (real Elasticsearch)', () => {
   let es: Client;
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -43,11 +45,11 @@ describe('EsBulkIndexer (real Elasticsearch)', () => {
       },
       settings: { number_of_replicas: 0 },
     });
-  });
+  }, 180_000);
 
   afterAll(async () => {
-    await es.indices.delete({ ignore_unavailable: true, index });
-    await es.close();
+    await es?.indices.delete({ ignore_unavailable: true, index });
+    await es?.close();
   });
 
   it('sends stored lines as they are, in chunks, and counts created and duplicate documents', async () => {
