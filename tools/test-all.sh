@@ -53,6 +53,11 @@ if [[ " $PHASES " == *" e2e "* || " $PHASES " == *" test "* ]]; then
   fi
 fi
 
+# Input of the secrets scan that ends the e2e phase (security-audit:e2e, after every other e2e):
+# @freeride/testing records here the secrets it gives each app and a copy of each app's log.
+export FREERIDE_E2E_AUDIT_DIR="$LOG_DIR/audit"
+rm -rf "$FREERIDE_E2E_AUDIT_DIR"
+
 # (c) the phases; each one runs even when an earlier one failed.
 nx_flags=(--outputStyle=static)
 [[ "${CI:-}" == true ]] && nx_flags+=(--skip-nx-cache)

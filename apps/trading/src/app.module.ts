@@ -1,4 +1,5 @@
 import { ObservabilityModule } from '@freeride/observability';
+import { RateLimitModule, bearerFingerprint } from '@freeride/rate-limit';
 
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
@@ -23,6 +24,11 @@ export class AppModule {
           serviceName: 'trading',
         }),
         DatabaseModule.forRoot(config),
+        RateLimitModule.forRoot({
+          keyOf: bearerFingerprint,
+          redisUrl: config.redisUrl,
+          ...config.rateLimit,
+        }),
         AlertsModule,
         AuthModule,
         DeliveriesModule,

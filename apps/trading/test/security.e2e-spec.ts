@@ -250,3 +250,55 @@ describe('trading security: SSRF guard on webhook URLs, bad input', () => {
     expect(broken.status).toBe(400);
   });
 });
+
+describe('trading security: rate limits shared by instances through Redis', () => {
+  let infra: Infra;
+  let apps: TradingApp[] = [];
+
+  beforeAll(async () => {
+    infra = await startInfra();
+    const env = {
+      TRADING_EVAL_ENABLED: 'false',
+      TRADING_RATE_LIMIT_PER_ADDRESS: '40',
+      TRADING_RATE_LIMIT_PER_KEY: '5',
+    };
+    // One after the other: both run the migrations on start.
+    apps = [await startTradingApp(infra, env)];
+    apps.push(await startTradingApp(infra, env));
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await infra?.stop();
+  });
+
+  it('limits one key across both instances, not another key', async () => {
+    const a = await createTrader(apps[0], 'limited-a');
+    const b = await createTrader(apps[1], 'limited-b');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await api(apps[i % 2], a, 'GET', '/v1/alerts')).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const over = await fetch(`${apps[1].url}/v1/alerts`, {
+      headers: { authorization: `Bearer ${a.apiKey}` },
+    });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await api(apps[0], b, 'GET', '/v1/alerts')).status).toBe(200);
+  });
+
+  it('limits floods of wrong keys per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 45 && !statuses.includes(429); i++) {
+      const res = await fetch(`${apps[i % 2].url}/v1/alerts`, {
+        headers: { authorization: `Bearer frk_wrong_${i}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
+    expect(new Set(statuses.slice(0, -1))).toEqual(new Set([401]));
+    // Probes are never limited.
+    expect((await fetch(`${apps[0].url}/health/live`)).status).toBe(200);
+  });
+});

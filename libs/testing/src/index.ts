@@ -34,5 +34,6 @@ export { DEFAULT_PROMETHEUS_CONFIG, startPrometheus } from './lib/prometheus';
 export { pingRedis, startRedis } from './lib/redis';
 export type { RedisServer, StartRedisOptions } from './lib/redis';
 export { makeTempDir, removeTempDir } from './lib/temp-dir';
+export { AUDIT_DIR_ENV, secretValues } from './lib/secret-audit';
 export { waitFor, WaitForTimeoutError } from './lib/wait-for';
 export type { WaitForOptions } from './lib/wait-for';

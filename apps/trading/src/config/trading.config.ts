@@ -41,6 +41,11 @@ export const TradingEnvSchema = z
     TRADING_MIGRATE_ON_START: bool.default(true),
     TRADING_PORT: int(3002, 1),
     TRADING_QUOTE_STREAM: z.string().min(1).default('freeride:quotes'),
+    /** Requests per window from one client address (before authentication); 0: off. */
+    TRADING_RATE_LIMIT_PER_ADDRESS: int(1200),
+    /** Requests per window with one API key or admin token; 0: off. */
+    TRADING_RATE_LIMIT_PER_KEY: int(600),
+    TRADING_RATE_LIMIT_WINDOW_MS: int(60_000, 1000),
     TRADING_REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
     TRADING_SENTIMENT_BATCH_SIZE: int(25, 1),
     TRADING_SENTIMENT_CACHE_TTL_SECONDS: int(21_600, 1),
@@ -107,6 +112,8 @@ export interface TradingConfig {
   logLevel: string;
   migrateOnStart: boolean;
   openai: { apiKey: string; baseUrl: string };
+  /** Per-address and per-key request limits, counted in Redis. */
+  rateLimit: { perAddress: number; perKey: number; windowMs: number };
   redisUrl: string;
   sentiment: {
     batchSize: number;
@@ -151,6 +158,11 @@ export function loadConfig(
     logLevel: e.TRADING_LOG_LEVEL,
     migrateOnStart: e.TRADING_MIGRATE_ON_START,
     openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
+    rateLimit: {
+      perAddress: e.TRADING_RATE_LIMIT_PER_ADDRESS,
+      perKey: e.TRADING_RATE_LIMIT_PER_KEY,
+      windowMs: e.TRADING_RATE_LIMIT_WINDOW_MS,
+    },
     redisUrl: e.TRADING_REDIS_URL,
     sentiment: {
       batchSize: e.TRADING_SENTIMENT_BATCH_SIZE,

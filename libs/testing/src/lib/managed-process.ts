@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
+import { auditProcessLog, auditProcessStart } from './secret-audit';
 import { waitFor } from './wait-for';
 
 /** Options of {@link startProcess}. */
@@ -199,20 +200,21 @@ export async function startProcess(
       stdio: ['ignore', fd, fd],
       uid: opts.uid,
     });
+    auditProcessStart(opts.env ?? {});
+    const name = opts.name ?? cmd.split('/').pop() ?? cmd;
     const exited = new Promise<ProcessExit>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
+      child.once('exit', (code, signal) => {
+        // Before anyone awaiting the exit removes the log's temp dir.
+        auditProcessLog(name, child.pid as number, opts.logFile);
+        resolve({ code, signal });
+      }),
     );
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);
     });
     child.unref();
-    return new ManagedProcess(
-      opts.name ?? cmd.split('/').pop() ?? cmd,
-      child.pid as number,
-      opts.logFile,
-      exited,
-    );
+    return new ManagedProcess(name, child.pid as number, opts.logFile, exited);
   } finally {
     closeSync(fd);
   }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -7,6 +8,7 @@ import { findBinary, postgresBinDir } from './binaries';
 import { getFreePort } from './free-port';
 import type { ManagedProcess } from './managed-process';
 import { startProcess } from './managed-process';
+import { auditProcessStart } from './secret-audit';
 import { makeTempDir, removeTempDir } from './temp-dir';
 import { LOOPBACK } from './testing.constants';
 
@@ -95,7 +97,8 @@ export async function startPostgres(
 ): Promise<PostgresServer> {
   const {
     database = 'freeride',
-    password = 'freeride',
+    // Distinct per server, so the secrets scan can look for it.
+    password = `pg-e2e-${randomBytes(9).toString('base64url')}`,
     startTimeoutMs = 30_000,
     user = 'freeride',
   } = options;
@@ -109,6 +112,7 @@ export async function startPostgres(
   const dataDir = join(dir, 'data');
   const pwFile = join(dir, 'pwfile');
   writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  auditProcessStart({ POSTGRES_PASSWORD: password });
   if (owner) {
     execFileSync('chown', [`${owner.uid}:${owner.gid}`, pwFile]);
   }

@@ -1,0 +1,5 @@
+export {
+  RateLimitModule,
+  type RateLimitOptions,
+  bearerFingerprint,
+} from './lib/rate-limit.module';
