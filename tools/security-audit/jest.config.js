@@ -3,5 +3,6 @@ module.exports = {
   displayName: 'security-audit',
   preset: '../../jest.preset.js',
   rootDir: __dirname,
+  testTimeout: 30000,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
 };

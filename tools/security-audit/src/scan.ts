@@ -85,11 +85,12 @@ async function es<T>(esUrl: string, path: string, body?: unknown): Promise<T> {
 export async function scanElasticsearch(
   esUrl: string,
   secrets: readonly string[],
+  indexPattern = '*',
 ): Promise<{ documents: number; findings: Finding[]; indices: number }> {
   const indices = (
     await es<Array<{ index: string }>>(
       esUrl,
-      '/_cat/indices?format=json&h=index&expand_wildcards=all',
+      `/_cat/indices/${encodeURIComponent(indexPattern)}?format=json&h=index&expand_wildcards=all`,
     )
   )
     .map((i) => i.index)
