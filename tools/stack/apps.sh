@@ -40,6 +40,13 @@ admin_token() {
   cat "$file"
 }
 
+# gateway_key CLIENT: the market gateway's client key of CLIENT (trading, python), made once.
+gateway_key() {
+  local file="$FREERIDE_RUN/gateway-key-$1"
+  [[ -s "$file" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file")
+  cat "$file"
+}
+
 # otel_env SOURCE: the OTel SDK environment of a source sending to the ingest.
 otel_env() {
   printf 'OTEL_EXPORTER_OTLP_ENDPOINT=%s\nOTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%%20%s\n' \
@@ -120,7 +127,8 @@ start() {
         MARKET_GATEWAY_PORT="${MARKET_GATEWAY_PORT:-3001}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
         $(grep -E '^(ALPHAVANTAGE|FINNHUB|MASSIVE)_' "$APPS_DIR/market-fakes.log" | sort -u | tr '\n' ' ') \
         ALPHAVANTAGE_API_KEYS=demo-av-key FINNHUB_API_KEYS=demo-finnhub-key MASSIVE_API_KEYS=demo-massive-key \
-        STREAM_SYMBOLS=AAPL,MSFT,IBM,NVDA
+        STREAM_SYMBOLS=AAPL,MSFT,IBM,NVDA \
+        GATEWAY_CLIENT_KEYS="trading=$(gateway_key trading),python=$(gateway_key python)"
       ;;
     anomaly)
       node_app anomaly "${ANOMALY_PORT:-3003}" apps/anomaly/src/main.ts anomaly \
@@ -141,7 +149,7 @@ start() {
         TRADING_PORT="${TRADING_PORT:-3002}" TRADING_ADMIN_TOKEN="$(admin_token)" \
         TRADING_DATABASE_URL="postgres://freeride:freeride@127.0.0.1:${PG_PORT:-5432}/freeride" \
         TRADING_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
-        TRADING_GATEWAY_URL="http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}" \
+        TRADING_GATEWAY_URL="http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}" TRADING_GATEWAY_TOKEN="$(gateway_key trading)" \
         OPENAI_BASE_URL="http://127.0.0.1:${OPENAI_FAKE_PORT:-4110}/v1" OPENAI_API_KEY=demo-openai-key \
         TRADING_WEBHOOK_ALLOWLIST="127.0.0.1:${WEBHOOK_DEMO_PORT:-3097}"
       ;;
@@ -172,7 +180,7 @@ start() {
       # The Python market-data script, every 5 s, for ever (until stop).
       bg_process python-demo "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
         -m freeride_fetch --symbols AAPL,MSFT,IBM --interval 5 --iterations 0 \
-        --cwd "$repo/sources/python" --env "$(otel_env python | tr '\n' ' ')"
+        --cwd "$repo/sources/python" --env "$(otel_env python | tr '\n' ' ') FREERIDE_GATEWAY_TOKEN=$(gateway_key python)"
       ;;
     error-burst)
       # One run of the Python source emitting a burst of a new error pattern: the anomaly
@@ -180,7 +188,7 @@ start() {
       (
         cd "$repo/sources/python"
         # shellcheck disable=SC2046
-        env $(otel_env python) "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
+        env $(otel_env python) FREERIDE_GATEWAY_TOKEN="$(gateway_key python)" "$(bash "$repo/sources/python/ensure-venv.sh" | tail -n 1)/bin/python" \
           -m freeride_fetch --burst-errors 50 --iterations 1 >>"$APPS_DIR/error-burst.log" 2>&1
       )
       log "error burst sent; watch http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies and http://127.0.0.1:${ALERTMANAGER_PORT:-9093}/#/alerts"

@@ -44,6 +44,7 @@ cat >&2 <<MSG
       logs of every source: curl 'http://127.0.0.1:${ES_PORT:-9200}/logs-*/_search?q=service.name:freeride-fetch&size=5&pretty'
       one trace:            curl 'http://127.0.0.1:${ES_PORT:-9200}/traces-*,logs-*/_search?q=trace.id:<id>&pretty'
     market-data gateway     http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}/v1/quotes/AAPL  (providers: /health/providers, API: /docs)
+      with a client key:    curl -H "authorization: Bearer \$(cat $FREERIDE_RUN/gateway-key-python)" http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}/v1/quotes/AAPL
     anomaly detection       http://127.0.0.1:${ANOMALY_PORT:-3003}/anomalies  (pages on-call through Alertmanager http://127.0.0.1:${ALERTMANAGER_PORT:-9093})
       make it page:         bash tools/stack/apps.sh start error-burst   (two minutes after start: 50 lines of a new error from the Python source)
     trading alerts          http://127.0.0.1:${TRADING_PORT:-3002}/docs  (demo trader in $FREERIDE_RUN/demo-trader.json; signed webhooks land in $FREERIDE_RUN/apps/webhook-receiver.log)

@@ -1,10 +1,16 @@
 import { ObservabilityModule } from '@freeride/observability';
+import { RateLimitModule } from '@freeride/rate-limit';
 
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 
+import { ClientAuthModule } from './auth/client-auth.module';
+import { ClientKeyRegistry } from './auth/client-keys';
 import type { MarketGatewayConfig } from './config/market-gateway.config';
-import { GATEWAY_CONFIG } from './market-data/market-data.constants';
+import {
+  CLIENT_KEYS,
+  GATEWAY_CONFIG,
+} from './market-data/market-data.constants';
 import { MarketDataModule } from './market-data/market-data.module';
 import { ProviderHealthModule } from './provider-health/provider-health.module';
 import { QuoteStreamModule } from './quote-stream/quote-stream.module';
@@ -15,9 +21,15 @@ import { QuoteStreamModule } from './quote-stream/quote-stream.module';
 class GatewayConfigModule {
   static forRoot(config: MarketGatewayConfig): DynamicModule {
     return {
-      exports: [GATEWAY_CONFIG],
+      exports: [CLIENT_KEYS, GATEWAY_CONFIG],
       module: GatewayConfigModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        {
+          provide: CLIENT_KEYS,
+          useValue: new ClientKeyRegistry(config.clients.keys),
+        },
+      ],
     };
   }
 }
@@ -33,6 +45,7 @@ export class AppModule {
     config: MarketGatewayConfig,
     options: { logStream?: DestinationStream } = {},
   ): DynamicModule {
+    const clients = new ClientKeyRegistry(config.clients.keys);
     return {
       imports: [
         GatewayConfigModule.forRoot(config),
@@ -46,6 +59,15 @@ export class AppModule {
         }),
         ProviderHealthModule,
         QuoteStreamModule,
+        // Per-address limit and per-client quota, then the client key guard.
+        RateLimitModule.forRoot({
+          keyOf: (req) => clients.identify(req.headers.authorization),
+          perAddress: config.clients.perAddress,
+          perKey: clients.enabled ? config.clients.quota : 0,
+          redisUrl: config.redisUrl,
+          windowMs: config.clients.windowMs,
+        }),
+        ClientAuthModule,
       ],
       module: AppModule,
     };

@@ -1,4 +1,5 @@
 export * from './lib/cache/market-data-cache';
+export * from './lib/cache/unknown-symbols';
 export * from './lib/http/provider-http';
 export * from './lib/market-data.constants';
 export * from './lib/market-data.errors';

@@ -145,6 +145,8 @@ async function main(): Promise<void> {
           FINNHUB_API_KEYS: 'fh-1,fh-2',
           FINNHUB_BASE_URL: finnhub.url,
           FINNHUB_WS_URL: finnhub.wsUrl,
+          // The bench measures the gateway, not its per-address limit.
+          GATEWAY_RATE_LIMIT_PER_ADDRESS: '0',
           LOG_LEVEL: 'error',
           MARKET_GATEWAY_PORT: String(port),
           MASSIVE_API_KEYS: 'pg-1',

@@ -12,6 +12,8 @@ import { parseConfig } from '@freeride/observability';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
+import { type ClientKey, parseClientKeys } from '../auth/client-keys';
+
 const PROVIDERS = ['alphavantage', 'finnhub', 'polygon'] as const;
 
 const positiveInt = (fallback: number) =>
@@ -74,6 +76,26 @@ export const MarketGatewayEnvSchema = z
     BARS_PROVIDERS: providerList(DEFAULT_ROUTES.bars),
     BREAKER_FAILURE_THRESHOLD: positiveInt(5),
     BREAKER_HALF_OPEN_AFTER_MS: positiveInt(30_000),
+    /**
+     * Client API keys, `name=key,name2=key2` (keys of 16+ characters). Set:
+     * every API route needs `Authorization: Bearer <key>`. Empty: open
+     * (local development only).
+     */
+    GATEWAY_CLIENT_KEYS: z
+      .string()
+      .default('')
+      .superRefine((spec, ctx) => {
+        try {
+          parseClientKeys(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    /** Requests per window per client (its quota); 0: no quota. */
+    GATEWAY_CLIENT_QUOTA: nonNegativeInt(600),
+    /** Requests per window per client address, before authentication; 0: off. */
+    GATEWAY_RATE_LIMIT_PER_ADDRESS: nonNegativeInt(6000),
+    GATEWAY_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
     FINNHUB_API_KEYS: z.string().optional(),
     FINNHUB_API_KEYS_FILE: secretFile,
     FINNHUB_BASE_URL: z.url().default('https://finnhub.io/api/v1'),
@@ -110,6 +132,8 @@ export const MarketGatewayEnvSchema = z
     STREAM_FAILOVER_AFTER_MS: nonNegativeInt(30_000),
     STREAM_PROVIDERS: providerList(['finnhub', 'polygon']),
     STREAM_RECONNECT_BACKOFF_MS: positiveInt(250),
+    /** How long a symbol no provider knows answers 404 without asking them; 0: off. */
+    UNKNOWN_SYMBOL_TTL_MS: nonNegativeInt(10 * 60_000),
     STREAM_SYMBOLS: z
       .string()
       .default('')
@@ -163,7 +187,19 @@ export interface ProviderSettings {
 /** The gateway's typed, nested configuration. */
 export interface MarketGatewayConfig {
   breaker: { failureThreshold: number; halfOpenAfterMs: number };
-  cache: { freshnessMs: Record<CachedKind, number>; maxQuoteAgeMs: number };
+  cache: {
+    freshnessMs: Record<CachedKind, number>;
+    maxQuoteAgeMs: number;
+    /** Negative cache of unknown symbols (0: off). */
+    unknownSymbolTtlMs: number;
+  };
+  /** Client keys (empty: no authentication), per-client quota and per-address limit. */
+  clients: {
+    keys: ClientKey[];
+    perAddress: number;
+    quota: number;
+    windowMs: number;
+  };
   http: { host: string; port: number };
   keyFilePollMs: number;
   logLevel: string;
@@ -206,6 +242,13 @@ export function toMarketGatewayConfig(
         quote: env.QUOTE_FRESH_MS,
       },
       maxQuoteAgeMs: env.QUOTE_MAX_AGE_MS,
+      unknownSymbolTtlMs: env.UNKNOWN_SYMBOL_TTL_MS,
+    },
+    clients: {
+      keys: parseClientKeys(env.GATEWAY_CLIENT_KEYS),
+      perAddress: env.GATEWAY_RATE_LIMIT_PER_ADDRESS,
+      quota: env.GATEWAY_CLIENT_QUOTA,
+      windowMs: env.GATEWAY_RATE_LIMIT_WINDOW_MS,
     },
     http: { host: env.MARKET_GATEWAY_HOST, port: env.MARKET_GATEWAY_PORT },
     keyFilePollMs: env.KEY_FILE_POLL_MS,

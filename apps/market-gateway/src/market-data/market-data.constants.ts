@@ -6,3 +6,7 @@ export const MARKET_DATA_ROUTER = Symbol('MARKET_DATA_ROUTER');
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /** Prefix of every gateway metric. */
 export const METRICS_PREFIX = 'freeride_gateway_';
+/** Injection token of the gateway's `ClientKeyRegistry`. */
+export const CLIENT_KEYS = Symbol('CLIENT_KEYS');
+/** Injection token of the `UnknownSymbolCache` (negative cache). */
+export const UNKNOWN_SYMBOLS = Symbol('UNKNOWN_SYMBOLS');

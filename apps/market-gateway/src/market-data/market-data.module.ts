@@ -1,4 +1,8 @@
-import type { MarketDataRouter } from '@freeride/market-data';
+import {
+  type MarketDataRouter,
+  RedisMarketDataCache,
+  UnknownSymbolCache,
+} from '@freeride/market-data';
 
 import {
   Inject,
@@ -14,6 +18,7 @@ import {
   GATEWAY_CONFIG,
   MARKET_DATA_ROUTER,
   REDIS_CLIENT,
+  UNKNOWN_SYMBOLS,
 } from './market-data.constants';
 import { type BuiltRouter, buildRouter } from './market-data.factory';
 import { MarketDataMetrics } from './market-data.metrics';
@@ -63,6 +68,15 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
         metrics.bind(built.router);
         return built;
       },
+    },
+    {
+      inject: [GATEWAY_CONFIG, REDIS_CLIENT],
+      provide: UNKNOWN_SYMBOLS,
+      useFactory: (config: MarketGatewayConfig, redis: Redis) =>
+        new UnknownSymbolCache(
+          new RedisMarketDataCache(redis),
+          config.cache.unknownSymbolTtlMs,
+        ),
     },
     {
       inject: [BUILT_ROUTER],

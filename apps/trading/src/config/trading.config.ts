@@ -33,6 +33,8 @@ export const TradingEnvSchema = z
     TRADING_EVAL_WARMUP_MS: int(3_600_000),
     /** Limit of each call to the gateway's `/v1/bars` (indicator seeding, backtests). */
     TRADING_GATEWAY_TIMEOUT_MS: int(5000, 100),
+    /** This app's client key at the market gateway (GATEWAY_CLIENT_KEYS there). */
+    TRADING_GATEWAY_TOKEN: z.string().min(16).optional(),
     TRADING_GATEWAY_URL: z.url().default('http://127.0.0.1:3001'),
     TRADING_HOST: z.string().default('127.0.0.1'),
     TRADING_LOG_LEVEL: z
@@ -107,6 +109,7 @@ export interface TradingConfig {
     warmupMs: number;
   };
   gatewayTimeoutMs: number;
+  gatewayToken?: string;
   gatewayUrl: string;
   http: { host: string; port: number };
   logLevel: string;
@@ -153,6 +156,7 @@ export function loadConfig(
       warmupMs: e.TRADING_EVAL_WARMUP_MS,
     },
     gatewayTimeoutMs: e.TRADING_GATEWAY_TIMEOUT_MS,
+    gatewayToken: e.TRADING_GATEWAY_TOKEN,
     gatewayUrl: e.TRADING_GATEWAY_URL,
     http: { host: e.TRADING_HOST, port: e.TRADING_PORT },
     logLevel: e.TRADING_LOG_LEVEL,

@@ -270,7 +270,13 @@ export class SentimentService
     const timeoutMs = this.config.sentiment.timeoutMs;
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      const { gatewayToken } = this.config;
+      res = await fetch(url, {
+        headers: gatewayToken
+          ? { authorization: `Bearer ${gatewayToken}` }
+          : {},
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new NewsUnavailableError({ symbol, timeoutMs }, err);
     }
