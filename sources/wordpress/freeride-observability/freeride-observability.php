@@ -36,6 +36,7 @@ if (!defined('FREERIDE_OBS_NO_AUTOSTART') || !FREERIDE_OBS_NO_AUTOSTART) {
 
 if (defined('ABSPATH') && function_exists('add_action')) {
     require_once __DIR__ . '/includes/class-freeride-wp-hooks.php';
+    require_once __DIR__ . '/includes/class-freeride-secret-box.php';
     require_once __DIR__ . '/includes/class-freeride-trading-client.php';
     require_once __DIR__ . '/includes/class-freeride-alerts-ui.php';
     Freeride_WP_Hooks::register();

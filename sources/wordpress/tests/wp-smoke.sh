@@ -157,6 +157,9 @@ check "admin alerts page lists the trader's alerts (HTTP $code)" grep -q 'price_
 check "alert names are escaped" grep -q 'Smoke &lt;b&gt;alert&lt;/b&gt;' "$tmp/admin.html"
 check "trader API key never rendered" bash -c "! grep -q '$trader_key' '$tmp/admin.html'"
 check "trading API got the trader's bearer key" grep -q "\"authorization\":\"Bearer $trader_key\"" "$tmp/trading.jsonl"
+# install.php stored the key the old way (plaintext): the first read sealed it with the site's salts.
+stored_key=$(mariadb --no-defaults -S "$tmp/mysql.sock" -uroot wp -N -e "SELECT meta_value FROM wp_usermeta WHERE user_id=1 AND meta_key='freeride_trading_api_key'")
+check "trader API key encrypted at rest (frenc1:..., not the key)" bash -c '[[ "$1" == frenc1:* && "$1" != *"$2"* ]]' _ "$stored_key" "$trader_key"
 
 nonce=$(php -r 'preg_match("/name=\"action\" value=\"freeride_alert_create\".*?name=\"_wpnonce\" value=\"([0-9a-f]+)\"/s", file_get_contents($argv[1]), $m); echo $m[1] ?? "";' "$tmp/admin.html")
 code=$(curl -s -b "$tmp/jar" -o /dev/null -w '%{http_code}' --data-urlencode "action=freeride_alert_create" --data-urlencode "_wpnonce=$nonce" \

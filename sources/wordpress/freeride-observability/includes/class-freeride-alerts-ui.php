@@ -67,7 +67,7 @@ final class Freeride_Alerts_UI
     {
         $user_id = get_current_user_id();
         $out = self::take_notice($user_id);
-        $key = (string) get_user_meta($user_id, self::META_KEY, true);
+        $key = self::api_key($user_id);
         if ($key === '') {
             $out .= '<p>' . esc_html__('Enter the API key of your Freeride trading account to see and manage your alerts.', 'freeride-observability') . '</p>';
             return $out . self::api_key_form($return_url, false);
@@ -240,6 +240,9 @@ final class Freeride_Alerts_UI
             }
             $trigger['barSeconds'] = $bar;
         }
+        // Only the form's shape is checked here: the trading API checks the address itself (SSRF
+        // guard: loopback, private, link-local, names resolving there) and answers 400 naming
+        // delivery.webhookUrl, shown as the notice. Nothing here can relax that check.
         $webhook = $text('webhook_url');
         if (!preg_match('#^https?://[^\s/]+#i', $webhook) || filter_var($webhook, FILTER_VALIDATE_URL) === false) {
             $errors[] = 'webhook_url: an http(s) URL';
@@ -304,7 +307,7 @@ final class Freeride_Alerts_UI
             if ($key === '') {
                 self::notice('error', __('Enter an API key.', 'freeride-observability'));
             } else {
-                update_user_meta($user_id, self::META_KEY, $key);
+                self::store_api_key($user_id, $key);
                 self::notice('success', __('API key saved.', 'freeride-observability'));
             }
         }
@@ -321,7 +324,31 @@ final class Freeride_Alerts_UI
 
     private static function client()
     {
-        return new Freeride_Trading_Client(Freeride_Trading_Client::base_url(), (string) get_user_meta(get_current_user_id(), self::META_KEY, true));
+        return new Freeride_Trading_Client(Freeride_Trading_Client::base_url(), self::api_key(get_current_user_id()));
+    }
+
+    /**
+     * The user's trading API key, decrypted ('' when none, or sealed under older salts). A key
+     * stored in plaintext by an earlier version is sealed on first read.
+     */
+    private static function api_key($user_id)
+    {
+        $stored = (string) get_user_meta($user_id, self::META_KEY, true);
+        if ($stored === '') {
+            return '';
+        }
+        if (!Freeride_Secret_Box::is_sealed($stored)) {
+            self::store_api_key($user_id, $stored);
+            return $stored;
+        }
+        $key = Freeride_Secret_Box::for_site()->open($stored);
+        return $key === null ? '' : $key;
+    }
+
+    /** Stores the key sealed with the site's salts (Freeride_Secret_Box), never in plaintext. */
+    private static function store_api_key($user_id, $key)
+    {
+        update_user_meta($user_id, self::META_KEY, Freeride_Secret_Box::for_site()->seal($key));
     }
 
     private static function notice($kind, $message)
