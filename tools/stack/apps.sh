@@ -53,19 +53,35 @@ otel_env() {
     "$INGEST_URL" "$(token_of "$1")"
 }
 
+# built_app APP: builds dist/apps/APP (nx; a cache hit when nothing changed) and prints its
+# entry. The stack runs the production builds, as the e2e tests and the images do.
+built_app() {
+  (cd "$repo" && NX_DAEMON=false NX_TUI=false "$repo/node_modules/.bin/nx" run "$1:build" \
+    --outputStyle=static >>"$APPS_DIR/build.log" 2>&1) || die "nx run $1:build failed (see $APPS_DIR/build.log)"
+  echo "$repo/dist/apps/$1/main.js"
+}
+
+# node_app NAME PORT ENTRY TOKEN_SOURCE ENV...: ENTRY is a built main.js (run from its own
+# directory, as in the image) or a TypeScript demo source (run from the repo under swc).
 node_app() {
   local name="$1" port="$2" entry="$3" token_source="$4"
   shift 4
+  [[ -n "$entry" ]] || die "$name: nothing to start"
   local pidfile="$APPS_DIR/$name.pid" logfile="$APPS_DIR/$name.log"
   if port_open "$port"; then
     log "$name already listens on 127.0.0.1:$port"
     return 0
   fi
   log "starting $name on http://127.0.0.1:$port (log $logfile)"
+  local cwd="$repo" run=(-r @swc-node/register "$entry")
+  if [[ "$entry" == *.js ]]; then
+    cwd="$(dirname "$entry")"
+    run=(--enable-source-maps "$entry")
+  fi
   (
-    cd "$repo"
+    cd "$cwd"
     # shellcheck disable=SC2046
-    env $(otel_env "$token_source") "$@" setsid "$NODE" -r @swc-node/register "$entry" >>"$logfile" 2>&1 </dev/null &
+    env $(otel_env "$token_source") "$@" setsid "$NODE" "${run[@]}" >>"$logfile" 2>&1 </dev/null &
     echo $! >"$pidfile"
   )
   wait_for_http "http://127.0.0.1:$port/health/live" 120 "$name" || {
@@ -104,7 +120,7 @@ start() {
   ensure_tokens
   case "$1" in
     ingest)
-      node_app ingest "$INGEST_PORT" apps/ingest/src/main.ts ingest \
+      node_app ingest "$INGEST_PORT" "$(built_app ingest)" ingest \
         INGEST_PORT="$INGEST_PORT" INGEST_TOKENS_FILE="$TOKENS_FILE" \
         REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}"
       ;;
@@ -123,7 +139,7 @@ start() {
       ;;
     market-gateway)
       # shellcheck disable=SC2046
-      node_app market-gateway "${MARKET_GATEWAY_PORT:-3001}" apps/market-gateway/src/main.ts gateway \
+      node_app market-gateway "${MARKET_GATEWAY_PORT:-3001}" "$(built_app market-gateway)" gateway \
         MARKET_GATEWAY_PORT="${MARKET_GATEWAY_PORT:-3001}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
         $(grep -E '^(ALPHAVANTAGE|FINNHUB|MASSIVE)_' "$APPS_DIR/market-fakes.log" | sort -u | tr '\n' ' ') \
         ALPHAVANTAGE_API_KEYS=demo-av-key FINNHUB_API_KEYS=demo-finnhub-key MASSIVE_API_KEYS=demo-massive-key \
@@ -131,7 +147,7 @@ start() {
         GATEWAY_CLIENT_KEYS="trading=$(gateway_key trading),python=$(gateway_key python)"
       ;;
     anomaly)
-      node_app anomaly "${ANOMALY_PORT:-3003}" apps/anomaly/src/main.ts anomaly \
+      node_app anomaly "${ANOMALY_PORT:-3003}" "$(built_app anomaly)" anomaly \
         ANOMALY_PORT="${ANOMALY_PORT:-3003}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
         ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}" \
         ALERTMANAGER_URLS="http://127.0.0.1:${ALERTMANAGER_PORT:-9093}" \
@@ -145,7 +161,7 @@ start() {
       bg_process openai-fake "$repo/node_modules/.bin/tsx" tools/fakes/openai/start-openai-fake.ts --port "${OPENAI_FAKE_PORT:-4110}" --cwd "$repo" --env ""
       ;;
     trading)
-      node_app trading "${TRADING_PORT:-3002}" apps/trading/src/main.ts trading \
+      node_app trading "${TRADING_PORT:-3002}" "$(built_app trading)" trading \
         TRADING_PORT="${TRADING_PORT:-3002}" TRADING_ADMIN_TOKEN="$(admin_token)" \
         TRADING_DATABASE_URL="postgres://freeride:freeride@127.0.0.1:${PG_PORT:-5432}/freeride" \
         TRADING_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \

@@ -12,6 +12,7 @@ import { startAnomalyApp } from './support/anomaly-app';
 import type { AnomalyApp } from './support/anomaly-app';
 import { groupBacklog, pushRecords } from './support/record-streams';
 import {
+  builtAppCommand,
   ensureElasticsearch,
   getFreePort,
   makeTempDir,
@@ -111,23 +112,20 @@ describe('Python error burst → ingest → Redis streams → apps/anomaly → A
 
     const ingestPort = await getFreePort();
     ingestUrl = `http://127.0.0.1:${ingestPort}`;
-    ingest = await startProcess(
-      join(ROOT, 'node_modules/.bin/node'),
-      ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          ELASTICSEARCH_URL: esUrl,
-          INGEST_LOG_TO_ELASTICSEARCH: 'false',
-          INGEST_PORT: String(ingestPort),
-          INGEST_TOKENS: `python=${TOKEN}`,
-          OTEL_SDK_DISABLED: 'true',
-          REDIS_URL: redisServer.url,
-        },
-        logFile: join(dir, 'ingest.log'),
-        name: `ingest :${ingestPort}`,
+    const built = builtAppCommand('ingest');
+    ingest = await startProcess(built.command, built.args, {
+      cwd: built.cwd,
+      env: {
+        ELASTICSEARCH_URL: esUrl,
+        INGEST_LOG_TO_ELASTICSEARCH: 'false',
+        INGEST_PORT: String(ingestPort),
+        INGEST_TOKENS: `python=${TOKEN}`,
+        OTEL_SDK_DISABLED: 'true',
+        REDIS_URL: redisServer.url,
       },
-    );
+      logFile: join(dir, 'ingest.log'),
+      name: `ingest :${ingestPort}`,
+    });
     await ingest.waitUntilReady(
       async () => {
         try {

@@ -9,6 +9,12 @@ export type {
 } from './lib/alertmanager';
 export { findBinary } from './lib/binaries';
 export {
+  BUILT_APPS,
+  MissingBuildError,
+  builtAppCommand,
+} from './lib/built-app';
+export type { BuiltApp, BuiltAppCommand } from './lib/built-app';
+export {
   elasticsearchAnswers,
   ensureElasticsearch,
   esGlobalSetup,

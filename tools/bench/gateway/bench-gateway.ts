@@ -4,8 +4,7 @@
  *
  * Starts a real redis-server, the Finnhub/Polygon/Alpha Vantage fakes (free
  * plans enforced per key, a fixed upstream latency) and the real gateway as a
- * child process (`node -r @swc-node/register`, which keeps Nest's decorator
- * metadata). Then replays the same request list twice:
+ * child process (its production build, dist/apps/market-gateway). Then replays the same request list twice:
  * - through the gateway (`GET /v1/quotes/:symbol`);
  * - through a naive client that calls Finnhub's `/quote` per request, as the
  *   WordPress plugin and the Python scripts did.
@@ -17,18 +16,20 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { getFreePort, startRedis, waitFor } from '../../../libs/testing/src';
+import {
+  builtAppCommand,
+  getFreePort,
+  startRedis,
+  waitFor,
+} from '../../../libs/testing/src';
 import {
   type FakeProviderServer,
   createAlphaVantageFake,
   createFinnhubFake,
   createPolygonFake,
 } from '../../fakes/market';
-
-const ROOT = join(__dirname, '../../..');
 
 interface RunFigures {
   durationMs: number;
@@ -133,33 +134,30 @@ async function main(): Promise<void> {
   const port = await getFreePort();
   let gateway: ChildProcess | undefined;
   try {
-    gateway = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/market-gateway/src/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ALPHAVANTAGE_API_KEYS: 'av-1',
-          ALPHAVANTAGE_BASE_URL: alphavantage.url,
-          FINNHUB_API_KEYS: 'fh-1,fh-2',
-          FINNHUB_BASE_URL: finnhub.url,
-          FINNHUB_WS_URL: finnhub.wsUrl,
-          // The bench measures the gateway, not its per-address limit.
-          GATEWAY_RATE_LIMIT_PER_ADDRESS: '0',
-          LOG_LEVEL: 'error',
-          MARKET_GATEWAY_PORT: String(port),
-          MASSIVE_API_KEYS: 'pg-1',
-          MASSIVE_BASE_URL: polygon.url,
-          MASSIVE_WS_URL: polygon.wsUrl,
-          OTEL_SDK_DISABLED: 'true',
-          PROBE_INTERVAL_MS: '0',
-          QUOTE_FRESH_MS: '60000',
-          REDIS_URL: redis.url,
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+    const built = builtAppCommand('market-gateway');
+    gateway = spawn(built.command, built.args, {
+      cwd: built.cwd,
+      env: {
+        ...process.env,
+        ALPHAVANTAGE_API_KEYS: 'av-1',
+        ALPHAVANTAGE_BASE_URL: alphavantage.url,
+        FINNHUB_API_KEYS: 'fh-1,fh-2',
+        FINNHUB_BASE_URL: finnhub.url,
+        FINNHUB_WS_URL: finnhub.wsUrl,
+        // The bench measures the gateway, not its per-address limit.
+        GATEWAY_RATE_LIMIT_PER_ADDRESS: '0',
+        LOG_LEVEL: 'error',
+        MARKET_GATEWAY_PORT: String(port),
+        MASSIVE_API_KEYS: 'pg-1',
+        MASSIVE_BASE_URL: polygon.url,
+        MASSIVE_WS_URL: polygon.wsUrl,
+        OTEL_SDK_DISABLED: 'true',
+        PROBE_INTERVAL_MS: '0',
+        QUOTE_FRESH_MS: '60000',
+        REDIS_URL: redis.url,
       },
-    );
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/health/live`)).ok, {
       description: 'the gateway /health/live',

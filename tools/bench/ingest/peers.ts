@@ -6,6 +6,7 @@
 import {
   type ManagedProcess,
   type RedisServer,
+  builtAppCommand,
   getFreePort,
   makeTempDir,
   startProcess,
@@ -135,27 +136,24 @@ export async function startIngest(
 ): Promise<Receiver & { redis: RedisServer; metricsUrl: string }> {
   const ownRedis = redis ?? (await startRedis());
   const port = await getFreePort();
-  const proc = await startProcess(
-    process.execPath,
-    ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'],
-    {
-      cwd: REPO,
-      env: {
-        ELASTICSEARCH_URL: esUrl,
-        ES_NAMESPACE: namespace,
-        // Like the Collector, no fan-out to the anomaly detector.
-        FANOUT_ENABLED: 'false',
-        INGEST_LOG_TO_ELASTICSEARCH: 'false',
-        INGEST_PORT: String(port),
-        INGEST_TOKENS: `bench=${TOKEN}`,
-        LOG_LEVEL: 'warn',
-        OTEL_SDK_DISABLED: 'true',
-        REDIS_URL: ownRedis.url,
-      },
-      logFile: join(makeTempDir('bench-ingest-'), 'ingest.log'),
-      name: 'ingest',
+  const built = builtAppCommand('ingest');
+  const proc = await startProcess(built.command, built.args, {
+    cwd: built.cwd,
+    env: {
+      ELASTICSEARCH_URL: esUrl,
+      ES_NAMESPACE: namespace,
+      // Like the Collector, no fan-out to the anomaly detector.
+      FANOUT_ENABLED: 'false',
+      INGEST_LOG_TO_ELASTICSEARCH: 'false',
+      INGEST_PORT: String(port),
+      INGEST_TOKENS: `bench=${TOKEN}`,
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      REDIS_URL: ownRedis.url,
     },
-  );
+    logFile: join(makeTempDir('bench-ingest-'), 'ingest.log'),
+    name: 'ingest',
+  });
   const base = `http://127.0.0.1:${port}`;
   await proc.waitUntilReady(
     async () =>

@@ -1,5 +1,6 @@
 import { QUOTE_STREAM_KEY } from '@freeride/contracts';
 import {
+  builtAppCommand,
   getFreePort,
   makeTempDir,
   removeTempDir,
@@ -120,27 +121,24 @@ export async function benchTickToWebhook() {
       );
     }
     const port = await getFreePort();
-    app = await startProcess(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/trading/src/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          OTEL_SDK_DISABLED: 'true',
-          TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-          TRADING_DATABASE_URL: postgres.url,
-          TRADING_DELIVERY_CONCURRENCY: '32',
-          TRADING_EVAL_BLOCK_MS: '20',
-          TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
-          TRADING_LOG_LEVEL: 'warn',
-          TRADING_PORT: String(port),
-          TRADING_REDIS_URL: redisServer.url,
-          TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
-        },
-        logFile: join(dir, 'trading.log'),
-        name: 'trading',
+    const built = builtAppCommand('trading');
+    app = await startProcess(built.command, built.args, {
+      cwd: built.cwd,
+      env: {
+        OTEL_SDK_DISABLED: 'true',
+        TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+        TRADING_DATABASE_URL: postgres.url,
+        TRADING_DELIVERY_CONCURRENCY: '32',
+        TRADING_EVAL_BLOCK_MS: '20',
+        TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
+        TRADING_LOG_LEVEL: 'warn',
+        TRADING_PORT: String(port),
+        TRADING_REDIS_URL: redisServer.url,
+        TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
       },
-    );
+      logFile: join(dir, 'trading.log'),
+      name: 'trading',
+    });
     await waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
       {

@@ -1,9 +1,12 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-import { getFreePort, makeTempDir, startProcess } from './testing';
+import {
+  builtAppCommand,
+  getFreePort,
+  makeTempDir,
+  startProcess,
+} from './testing';
 import type { ManagedProcess } from './testing';
-
-const ROOT = resolve(__dirname, '../../../..');
 
 /** A running apps/anomaly child process. */
 export interface AnomalyApp {
@@ -12,8 +15,8 @@ export interface AnomalyApp {
 }
 
 /**
- * Starts apps/anomaly the way the `serve` target does (swc keeps decorator
- * metadata), with `env` over quiet telemetry defaults, and waits for /health/live.
+ * Starts the production build of apps/anomaly (dist/apps/anomaly), with `env`
+ * over quiet telemetry defaults, and waits for /health/live.
  */
 export async function startAnomalyApp(
   env: Record<string, string>,
@@ -22,22 +25,18 @@ export async function startAnomalyApp(
     ? Number(env['ANOMALY_PORT'])
     : await getFreePort();
   const dir = makeTempDir('freeride-anomaly-app-');
-  const node = join(ROOT, 'node_modules/.bin/node');
-  const proc = await startProcess(
-    node,
-    ['-r', '@swc-node/register', 'apps/anomaly/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        LOG_LEVEL: 'info',
-        OTEL_SDK_DISABLED: 'true',
-        ...env,
-        ANOMALY_PORT: String(port),
-      },
-      logFile: join(dir, 'anomaly.log'),
-      name: `anomaly :${port}`,
+  const { args, command, cwd } = builtAppCommand('anomaly');
+  const proc = await startProcess(command, args, {
+    cwd,
+    env: {
+      LOG_LEVEL: 'info',
+      OTEL_SDK_DISABLED: 'true',
+      ...env,
+      ANOMALY_PORT: String(port),
     },
-  );
+    logFile: join(dir, 'anomaly.log'),
+    name: `anomaly :${port}`,
+  });
   const url = `http://127.0.0.1:${port}`;
   await proc.waitUntilReady(
     async () => {

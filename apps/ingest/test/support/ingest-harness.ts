@@ -1,6 +1,7 @@
 import {
   type ManagedProcess,
   type RedisServer,
+  builtAppCommand,
   ensureElasticsearch,
   getFreePort,
   makeTempDir,
@@ -30,7 +31,7 @@ export interface IngestOptions {
   redisUrl: string;
 }
 
-/** A real ingest process (the app's main.ts), on a free port. */
+/** A real ingest process (the production build, dist/apps/ingest), on a free port. */
 export class IngestProcess {
   proc!: ManagedProcess;
   port!: number;
@@ -45,29 +46,26 @@ export class IngestProcess {
   async start(): Promise<void> {
     this.port ??= await getFreePort();
     this.logDir ??= makeTempDir('ingest-e2e-');
-    this.proc = await startProcess(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/ingest/src/main.ts'],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ELASTICSEARCH_URL: this.options.esUrl,
-          ES_NAMESPACE: this.options.namespace,
-          INDEXER_FLUSH_MS: '200',
-          INGEST_CONSUMER_NAME: `e2e-${this.options.namespace}`,
-          INGEST_PORT: String(this.port),
-          INGEST_TOKENS: Object.entries(TOKENS)
-            .map(([source, token]) => `${source}=${token}`)
-            .join(','),
-          LOG_LEVEL: 'warn',
-          OTEL_SDK_DISABLED: 'true',
-          REDIS_URL: this.options.redisUrl,
-          ...this.options.env,
-        },
-        logFile: join(this.logDir, `ingest-${Date.now()}.log`),
-        name: 'ingest',
+    const { args, command, cwd } = builtAppCommand('ingest');
+    this.proc = await startProcess(command, args, {
+      cwd,
+      env: {
+        ELASTICSEARCH_URL: this.options.esUrl,
+        ES_NAMESPACE: this.options.namespace,
+        INDEXER_FLUSH_MS: '200',
+        INGEST_CONSUMER_NAME: `e2e-${this.options.namespace}`,
+        INGEST_PORT: String(this.port),
+        INGEST_TOKENS: Object.entries(TOKENS)
+          .map(([source, token]) => `${source}=${token}`)
+          .join(','),
+        LOG_LEVEL: 'warn',
+        OTEL_SDK_DISABLED: 'true',
+        REDIS_URL: this.options.redisUrl,
+        ...this.options.env,
       },
-    );
+      logFile: join(this.logDir, `ingest-${Date.now()}.log`),
+      name: 'ingest',
+    });
     await this.proc.waitUntilReady(
       async () => {
         try {

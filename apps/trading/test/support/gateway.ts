@@ -2,6 +2,7 @@ import { join } from 'node:path';
 
 import {
   type ManagedProcess,
+  builtAppCommand,
   getFreePort,
   makeTempDir,
   removeTempDir,
@@ -9,8 +10,6 @@ import {
   waitFor,
 } from './testing';
 import type { Infra } from './trading-harness';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
 
 /** The real market gateway (apps/market-gateway) as a process, on the Finnhub fake only. */
 export interface GatewayProcess {
@@ -26,31 +25,28 @@ export async function startGateway(
 ): Promise<GatewayProcess> {
   const port = await getFreePort();
   const dir = makeTempDir('gateway-e2e-');
-  const proc = await startProcess(
-    process.execPath,
-    ['-r', '@swc-node/register', 'apps/market-gateway/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        BARS_PROVIDERS: 'finnhub',
-        FINNHUB_API_KEYS: 'fh-key',
-        FINNHUB_BASE_URL: finnhub.url,
-        FINNHUB_WS_URL: finnhub.wsUrl,
-        LOG_LEVEL: 'warn',
-        MARKET_GATEWAY_PORT: String(port),
-        NEWS_PROVIDERS: 'finnhub',
-        OTEL_SDK_DISABLED: 'true',
-        PROBE_INTERVAL_MS: '0',
-        PROBE_PROVIDERS: 'finnhub',
-        QUOTE_PROVIDERS: 'finnhub',
-        REDIS_URL: infra.redisServer.url,
-        STREAM_PROVIDERS: 'finnhub',
-        ...env,
-      },
-      logFile: join(dir, 'gateway.log'),
-      name: 'market-gateway',
+  const { args, command, cwd } = builtAppCommand('market-gateway');
+  const proc = await startProcess(command, args, {
+    cwd,
+    env: {
+      BARS_PROVIDERS: 'finnhub',
+      FINNHUB_API_KEYS: 'fh-key',
+      FINNHUB_BASE_URL: finnhub.url,
+      FINNHUB_WS_URL: finnhub.wsUrl,
+      LOG_LEVEL: 'warn',
+      MARKET_GATEWAY_PORT: String(port),
+      NEWS_PROVIDERS: 'finnhub',
+      OTEL_SDK_DISABLED: 'true',
+      PROBE_INTERVAL_MS: '0',
+      PROBE_PROVIDERS: 'finnhub',
+      QUOTE_PROVIDERS: 'finnhub',
+      REDIS_URL: infra.redisServer.url,
+      STREAM_PROVIDERS: 'finnhub',
+      ...env,
     },
-  );
+    logFile: join(dir, 'gateway.log'),
+    name: 'market-gateway',
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => (await fetch(`${url}/health/live`)).ok, {

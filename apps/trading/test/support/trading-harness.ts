@@ -8,6 +8,7 @@ import {
   type ManagedProcess,
   type PostgresServer,
   type RedisServer,
+  builtAppCommand,
   getFreePort,
   makeTempDir,
   removeTempDir,
@@ -17,7 +18,6 @@ import {
   waitFor,
 } from './testing';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
 /** Real PostgreSQL and Redis for one test file. */
@@ -50,7 +50,7 @@ export async function startInfra(): Promise<Infra> {
   };
 }
 
-/** The trading app running as a real process (`serve` target: node + @swc-node/register). */
+/** The trading app running as a real process (the production build, dist/apps/trading). */
 export interface TradingApp {
   proc: ManagedProcess;
   url: string;
@@ -65,29 +65,26 @@ export async function startTradingApp(
 ): Promise<TradingApp> {
   const port = await getFreePort();
   const dir = makeTempDir('trading-e2e-');
-  const proc = await startProcess(
-    process.execPath,
-    ['-r', '@swc-node/register', 'apps/trading/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await getFreePort()}`,
-        TRADING_ADMIN_TOKEN: ADMIN_TOKEN,
-        TRADING_DATABASE_URL: infra.postgres.url,
-        TRADING_DELIVERY_BACKOFF_BASE_MS: '50',
-        TRADING_DELIVERY_BACKOFF_MAX_MS: '400',
-        TRADING_EVAL_BLOCK_MS: '50',
-        TRADING_LOG_LEVEL: 'warn',
-        TRADING_PORT: String(port),
-        TRADING_REDIS_URL: infra.redisServer.url,
-        // The tests' receivers listen on loopback; the SSRF e2e narrows this.
-        TRADING_WEBHOOK_ALLOWLIST: '127.0.0.1',
-        ...env,
-      },
-      logFile: join(dir, 'trading.log'),
-      name: 'trading',
+  const { args, command, cwd } = builtAppCommand('trading');
+  const proc = await startProcess(command, args, {
+    cwd,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await getFreePort()}`,
+      TRADING_ADMIN_TOKEN: ADMIN_TOKEN,
+      TRADING_DATABASE_URL: infra.postgres.url,
+      TRADING_DELIVERY_BACKOFF_BASE_MS: '50',
+      TRADING_DELIVERY_BACKOFF_MAX_MS: '400',
+      TRADING_EVAL_BLOCK_MS: '50',
+      TRADING_LOG_LEVEL: 'warn',
+      TRADING_PORT: String(port),
+      TRADING_REDIS_URL: infra.redisServer.url,
+      // The tests' receivers listen on loopback; the SSRF e2e narrows this.
+      TRADING_WEBHOOK_ALLOWLIST: '127.0.0.1',
+      ...env,
     },
-  );
+    logFile: join(dir, 'trading.log'),
+    name: 'trading',
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => (await fetch(`${url}/health/ready`)).ok, {
