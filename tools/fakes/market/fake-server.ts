@@ -66,6 +66,8 @@ export interface FakeProviderOptions {
   plan?: readonly FakePlanLimit[];
   /** @default 0 (any free port) */
   port?: number;
+  /** Address to listen on (`0.0.0.0` in a container). @default '127.0.0.1' */
+  host?: string;
   /** `Retry-After` seconds on 429 answers; omitted when undefined. */
   retryAfterSeconds?: number;
   /** @default 'normal' */
@@ -212,10 +214,14 @@ export class FakeProviderServer {
     return this.sessions.size;
   }
 
-  /** Starts listening on 127.0.0.1. */
+  /** Starts listening on `host` (127.0.0.1 unless given). */
   async start(): Promise<this> {
     await new Promise<void>((resolve) =>
-      this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve),
+      this.server.listen(
+        this.options.port ?? 0,
+        this.options.host ?? '127.0.0.1',
+        resolve,
+      ),
     );
     this.ticker = setInterval(
       () => this.tick(),

@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- a CLI: it prints the URLs the demo stack needs */
 /**
  * Starts the three provider fakes for the demo stack.
- * usage: tsx tools/fakes/market/start-market-fakes.ts [--scenario normal] [--alpha-port 4101] [--finnhub-port 4102] [--polygon-port 4103]
+ * usage: tsx tools/fakes/market/start-market-fakes.ts [--scenario normal] [--host 127.0.0.1] [--alpha-port 4101] [--finnhub-port 4102] [--polygon-port 4103]
  * Switch a scenario at run time: curl -XPOST 127.0.0.1:4102/__scenario -d '{"scenario":"slow"}'
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     options: {
       'alpha-port': { default: '4101', type: 'string' },
       'finnhub-port': { default: '4102', type: 'string' },
+      host: { default: '127.0.0.1', type: 'string' },
       'polygon-port': { default: '4103', type: 'string' },
       scenario: { default: 'normal', type: 'string' },
     },
@@ -30,14 +31,17 @@ async function main(): Promise<void> {
     );
   const fakes = await Promise.all([
     createAlphaVantageFake({
+      host: values.host,
       port: Number(values['alpha-port']),
       scenario,
     }).start(),
     createFinnhubFake({
+      host: values.host,
       port: Number(values['finnhub-port']),
       scenario,
     }).start(),
     createPolygonFake({
+      host: values.host,
       port: Number(values['polygon-port']),
       scenario,
     }).start(),

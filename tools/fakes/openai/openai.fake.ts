@@ -27,6 +27,8 @@ export interface OpenAiFakeOptions {
   keys?: readonly string[];
   /** @default 0 (a free port) */
   port?: number;
+  /** Address to listen on (`0.0.0.0` in a container). @default '127.0.0.1' */
+  host?: string;
   /** Requests per minute before 429 `rate_limit_exceeded`. @default 10000 */
   requestsPerMinute?: number;
   /** Delay of each chat completion, in ms (simulated model time). @default 0 */
@@ -556,7 +558,7 @@ export async function startOpenAiFake(
     });
   });
   await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, '127.0.0.1', resolve),
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const port = (server.address() as AddressInfo).port;
   return {

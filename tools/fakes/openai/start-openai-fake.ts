@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- a CLI: it prints the base URL the demo stack needs */
 /**
  * Starts the OpenAI fake for the demo stack.
- * usage: tsx tools/fakes/openai/start-openai-fake.ts [--port 4110] [--rpm 10000] [--latency-ms 0]
+ * usage: tsx tools/fakes/openai/start-openai-fake.ts [--host 127.0.0.1] [--port 4110] [--rpm 10000] [--latency-ms 0]
  */
 import { parseArgs } from 'node:util';
 
@@ -10,12 +10,14 @@ import { startOpenAiFake } from './openai.fake';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      host: { default: '127.0.0.1', type: 'string' },
       'latency-ms': { default: '0', type: 'string' },
       port: { default: '4110', type: 'string' },
       rpm: { default: '10000', type: 'string' },
     },
   });
   const fake = await startOpenAiFake({
+    host: values.host,
     latencyMs: Number(values['latency-ms']),
     port: Number(values.port),
     requestsPerMinute: Number(values.rpm),
