@@ -243,8 +243,8 @@ describe('docker-compose.yml', () => {
     // The same check rejects a bad value, naming the key.
     const bad = checkEnvs([
       {
-        ...entries[0]!,
-        env: { ...entries[0]!.env, ANOMALY_PORT: 'not-a-port' },
+        app: 'anomaly',
+        env: { ...entries[0]?.env, ANOMALY_PORT: 'not-a-port' },
         name: 'bad',
       },
     ]);
