@@ -61,8 +61,8 @@ built_app() {
   echo "$repo/dist/apps/$1/main.js"
 }
 
-# node_app NAME PORT ENTRY TOKEN_SOURCE ENV...: ENTRY is a built main.js (run from its own
-# directory, as in the image) or a TypeScript demo source (run from the repo under swc).
+# node_app NAME PORT ENTRY TOKEN_SOURCE ENV...: ENTRY is a built main.js (plain node) or a
+# TypeScript demo source (under swc).
 node_app() {
   local name="$1" port="$2" entry="$3" token_source="$4"
   shift 4
@@ -73,13 +73,10 @@ node_app() {
     return 0
   fi
   log "starting $name on http://127.0.0.1:$port (log $logfile)"
-  local cwd="$repo" run=(-r @swc-node/register "$entry")
-  if [[ "$entry" == *.js ]]; then
-    cwd="$(dirname "$entry")"
-    run=(--enable-source-maps "$entry")
-  fi
+  local run=(-r @swc-node/register "$entry")
+  [[ "$entry" == *.js ]] && run=(--enable-source-maps "$entry")
   (
-    cd "$cwd"
+    cd "$repo"
     # shellcheck disable=SC2046
     env $(otel_env "$token_source") "$@" setsid "$NODE" "${run[@]}" >>"$logfile" 2>&1 </dev/null &
     echo $! >"$pidfile"

@@ -41,7 +41,9 @@ export class MissingBuildError extends Error {
  * source maps for stack traces. What is tested is what ships.
  *
  * `distRoot` overrides where the builds are (default `<repo>/dist/apps`); `cwd` is the
- * app's build directory unless given.
+ * repository unless given, so that a rebuild (which replaces `dist/apps/<app>`) cannot pull
+ * the working directory from under a running app. The deploy e2e test starts each app from
+ * a directory laid out as its image instead.
  */
 export function builtAppCommand(
   app: BuiltApp,
@@ -53,6 +55,6 @@ export function builtAppCommand(
   return {
     args: ['--enable-source-maps', entry],
     command: process.execPath,
-    cwd: options.cwd ?? dir,
+    cwd: options.cwd ?? REPO_ROOT,
   };
 }
