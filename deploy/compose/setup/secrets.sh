@@ -60,6 +60,28 @@ for s in "${SOURCES[@]}"; do
   put "${s}_otlp_headers" "Authorization=Bearer%20$token"
 done
 
+# The market gateway's client keys (name=key,...): the trading app and the Python source each
+# call it with their own.
+GATEWAY_CLIENTS=(trading python)
+keys="$(given gateway_client_keys || true)"
+if [[ -n "$keys" ]]; then
+  echo "secret gateway_client_keys: given"
+elif [[ -s "$out/gateway_client_keys" ]]; then
+  keys="$(cat "$out/gateway_client_keys")"
+  echo "secret gateway_client_keys: kept"
+else
+  list=()
+  for c in "${GATEWAY_CLIENTS[@]}"; do list+=("$c=$(random_hex 24)"); done
+  keys="$(IFS=,; echo "${list[*]}")"
+  echo "secret gateway_client_keys: generated"
+fi
+put gateway_client_keys "$keys"
+for c in "${GATEWAY_CLIENTS[@]}"; do
+  key="$(tr ',' '\n' <<<"$keys" | sed -n "s/^$c=//p")"
+  [[ -n "$key" ]] || { echo "gateway_client_keys has no key for client $c" >&2; exit 1; }
+  put "${c}_gateway_token" "$key"
+done
+
 secret trading_admin_token "$(keep_or trading_admin_token "$(random_hex 24)")"
 secret postgres_password "$(keep_or postgres_password "$(random_hex 16)")"
 secret mariadb_password "$(keep_or mariadb_password "$(random_hex 16)")"
