@@ -253,6 +253,36 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('compose setup: secrets.sh', () => {
+  it('uses a given secret as is, generates the others once and keeps them on a rerun', () => {
+    const given = join(work, 'given-some');
+    const out = join(work, 'generated-some');
+    mkdirSync(given, { recursive: true });
+    writeFileSync(
+      join(given, 'trading_admin_token'),
+      'given-admin-token-0123456789\n',
+    );
+    writeFileSync(join(given, 'postgres_password'), '');
+    runOk('bash', ['deploy/compose/setup/secrets.sh', given, out]);
+    const read = (name: string) => readFileSync(join(out, name), 'utf8');
+    expect(read('trading_admin_token')).toBe('given-admin-token-0123456789');
+    const password = read('postgres_password');
+    expect(password).toMatch(/^[0-9a-f]{32}$/);
+    expect(read('trading_database_url')).toBe(
+      `postgres://freeride:${password}@postgres:5432/freeride`,
+    );
+    const tokens = read('ingest_tokens');
+    const python = /(?:^|,)python=([0-9a-f]{48})(?:,|$)/.exec(tokens)?.[1];
+    expect(python).toBeDefined();
+    expect(read('python_otlp_headers')).toBe(
+      `Authorization=Bearer%20${python}`,
+    );
+    runOk('bash', ['deploy/compose/setup/secrets.sh', given, out]);
+    expect(read('postgres_password')).toBe(password);
+    expect(read('ingest_tokens')).toBe(tokens);
+  });
+});
+
 describe('Prometheus configs of both stacks', () => {
   interface PromConfig {
     alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
