@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type IncomingMessage,
   type Server,
@@ -6,6 +5,10 @@ import {
   createServer,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { FakeBatchStore } from './batch-store';
+import { chatCompletion } from './chat-completion';
+import { type BatchObject, type ChatBody, fakeId, send } from './openai-wire';
 
 /**
  * A fake of the OpenAI REST API for tests and benchmarks, mounted at `/v1`
@@ -47,94 +50,6 @@ export interface OpenAiFakeStats {
   rateLimited: number;
 }
 
-interface StoredFile {
-  bytes: number;
-  content: string;
-  created_at: number;
-  filename: string;
-  id: string;
-  object: 'file';
-  purpose: string;
-  status: 'processed';
-}
-
-interface BatchObject {
-  cancelled_at: number | null;
-  completed_at: number | null;
-  completion_window: string;
-  created_at: number;
-  endpoint: string;
-  error_file_id: string | null;
-  errors: null;
-  expires_at: number;
-  failed_at: number | null;
-  id: string;
-  in_progress_at: number | null;
-  input_file_id: string;
-  metadata: Record<string, string> | null;
-  object: 'batch';
-  output_file_id: string | null;
-  request_counts: { completed: number; failed: number; total: number };
-  status: string;
-}
-
-const POSITIVE = [
-  'beat',
-  'beats',
-  'record',
-  'surge',
-  'surges',
-  'upgrade',
-  'growth',
-  'rally',
-  'wins',
-  'raises',
-  'strong',
-];
-const NEGATIVE = [
-  'miss',
-  'misses',
-  'cut',
-  'cuts',
-  'probe',
-  'recall',
-  'recalls',
-  'lawsuit',
-  'downgrade',
-  'falls',
-  'weak',
-  'resigns',
-  'fraud',
-];
-
-/**
- * The fake model: a deterministic lexicon score of the text in [-1, 1],
- * so batched and one-by-one requests give the same score for the same text.
- */
-export function fakeSentimentScore(text: string): {
-  material: boolean;
-  score: number;
-  sentiment: 'bearish' | 'bullish' | 'neutral';
-} {
-  const words = text.toLowerCase().split(/[^a-z]+/);
-  let pos = 0;
-  let neg = 0;
-  for (const w of words) {
-    if (POSITIVE.includes(w)) pos++;
-    if (NEGATIVE.includes(w)) neg++;
-  }
-  const score = Math.max(-1, Math.min(1, (pos - neg) / 3));
-  return {
-    material: pos + neg >= 2,
-    score: Math.round(score * 1000) / 1000,
-    sentiment: score > 0.1 ? 'bullish' : score < -0.1 ? 'bearish' : 'neutral',
-  };
-}
-
-function id(prefix: string): string {
-  return `${prefix}${randomBytes(12).toString('hex')}`;
-}
-
 /** The running fake. */
 export interface OpenAiFake {
   /** `http://127.0.0.1:<port>/v1`, the client's `baseURL`. */
@@ -157,54 +72,13 @@ export async function startOpenAiFake(
     itemsScored: 0,
     rateLimited: 0,
   };
-  const files = new Map<string, StoredFile>();
-  const batches = new Map<string, BatchObject>();
-  const timers = new Set<NodeJS.Timeout>();
+  const store = new FakeBatchStore(options.batchStepMs ?? 50, (items) => {
+    stats.itemsScored += items;
+  });
+  const { batches, files } = store;
   let window: number[] = [];
   let forced = 0;
   let quotaExhausted = false;
-
-  const completion = (model: string, body: ChatBody): object => {
-    let content = 'ok';
-    const format = body.response_format;
-    if (
-      format?.type === 'json_schema' &&
-      format.json_schema?.name === 'news_sentiment_batch'
-    ) {
-      const user =
-        body.messages?.find((m) => m.role === 'user')?.content ?? '[]';
-      const items = JSON.parse(
-        typeof user === 'string' ? user : '[]',
-      ) as Array<{ id: string; text: string }>;
-      stats.itemsScored += items.length;
-      content = JSON.stringify({
-        results: items.map((i) => ({
-          id: i.id,
-          ...fakeSentimentScore(i.text),
-        })),
-      });
-    }
-    return {
-      choices: [
-        {
-          finish_reason: 'stop',
-          index: 0,
-          logprobs: null,
-          message: { content, refusal: null, role: 'assistant' },
-        },
-      ],
-      created: Math.floor(Date.now() / 1000),
-      id: id('chatcmpl-'),
-      model,
-      object: 'chat.completion',
-      system_fingerprint: null,
-      usage: {
-        completion_tokens: Math.ceil(content.length / 4),
-        prompt_tokens: 10,
-        total_tokens: 10 + Math.ceil(content.length / 4),
-      },
-    };
-  };
 
   const rateHeaders = (remaining: number): Record<string, string> => ({
     'x-ratelimit-limit-requests': String(rpm),
@@ -213,89 +87,8 @@ export async function startOpenAiFake(
     'x-ratelimit-remaining-tokens': '149984',
     'x-ratelimit-reset-requests': '1s',
     'x-ratelimit-reset-tokens': '6m0s',
-    'x-request-id': id('req_'),
+    'x-request-id': fakeId('req_'),
   });
-
-  const send = (
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type':
-        typeof body === 'string' ? 'application/jsonl' : 'application/json',
-      ...headers,
-    });
-    res.end(text);
-  };
-
-  const advanceBatch = (batch: BatchObject) => {
-    const step = options.batchStepMs ?? 50;
-    const later = (fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, step);
-      timers.add(t);
-    };
-    later(() => {
-      if (batch.status !== 'validating') return;
-      batch.status = 'in_progress';
-      batch.in_progress_at = Math.floor(Date.now() / 1000);
-      later(() => {
-        if (batch.status !== 'in_progress') return;
-        const input = files.get(batch.input_file_id)?.content ?? '';
-        const lines = input.split('\n').filter((l) => l.trim().length > 0);
-        const out = lines.map((line) => {
-          const req = JSON.parse(line) as { body: ChatBody; custom_id: string };
-          return JSON.stringify({
-            custom_id: req.custom_id,
-            error: null,
-            id: id('batch_req_'),
-            response: {
-              body: completion(req.body.model ?? 'gpt-4o-mini', req.body),
-              request_id: id('req_'),
-              status_code: 200,
-            },
-          });
-        });
-        const file = storeFile(
-          `${batch.id}_output.jsonl`,
-          'batch_output',
-          `${out.join('\n')}\n`,
-        );
-        batch.output_file_id = file.id;
-        batch.request_counts = {
-          completed: out.length,
-          failed: 0,
-          total: out.length,
-        };
-        batch.status = 'completed';
-        batch.completed_at = Math.floor(Date.now() / 1000);
-      });
-    });
-  };
-
-  const storeFile = (
-    filename: string,
-    purpose: string,
-    content: string,
-  ): StoredFile => {
-    const file: StoredFile = {
-      bytes: Buffer.byteLength(content),
-      content,
-      created_at: Math.floor(Date.now() / 1000),
-      filename,
-      id: id('file-'),
-      object: 'file',
-      purpose,
-      status: 'processed',
-    };
-    files.set(file.id, file);
-    return file;
-  };
 
   const handle = async (
     req: IncomingMessage,
@@ -388,7 +181,14 @@ export async function startOpenAiFake(
       stats.chatCompletions++;
       if (options.latencyMs)
         await new Promise((r) => setTimeout(r, options.latencyMs));
-      return send(res, 200, completion(body.model, body), headers);
+      return send(
+        res,
+        200,
+        chatCompletion(body.model, body, (items) => {
+          stats.itemsScored += items;
+        }),
+        headers,
+      );
     }
     if (path === '/v1/files' && req.method === 'POST') {
       const form = await new Request('http://fake/v1/files', {
@@ -415,7 +215,7 @@ export async function startOpenAiFake(
         );
       }
       stats.files++;
-      const stored = storeFile(
+      const stored = store.storeFile(
         file instanceof File ? file.name : 'upload.jsonl',
         purpose,
         await file.text(),
@@ -485,7 +285,7 @@ export async function startOpenAiFake(
         errors: null,
         expires_at: created + 86_400,
         failed_at: null,
-        id: id('batch_'),
+        id: fakeId('batch_'),
         in_progress_at: null,
         input_file_id: body.input_file_id,
         metadata: body.metadata ?? null,
@@ -495,7 +295,7 @@ export async function startOpenAiFake(
         status: 'validating',
       };
       batches.set(batch.id, batch);
-      advanceBatch(batch);
+      store.advance(batch);
       return send(res, 200, batch, headers);
     }
     const batchMatch = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
@@ -569,15 +369,9 @@ export async function startOpenAiFake(
     port,
     stats,
     async stop() {
-      for (const t of timers) clearTimeout(t);
+      store.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-interface ChatBody {
-  messages?: Array<{ content: unknown; role: string }>;
-  model?: string;
-  response_format?: { json_schema?: { name?: string }; type?: string };
 }
