@@ -3,7 +3,7 @@ import { z } from 'zod';
 const threshold = z.number().positive().finite();
 const windowSeconds = z.number().int().min(1).max(86_400);
 
-/** Bar widths of indicator conditions: those of the gateway's `/v1/bars`. */
+/** Bar widths of the gateway's `/v1/bars` and of indicator conditions. */
 export const BAR_INTERVALS = [
   '1min',
   '5min',

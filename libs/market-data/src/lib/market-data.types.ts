@@ -1,4 +1,8 @@
-import type { QuoteProvider } from '@freeride/contracts';
+import {
+  BAR_INTERVALS,
+  type IndicatorInterval,
+  type QuoteProvider,
+} from '@freeride/contracts';
 
 /** Name of a market-data provider (`alphavantage`, `finnhub`, `polygon`). */
 export type ProviderName = QuoteProvider;
@@ -9,17 +13,14 @@ export type Capability = 'bars' | 'news' | 'quote' | 'trades';
 /** Data kinds the router caches, each with its own freshness limit. */
 export type CachedKind = 'bars' | 'news' | 'quote';
 
-/** Bar widths every provider in this lib understands. */
-export const BAR_INTERVALS = [
-  '1min',
-  '5min',
-  '15min',
-  '30min',
-  '60min',
-] as const;
+/**
+ * Bar widths every provider in this lib understands: the contract's, which
+ * the trading side's indicator conditions also use.
+ */
+export { BAR_INTERVALS };
 
 /** One of {@link BAR_INTERVALS}. */
-export type BarInterval = (typeof BAR_INTERVALS)[number];
+export type BarInterval = IndicatorInterval;
 
 /** A price as one provider reported it, normalised to UTC epoch milliseconds. */
 export interface ProviderQuote {

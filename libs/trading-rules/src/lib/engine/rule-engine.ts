@@ -217,7 +217,7 @@ export class RuleEngine<
     }
     if (book.scanned.size > 0) {
       const ctx = { prev, price, state };
-      for (const entry of book.scanned.range({})) {
+      for (const entry of book.scanned.at(0)) {
         const value = entry.compiled!.evaluate(ctx);
         if (value !== undefined) matches.push({ entry, value });
       }

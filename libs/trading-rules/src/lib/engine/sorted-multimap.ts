@@ -34,6 +34,11 @@ export class SortedMultimap<V> {
     return true;
   }
 
+  /** Values stored under exactly `key`, without copying them (do not modify while iterating). */
+  at(key: number): Iterable<V> {
+    return this.tree.getElementByKey(key)?.values() ?? [];
+  }
+
   /**
    * Values whose key lies in the range, in key order. Bounds are optional;
    * `loInclusive`/`hiInclusive` say whether the bound itself matches.
