@@ -39,6 +39,8 @@ if (defined('ABSPATH') && function_exists('add_action')) {
     require_once __DIR__ . '/includes/class-freeride-secret-box.php';
     require_once __DIR__ . '/includes/class-freeride-trading-client.php';
     require_once __DIR__ . '/includes/class-freeride-alerts-ui.php';
+    require_once __DIR__ . '/includes/class-freeride-backtest-ui.php';
     Freeride_WP_Hooks::register();
     Freeride_Alerts_UI::register();
+    Freeride_Backtest_UI::register();
 }

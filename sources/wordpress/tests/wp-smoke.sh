@@ -178,6 +178,19 @@ code=$(curl -s -b "$tmp/jar" -o /dev/null -w '%{http_code}' --data-urlencode "ac
   --data-urlencode "alert_id=a1b2c3" "$base/wp-admin/admin-post.php")
 check "a bad nonce is refused (HTTP $code)" test "$code" = 403
 
+# the same pages in a real browser (Chromium from Debian + playwright-core), with a screenshot check
+node_bin="$here/../../../node_modules/.bin/node"; [ -x "$node_bin" ] || node_bin=node
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  if "$node_bin" "$here/browser-check.mjs" "$base" "$tmp" >"$tmp/browser.out" 2>&1; then browser_ok=1; else browser_ok=0; fi
+  cat "$tmp/browser.out"
+  passed=$((passed + $(grep -c '^ok' "$tmp/browser.out" || true)))
+  failed=$((failed + $(grep -c '^FAIL' "$tmp/browser.out" || true)))
+  [ "$browser_ok" = 1 ] || grep -q '^FAIL' "$tmp/browser.out" || fail "browser check exited non-zero"
+  check "trading API got the browser's backtest" grep -q '"path":"\\/v1\\/alerts\\/backtest"' "$tmp/trading.jsonl"
+else
+  fail "no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium} (tools/setup/setup.sh installs it)"
+fi
+
 code=$(curl -s -b "$tmp/jar" -o "$tmp/short.html" -w '%{http_code}' "$base/?page_id=$page_id")
 check "shortcode page lists alerts for a logged-in trader (HTTP $code)" grep -q 'price_above 190' "$tmp/short.html"
 code=$(curl -s -o "$tmp/anon.html" -w '%{http_code}' "$base/?page_id=$page_id")

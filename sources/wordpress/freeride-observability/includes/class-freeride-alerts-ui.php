@@ -81,6 +81,7 @@ final class Freeride_Alerts_UI
             $out .= self::alerts_table($alerts, $return_url);
         }
         $out .= '<h2>' . esc_html__('New alert', 'freeride-observability') . '</h2>' . self::create_form($return_url);
+        $out .= Freeride_Backtest_UI::render($return_url);
         return $out . '<h2>' . esc_html__('Your API key', 'freeride-observability') . '</h2>' . self::api_key_form($return_url, true);
     }
 

@@ -52,6 +52,12 @@ final class Freeride_Trading_Client
         return $this->request('POST', '/v1/alerts', $body);
     }
 
+    /** @return array|WP_Error `{ bars, fires, interval, symbol }` of POST /v1/alerts/backtest */
+    public function backtest(array $body)
+    {
+        return $this->request('POST', '/v1/alerts/backtest', $body);
+    }
+
     /** @return true|WP_Error */
     public function delete_alert($id)
     {
