@@ -32,7 +32,13 @@ export class GatewayBarsClient {
     const details = { interval, symbol, timeoutMs };
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      const { gatewayToken } = this.config;
+      res = await fetch(url, {
+        headers: gatewayToken
+          ? { authorization: `Bearer ${gatewayToken}` }
+          : {},
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new BarsUnavailableError(details, err);
     }
