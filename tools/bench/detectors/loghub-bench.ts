@@ -62,7 +62,7 @@ export interface LoghubResult {
   readonly seconds: number;
 }
 
-interface LoadedDataset {
+export interface LoadedDataset {
   readonly contents: string[];
   readonly corrected: { group: string; template: string }[];
   readonly name: string;
@@ -109,12 +109,30 @@ export function scoreDataset(
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const finalIds = ids.map((id) => parser.resolve(id));
   const templates = finalIds.map((id) => parser.templateOf(id) ?? '');
+  return scoreAssignments(data, finalIds, templates, seconds);
+}
+
+/**
+ * Scores a parser's final assignment of every line (group id and template
+ * string, in line order) against both GTs: the same scoring for every peer.
+ */
+export function scoreAssignments(
+  data: LoadedDataset,
+  groups: readonly string[],
+  templates: readonly string[],
+  seconds: number,
+): LoghubResult {
+  if (groups.length !== data.contents.length) {
+    throw new Error(
+      `${data.name}: ${groups.length} assignments for ${data.contents.length} lines`,
+    );
+  }
   const score = (gt: { group: string; template: string }[]): ParsingMetrics =>
     parsingMetrics(
       gt.map((g, i) => ({
         gtGroup: g.group,
         gtTemplate: g.template,
-        predictedGroup: finalIds[i],
+        predictedGroup: groups[i],
         predictedTemplate: templates[i],
       })),
     );

@@ -7,13 +7,13 @@ describe('TemplateMiner', () => {
       const m = miner.add('Connection from 10.0.0.7:5432 closed after 120 ms');
       expect(m).toMatchObject({
         isNew: true,
-        params: ['10.0.0.7:5432', '120 ms'],
-        template: 'Connection from <*> closed after <*>',
+        params: ['10.0.0.7:5432', '120'],
+        template: 'Connection from <*> closed after <*> ms',
       });
       const again = miner.add('Connection from 10.0.0.9:80 closed after 3 ms');
       expect(again.isNew).toBe(false);
       expect(again.templateId).toBe(m.templateId);
-      expect(again.params).toEqual(['10.0.0.9:80', '3 ms']);
+      expect(again.params).toEqual(['10.0.0.9:80', '3']);
     });
 
     it('extracts the values inside compound tokens', () => {

@@ -51,10 +51,6 @@ const WHOLE_TOKEN_RULES: readonly (readonly [TokenKind, RegExp])[] = [
   ['number', /^[-+<>~]?(?:\d+(?:[.,:]\d+)*|\.\d+)(?:e[-+]?\d+)?%?$/i],
 ];
 
-/** Unit words that, after a number, belong to the same variable. */
-const UNIT_WORD =
-  /^(?:b|kb|mb|gb|tb|pb|kib|mib|gib|tib|bytes?|ns|us|µs|ms|s|sec|secs|seconds?|mins?|minutes?|hours?|hrs?|days?)$/i;
-
 /** Characters that split a token into pieces for the digit rule. */
 const PIECE_DELIMITERS = /([=:,()[\]{}<>;'"|@#]|\.{2,})/;
 
@@ -192,14 +188,11 @@ function tokenize(message: string): { dates: Set<number>; raw: string[] } {
   return { dates, raw };
 }
 
-/** A parenthesised alternative of a size, `(1.2 KB)`, right after a size. */
-const SIZE_ALTERNATIVE = /^\(\d+(?:\.\d+)?$/;
-
 /**
- * Splits a message on whitespace and masks each token with {@link maskToken}.
- * A number followed by a unit word (`3.2 KB`, `10 ms`, `<1 sec`) becomes one
- * variable, and so does a size followed by its alternative (`2048 bytes (2.0
- * KB)`); a date-time written with spaces is one variable.
+ * Splits a message on whitespace and masks each token with {@link maskToken};
+ * a date-time written with spaces is one variable. Words next to a number
+ * stay constant (`3.2 ms`, `2048 bytes (2.0 KB)` keep `ms`, `bytes` and
+ * `KB)`): a masking rule never joins messages whose constant words differ.
  *
  * @param message - one log message, without its header
  * @returns the masked tokens and the original tokens, position by position
@@ -219,30 +212,6 @@ export function maskMessage(message: string): {
       continue;
     }
     const result = maskToken(token);
-    const next = raw[i + 1];
-    if (
-      result.kind === 'number' &&
-      result.masked.endsWith(WILDCARD) &&
-      next !== undefined &&
-      UNIT_WORD.test(next.replace(TRAILING_PUNCTUATION, ''))
-    ) {
-      let j = i + 1;
-      if (
-        SIZE_ALTERNATIVE.test(raw[j + 1] ?? '') &&
-        UNIT_WORD.test((raw[j + 2] ?? '').replace(TRAILING_PUNCTUATION, ''))
-      ) {
-        j += 2;
-      }
-      const last = raw[j];
-      const trail = (TRAILING_PUNCTUATION.exec(last)?.[0] ?? '').replace(
-        j > i + 1 ? /^\)/ : /$^/,
-        '',
-      );
-      masked.push(`${WILDCARD}${trail}`);
-      tokens.push(raw.slice(i, j + 1).join(' '));
-      i = j;
-      continue;
-    }
     masked.push(result.masked);
     tokens.push(token);
   }
