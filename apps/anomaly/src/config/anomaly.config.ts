@@ -52,6 +52,8 @@ export const AnomalyEnvSchema = z
     ANOMALY_MIN_BASELINE_BUCKETS: positiveInt(10),
     ANOMALY_NEW_TEMPLATE_WARMUP_MS: nonNegativeInt(3_600_000),
     ANOMALY_PARTITIONS: positiveInt(4),
+    ANOMALY_MAX_FUTURE_SKEW_MS: positiveInt(300_000),
+    ANOMALY_MAX_PAST_AGE_MS: positiveInt(604_800_000),
     ANOMALY_PENDING_MS: nonNegativeInt(0),
     ANOMALY_PORT: z.coerce.number().int().min(1).max(65535).default(3003),
     ANOMALY_PROMETHEUS_INTERVAL_MS: positiveInt(15_000),
@@ -117,6 +119,10 @@ export interface AnomalyConfig {
     metricLearningPoints: number;
     minBaselineBuckets: number;
     newTemplateWarmupMs: number;
+    /** Records dated further ahead of the wall clock do not move event time. */
+    maxFutureSkewMs: number;
+    /** Records dated further behind the wall clock do not move event time. */
+    maxPastAgeMs: number;
     pendingMs: number;
   };
   elasticsearch: { dataStream: string; timeoutMs: number; url: string };
@@ -186,6 +192,8 @@ export function loadAnomalyConfig(
       metricLearningPoints: e.ANOMALY_METRIC_LEARNING_POINTS,
       minBaselineBuckets: e.ANOMALY_MIN_BASELINE_BUCKETS,
       newTemplateWarmupMs: e.ANOMALY_NEW_TEMPLATE_WARMUP_MS,
+      maxFutureSkewMs: e.ANOMALY_MAX_FUTURE_SKEW_MS,
+      maxPastAgeMs: e.ANOMALY_MAX_PAST_AGE_MS,
       pendingMs: e.ANOMALY_PENDING_MS,
     },
     elasticsearch: {

@@ -6,6 +6,7 @@ export class AnomalyMetrics {
   readonly alertsPosted: Counter<'outcome' | 'status'>;
   readonly anomalies: Counter<'kind' | 'severity' | 'status'>;
   readonly documents: Counter<'outcome'>;
+  readonly eventTimeClamped: Counter<'signal'>;
   readonly eventTimeLag: Gauge;
   readonly firing: Gauge<'kind'>;
   readonly records: Counter<'outcome' | 'signal'>;
@@ -29,6 +30,12 @@ export class AnomalyMetrics {
       help: 'Anomaly documents written to Elasticsearch, by outcome',
       labelNames: ['outcome'],
       name: `${prefix}documents_written_total`,
+      registers,
+    });
+    this.eventTimeClamped = new Counter({
+      help: 'Records whose timestamp lay too far from the wall clock to move event time, by signal',
+      labelNames: ['signal'],
+      name: `${prefix}event_time_clamped_total`,
       registers,
     });
     this.eventTimeLag = new Gauge({

@@ -218,10 +218,14 @@ export class DetectionService
         continue;
       }
       this.metrics.records.inc({ outcome: 'ok', signal });
+      const clampedBefore = engine.stats.eventTimeClamped;
       const events =
         'level' in parsed.data
           ? engine.observeLog(parsed.data)
           : engine.observeMetric(parsed.data);
+      if (engine.stats.eventTimeClamped > clampedBefore) {
+        this.metrics.eventTimeClamped.inc({ signal });
+      }
       if (events.length > 0) {
         decided.push({ events, traceparent: message.traceparent });
       }

@@ -108,7 +108,7 @@ describe('AnomalyEngine', () => {
       expect([...services]).toEqual(['checkout']);
     });
 
-    it('damps a new error pattern during the warm-up', () => {
+    it('pages a new error pattern even during the warm-up: a never-seen error needs no baseline', () => {
       const events = run(
         engine(),
         syntheticLogStream({
@@ -124,7 +124,14 @@ describe('AnomalyEngine', () => {
           startMs: START,
         }),
       );
-      expect(events.filter((e) => e.kind === 'new_template')).toEqual([]);
+      expect(
+        events
+          .filter((e) => e.kind === 'new_template')
+          .map((e) => [e.service, e.status]),
+      ).toEqual([
+        ['quotes', 'firing'],
+        ['quotes', 'resolved'],
+      ]);
     });
   });
 
@@ -273,10 +280,76 @@ describe('AnomalyEngine', () => {
         ),
       ).toEqual([]);
 
-      const cold = run(engine(), next()).filter(
-        (e) => e.kind === 'new_template',
+      // Without the snapshot the burst still pages (a never-seen error needs
+      // no baseline), and the services' usual errors of the first minute do not.
+      const cold = run(engine(), next())
+        .filter((e) => e.kind === 'new_template' && e.status === 'firing')
+        .map((e) => e.service);
+      expect(cold).toEqual(['quotes']);
+    });
+  });
+
+  describe('event time bounded by the wall clock', () => {
+    const record = (atMs: number, message: string): LogRecordEvent => ({
+      '@timestamp': new Date(atMs).toISOString(),
+      attributes: {},
+      level: 'info',
+      message,
+      service: 'py',
+      severityNumber: 9,
+    });
+
+    it('keeps records dated 2230 or 1970 from moving event time, and counts them', () => {
+      const subject = engine({
+        maxFutureSkewMs: 5 * MINUTE,
+        maxPastAgeMs: 7 * 24 * 60 * MINUTE,
+      });
+      subject.observeLog(
+        record(Date.parse('1970-01-01T00:00:01Z'), 'old'),
+        START,
       );
-      expect(cold).toEqual([]);
+      expect(subject.eventTimeMs).toBe(START);
+      subject.observeLog(record(START + 1_000, 'tick'), START + 1_000);
+      subject.observeLog(
+        record(Date.parse('2230-01-01T00:00:00Z'), 'far future'),
+        START + 2_000,
+      );
+      expect(subject.eventTimeMs).toBe(START + 1_000);
+      subject.observeLog(record(START + 3_000, 'tick'), START + 3_000);
+      expect(subject.eventTimeMs).toBe(START + 3_000);
+      expect(subject.stats.eventTimeClamped).toBe(2);
+    });
+
+    it('still pages a new error burst that follows a record dated 2230', () => {
+      const subject = engine({
+        keepFiringForMs: 10_000,
+        maxFutureSkewMs: 5 * MINUTE,
+        maxPastAgeMs: 7 * 24 * 60 * MINUTE,
+      });
+      const out = [
+        ...subject.observeLog(record(START, 'started'), START),
+        ...subject.observeLog(
+          record(Date.parse('2230-01-01T00:00:00Z'), 'from the future'),
+          START,
+        ),
+      ];
+      for (let i = 1; i <= 30; i++) {
+        const at = START + 2 * MINUTE + i * 1_000;
+        out.push(
+          ...subject.observeLog(
+            {
+              ...record(at, 'payment gateway refused order 1'),
+              level: 'error',
+              severityNumber: 17,
+            },
+            at,
+          ),
+        );
+      }
+      expect(out.map((e) => [e.kind, e.status])).toContainEqual([
+        'new_template',
+        'firing',
+      ]);
     });
   });
 

@@ -92,6 +92,18 @@ export interface AnomalyEngineOptions {
    * @default 10
    */
   readonly minBurstCount?: number;
+  /**
+   * A record dated more than this far after the receiver's wall clock does
+   * not move event time: it is processed at the current event time and
+   * counted in `stats.eventTimeClamped`. Unbounded when not set (replays and
+   * tests drive the engine with a synthetic wall clock).
+   */
+  readonly maxFutureSkewMs?: number;
+  /**
+   * Likewise for a record dated more than this long before the wall clock
+   * (a 1970 timestamp must not become a fresh partition's event time).
+   */
+  readonly maxPastAgeMs?: number;
   /** See {@link FlapSuppressor}. @default 0 */
   readonly pendingMs?: number;
   /**
@@ -167,11 +179,15 @@ export interface AnomalyEngineSnapshot {
 export interface AnomalyEngineStats {
   anomaliesFired: number;
   anomaliesResolved: number;
+  /** Records whose timestamp lay outside the wall-clock bounds (see `maxFutureSkewMs`). */
+  eventTimeClamped: number;
   logRecords: number;
   metricPoints: number;
 }
 
-type Defaults = Required<Omit<AnomalyEngineOptions, 'links'>>;
+type Defaults = Required<
+  Omit<AnomalyEngineOptions, 'links' | 'maxFutureSkewMs' | 'maxPastAgeMs'>
+>;
 
 const DEFAULTS: Defaults = {
   bucketMs: 60_000,
@@ -225,12 +241,14 @@ export class AnomalyEngine {
   private lastEventWallMs = Number.NaN;
   private readonly metrics = new Map<string, MetricDetector>();
   private nextEvaluationMs = Number.NaN;
-  private readonly options: Defaults & Pick<AnomalyEngineOptions, 'links'>;
+  private readonly options: Defaults &
+    Pick<AnomalyEngineOptions, 'links' | 'maxFutureSkewMs' | 'maxPastAgeMs'>;
   private readonly services = new Map<string, ServiceState>();
   /** Counters since start. */
   readonly stats: AnomalyEngineStats = {
     anomaliesFired: 0,
     anomaliesResolved: 0,
+    eventTimeClamped: 0,
     logRecords: 0,
     metricPoints: 0,
   };
@@ -272,7 +290,7 @@ export class AnomalyEngine {
    * event time moved past an evaluation point.
    */
   observeLog(record: LogRecordEvent, wallNowMs = Date.now()): AnomalyEvent[] {
-    const ts = Date.parse(record['@timestamp']);
+    const ts = this.boundEventTime(Date.parse(record['@timestamp']), wallNowMs);
     if (Number.isNaN(ts)) return [];
     this.stats.logRecords++;
     const out = this.advanceTo(ts, wallNowMs);
@@ -370,7 +388,7 @@ export class AnomalyEngine {
     point: MetricPointEvent,
     wallNowMs = Date.now(),
   ): AnomalyEvent[] {
-    const ts = Date.parse(point['@timestamp']);
+    const ts = this.boundEventTime(Date.parse(point['@timestamp']), wallNowMs);
     if (Number.isNaN(ts) || !Number.isFinite(point.value)) return [];
     this.stats.metricPoints++;
     const out = this.advanceTo(ts, wallNowMs);
@@ -421,6 +439,22 @@ export class AnomalyEngine {
     const out = this.evaluateUntil(target);
     this.watermarkMs = target;
     return out;
+  }
+
+  /**
+   * A timestamp outside the wall-clock bounds is replaced by the current
+   * event time (or the wall clock before the first record) and counted.
+   */
+  private boundEventTime(ts: number, wallNowMs: number): number {
+    if (Number.isNaN(ts)) return ts;
+    const { maxFutureSkewMs, maxPastAgeMs } = this.options;
+    const tooLate =
+      maxFutureSkewMs !== undefined && ts > wallNowMs + maxFutureSkewMs;
+    const tooEarly =
+      maxPastAgeMs !== undefined && ts < wallNowMs - maxPastAgeMs;
+    if (!tooLate && !tooEarly) return ts;
+    this.stats.eventTimeClamped++;
+    return Number.isNaN(this.watermarkMs) ? wallNowMs : this.watermarkMs;
   }
 
   private advanceTo(ts: number, wallNowMs: number): AnomalyEvent[] {
@@ -707,6 +741,7 @@ export class AnomalyEngine {
         firstSeenMs,
         errorSamples: [],
         fresh: new NewTemplateDetector({
+          errorGraceMs: this.options.bucketMs,
           warmupMs: this.options.newTemplateWarmupMs,
         }),
         miner,

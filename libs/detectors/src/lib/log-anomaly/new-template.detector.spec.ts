@@ -34,4 +34,32 @@ describe('NewTemplateDetector', () => {
       detector.observe({ level: 'error', templateId: 'a', timestampMs: 1 }),
     ).toBeUndefined();
   });
+
+  it('does not damp a new error template during warm-up: a never-seen error needs no baseline', () => {
+    const detector = new NewTemplateDetector({ warmupMs: 3_600_000 });
+    detector.observe({ templateId: 'a', timestampMs: 0 });
+    const finding = detector.observe({
+      level: 'error',
+      template: 'payment gateway refused <*>',
+      templateId: 'b',
+      timestampMs: 60_000,
+    });
+    expect(finding?.score).toBe(1);
+    expect(
+      detector.observe({ level: 'warn', templateId: 'c', timestampMs: 60_000 })
+        ?.score,
+    ).toBeCloseTo(0.7 / 60);
+  });
+
+  it("damps an error template first seen in the grace period: the source's usual errors", () => {
+    const detector = new NewTemplateDetector({
+      errorGraceMs: 60_000,
+      warmupMs: 3_600_000,
+    });
+    detector.observe({ templateId: 'a', timestampMs: 0 });
+    expect(
+      detector.observe({ level: 'error', templateId: 'b', timestampMs: 30_000 })
+        ?.score,
+    ).toBeCloseTo(30_000 / 3_600_000);
+  });
 });

@@ -17,13 +17,22 @@ export interface NewTemplateDetectorOptions {
   /**
    * During this long after the first record, new templates are expected
    * (the detector is learning the vocabulary) and their score is scaled by
-   * the elapsed share of the warm-up.
+   * the elapsed share of the warm-up. Error-level templates first seen after
+   * `errorGraceMs` are not scaled: a never-seen error needs no baseline.
    * @default 3_600_000
    */
   readonly warmupMs?: number;
+  /**
+   * Error templates first seen within this long of the first record are the
+   * source's usual errors (damped during warm-up like any template); a new
+   * error template after it scores fully even during warm-up.
+   * @default 60_000
+   */
+  readonly errorGraceMs?: number;
 }
 
 const DEFAULTS: Required<NewTemplateDetectorOptions> = {
+  errorGraceMs: 60_000,
   maxTemplates: 20_000,
   severityScores: { debug: 0.2, error: 1, info: 0.4, warn: 0.7 },
   warmupMs: 3_600_000,
@@ -31,7 +40,8 @@ const DEFAULTS: Required<NewTemplateDetectorOptions> = {
 
 /**
  * Flags a template seen for the first time, scored by its level (a new
- * error pattern scores highest) and damped during warm-up.
+ * error pattern scores highest). During warm-up it is damped, except for
+ * an error template that appears after the source's first minute.
  *
  * @see https://opentelemetry.io/docs/specs/otel/logs/data-model/#field-severitynumber (levels)
  */
@@ -74,7 +84,8 @@ export class NewTemplateDetector {
     const severity = severityOf(record.level);
     const elapsed = record.timestampMs - this.firstTs;
     const warm =
-      this.options.warmupMs <= 0
+      this.options.warmupMs <= 0 ||
+      (severity === 'error' && elapsed >= this.options.errorGraceMs)
         ? 1
         : Math.min(1, Math.max(0, elapsed / this.options.warmupMs));
     const score = this.options.severityScores[severity] * warm;
