@@ -24,7 +24,7 @@ describe('ensureElasticsearch', () => {
     );
     const health = (await res.json()) as { status: string };
     expect(['green', 'yellow']).toContain(health.status);
-  });
+  }, 30_000);
 
   it('indexes and searches a document', async () => {
     const index = `freeride-testing-spec-${process.pid}`;
@@ -40,5 +40,5 @@ describe('ensureElasticsearch', () => {
     };
     expect(body.hits.total.value).toBe(1);
     await fetch(`${es.url}/${index}`, { method: 'DELETE' });
-  });
+  }, 30_000);
 });
