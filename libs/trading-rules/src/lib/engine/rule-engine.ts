@@ -251,7 +251,9 @@ export class RuleEngine<
   }
 
   private rearmDue(book: SymbolBook<R>, asOf: number): void {
-    if (book.rearm.size === 0) return;
+    // Most ticks re-arm nothing: compare with the earliest re-arm time first.
+    const first = book.rearm.minKey();
+    if (first === undefined || first > asOf) return;
     for (const entry of book.rearm.range({ hi: asOf, hiInclusive: true })) {
       book.rearm.delete(entry.rearmAt!, entry.rule.id);
       entry.rearmAt = undefined;

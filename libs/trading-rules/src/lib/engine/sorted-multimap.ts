@@ -34,6 +34,11 @@ export class SortedMultimap<V> {
     return true;
   }
 
+  /** The smallest key, or undefined when empty. O(log n), no allocation. */
+  minKey(): number | undefined {
+    return this.count === 0 ? undefined : this.tree.front()?.[0];
+  }
+
   /** Values stored under exactly `key`, without copying them (do not modify while iterating). */
   at(key: number): Iterable<V> {
     return this.tree.getElementByKey(key)?.values() ?? [];
