@@ -5,7 +5,6 @@ import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   type IngestEnvironment,
-  REPO_ROOT,
   TOKENS,
   countDocs,
   startIngestEnvironment,
@@ -15,6 +14,7 @@ import { type Fakes, gatewayEnv, startFakes } from './support/gateway-harness';
 import {
   type ManagedProcess,
   type RedisServer,
+  builtAppCommand,
   getFreePort,
   makeTempDir,
   removeTempDir,
@@ -47,26 +47,23 @@ describe('gateway spans in Elasticsearch carry no provider key (gateway → inge
       startRedis({ appendOnly: false }),
     ]);
     const port = await getFreePort();
-    gateway = await startProcess(
-      process.execPath,
-      ['-r', '@swc-node/register', 'apps/market-gateway/src/main.ts'],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          // Alpha Vantage takes its key as `?apikey=`: the outgoing URL carries it.
-          ...gatewayEnv(fakes, redis.url, {
-            MARKET_GATEWAY_PORT: String(port),
-            QUOTE_PROVIDERS: 'alphavantage',
-          }),
-          OTEL_BSP_SCHEDULE_DELAY: '200',
-          OTEL_EXPORTER_OTLP_ENDPOINT: env.ingest.url,
-          OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${TOKENS.node}`,
-          OTEL_SDK_DISABLED: 'false',
-        },
-        logFile: join(dir, 'market-gateway.log'),
-        name: 'market-gateway',
+    const built = builtAppCommand('market-gateway');
+    gateway = await startProcess(built.command, built.args, {
+      cwd: built.cwd,
+      env: {
+        // Alpha Vantage takes its key as `?apikey=`: the outgoing URL carries it.
+        ...gatewayEnv(fakes, redis.url, {
+          MARKET_GATEWAY_PORT: String(port),
+          QUOTE_PROVIDERS: 'alphavantage',
+        }),
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+        OTEL_EXPORTER_OTLP_ENDPOINT: env.ingest.url,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${TOKENS.node}`,
+        OTEL_SDK_DISABLED: 'false',
       },
-    );
+      logFile: join(dir, 'market-gateway.log'),
+      name: 'market-gateway',
+    });
     url = `http://127.0.0.1:${port}`;
     await gateway.waitUntilReady(
       async () =>
