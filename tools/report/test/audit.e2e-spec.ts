@@ -93,10 +93,14 @@ beforeAll(async () => {
     return;
   keepElasticsearch = await answers(`${ES}/_cluster/health`);
   started = true;
+  const t0 = Date.now();
   sh(
     'bash',
     ['tools/stack/up.sh'],
     keepElasticsearch ? { STACK_SKIP: 'elasticsearch' } : {},
+  );
+  process.stdout.write(
+    `demo stack started in ${Math.round((Date.now() - t0) / 1000)}s\n`,
   );
 }, 600_000);
 
@@ -122,6 +126,9 @@ describe('npm run report:audit on the demo stack', () => {
         (await promValue('sum(freeride_ingest_accepted_total)')) > 0 &&
         (await promValue('sum(freeride_gateway_provider_requests_total)')) > 0,
       { intervalMs: 5000, timeoutMs: 300_000 },
+    );
+    process.stdout.write(
+      `stack data ready after ${Math.round(process.uptime())}s of the test process\n`,
     );
     // One sentiment run, so the OpenAI chart has a run to show.
     const runDir = sh('bash', [
