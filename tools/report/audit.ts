@@ -15,9 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-// One Chromium launcher (flags, Debian path) for the docs and the report, both tools, not libraries.
+// One headless-Chromium printer for the docs and the report, both tools, not libraries.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { launchChromium } from '../docs/lib/browser';
+import { printHtmlToPdf } from '../docs/lib/print-pdf';
 import { auditCharts } from './lib/charts';
 import { collect } from './lib/collect';
 import { PrometheusClient } from './lib/prometheus';
@@ -79,19 +79,7 @@ export async function main(
       `${JSON.stringify(data, null, 2)}\n`,
     );
     writeFileSync(htmlPath, html);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      await page.setContent(html, { waitUntil: 'load' });
-      await page.pdf({
-        format: 'A4',
-        margin: { bottom: '12mm', left: '10mm', right: '10mm', top: '12mm' },
-        path: pdfPath,
-        printBackground: true,
-      });
-    } finally {
-      await browser.close();
-    }
+    await printHtmlToPdf(html, pdfPath);
     process.stdout.write(
       `audit ${window.start.toISOString()} → ${window.end.toISOString()}: ${charts.map((c) => `${c.id}=${c.points}`).join(' ')}\n${htmlPath}\n${pdfPath}\n`,
     );

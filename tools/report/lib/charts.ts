@@ -14,6 +14,17 @@ export interface Chart {
   spec: Record<string, unknown>;
 }
 
+/** The charts of the audit, in report order. */
+export const CHART_IDS = [
+  'latency',
+  'alerts',
+  'providers',
+  'openai',
+  'anomalies',
+  'ingest',
+  'errors',
+] as const;
+
 const WIDTH = 620;
 const HEIGHT = 220;
 

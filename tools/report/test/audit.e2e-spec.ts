@@ -14,19 +14,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { CHART_IDS } from '../lib/charts';
+
 const ROOT = resolve(__dirname, '../../..');
 const PROMETHEUS = 'http://127.0.0.1:9090';
 const TRADING = 'http://127.0.0.1:3002';
 const ES = process.env.ES_URL ?? 'http://127.0.0.1:9200';
-const CHARTS = [
-  'latency',
-  'alerts',
-  'providers',
-  'openai',
-  'anomalies',
-  'ingest',
-  'errors',
-];
 /** Parts of tools/stack/up.sh, in the order tools/stack/down.sh stops them. */
 const APPS = [
   'traffic',
@@ -162,7 +155,7 @@ describe('npm run report:audit on the demo stack', () => {
         /<figure class="chart" data-chart="(\w+)" data-points="(\d+)">\s*<svg[\s\S]*?<\/svg>\s*<\/figure>/g,
       ),
     ];
-    expect(figures.map((f) => f[1])).toEqual(CHARTS);
+    expect(figures.map((f) => f[1])).toEqual(CHART_IDS);
     const points = Object.fromEntries(figures.map((f) => [f[1], Number(f[2])]));
     // What the demo stack produces within minutes of starting.
     for (const id of ['latency', 'alerts', 'providers', 'ingest', 'errors'])
