@@ -9,7 +9,7 @@
  */
 import { waitFor } from '@freeride/testing';
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,15 +97,32 @@ beforeAll(async () => {
   );
 }, 600_000);
 
-afterAll(() => {
+/** Runs the stop scripts side by side (each waits for its process to exit). */
+async function stopAll(scripts: string[][]): Promise<void> {
+  await Promise.all(
+    scripts.map(
+      (args) =>
+        new Promise<void>((done) => {
+          execFile('bash', args, { cwd: ROOT }, () => done());
+        }),
+    ),
+  );
+}
+
+afterAll(async () => {
   if (out) rmSync(out, { force: true, recursive: true });
   if (!started) return;
-  for (const app of APPS) sh('bash', ['tools/stack/apps.sh', 'stop', app]);
-  for (const server of SERVERS.filter(
-    (s) => !(keepElasticsearch && s === 'elasticsearch'),
-  )) {
-    sh('bash', [`tools/stack/${server}.sh`, 'stop']);
-  }
+  const t0 = Date.now();
+  // Apps first (they hold connections to the servers), then the servers.
+  await stopAll(APPS.map((app) => ['tools/stack/apps.sh', 'stop', app]));
+  await stopAll(
+    SERVERS.filter((s) => !(keepElasticsearch && s === 'elasticsearch')).map(
+      (s) => [`tools/stack/${s}.sh`, 'stop'],
+    ),
+  );
+  process.stdout.write(
+    `demo stack stopped in ${Math.round((Date.now() - t0) / 1000)}s\n`,
+  );
 }, 300_000);
 
 describe('npm run report:audit on the demo stack', () => {
