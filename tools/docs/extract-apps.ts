@@ -114,9 +114,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `extract-apps: ${(err as Error).stack ?? String(err)}\n`,
-  );
-  process.exit(1);
-});
+main().then(
+  // Some modules open clients (Redis) when they are defined, before any
+  // provider runs; they would keep the process alive.
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `extract-apps: ${(err as Error).stack ?? String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
