@@ -33,6 +33,12 @@ export class BarSeries {
     const bucket = Math.floor(asOf / this.intervalMs);
     const current = this.current;
     let closed = false;
+    if (bucket <= this.lastClosedBucket) {
+      // A bar already closed (seeded from history, or replayed after a
+      // restart): feeding it again would count it twice.
+      for (const slot of this.slots.values()) slot.prev = slot.value;
+      return false;
+    }
     if (current && bucket > current.bucket) {
       this.close(current.bucket, current.close);
       closed = true;

@@ -138,4 +138,32 @@ describe('tick conditions in RuleEngine', () => {
     );
     expect(fired).toEqual([100.5]);
   });
+
+  it('ignores ticks of bars already seeded, so a restart replay does not count them twice', () => {
+    const engine = new RuleEngine();
+    engine.addRule({
+      condition: {
+        interval: '1min',
+        ma: 'sma',
+        op: 'above',
+        period: 3,
+        type: 'price_vs_ma',
+      },
+      id: 'r',
+      symbol: 'S',
+      trigger: { cooldownSeconds: 0, mode: 'every_time' },
+    });
+    const bars = [10, 11, 12, 13].map((close, i) => ({
+      close,
+      start: T0 - (4 - i) * 60_000,
+    }));
+    engine.seedBars('S', '1min', bars, T0);
+    // Replayed ticks inside the seeded bars (a restart's warm-up) change nothing.
+    engine.warmUp({ asOf: T0 - 150_000, price: 100, symbol: 'S' });
+    engine.warmUp({ asOf: T0 - 30_000, price: 100, symbol: 'S' });
+    // SMA(3) is still 12 (11, 12, 13): 12.5 fires, 11.9 would not.
+    expect(
+      engine.onTick({ asOf: T0 + 1000, price: 12.5, symbol: 'S' }).fired,
+    ).toHaveLength(1);
+  });
 });
