@@ -1,5 +1,6 @@
 import {
   type ManagedProcess,
+  OtlpCollector,
   builtAppCommand,
   ensureElasticsearch,
   getFreePort,
@@ -8,6 +9,7 @@ import {
   startPostgres,
   startProcess,
   startRedis,
+  waitFor,
 } from '@freeride/testing';
 
 import { execFileSync } from 'node:child_process';
@@ -113,9 +115,11 @@ describe('each app started from a directory laid out as its image', () => {
   });
 
   it.each(Object.keys(APP_ENV))(
-    '%s: node main.js from the image layout answers /health/live',
+    '%s: from the image layout it answers /health/live and its OTel auto-instrumentation patches node_modules',
     async (app) => {
       const dir = makeTempDir(`image-${app}-`);
+      const collector = new OtlpCollector();
+      await collector.start();
       let proc: ManagedProcess | undefined;
       try {
         expect(layOutImage(app, dir)).toBeGreaterThan(0);
@@ -133,8 +137,10 @@ describe('each app started from a directory laid out as its image', () => {
             env: {
               ...APP_ENV[app].env(servers, port),
               NODE_PATH: '',
+              OTEL_BSP_SCHEDULE_DELAY: '200',
+              OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
               OTEL_EXPORTER_OTLP_HEADERS_FROM_FILE: secret,
-              OTEL_SDK_DISABLED: 'true',
+              OTEL_SDK_DISABLED: 'false',
             },
             logFile: join(dir, 'app.log'),
             name: `${app} (image layout)`,
@@ -150,8 +156,30 @@ describe('each app started from a directory laid out as its image', () => {
           `${app} /health/live`,
           90_000,
         );
+        // A traced request: a span of the http instrumentation (a core module) and one of
+        // the express instrumentation, which only exists when its require hook patched the
+        // express of the image's node_modules (a bundled copy would go unpatched).
+        await fetch(`http://127.0.0.1:${port}/no-such-route`);
+        const wanted = [
+          '@opentelemetry/instrumentation-http',
+          '@opentelemetry/instrumentation-express',
+        ];
+        await waitFor(
+          () =>
+            wanted.every((scope) =>
+              collector.spans.some((span) => span.scope === scope),
+            ),
+          {
+            description: `${app}: spans of ${wanted.join(' and ')}`,
+            timeoutMs: 30_000,
+          },
+        ).catch((err: unknown) => {
+          const seen = [...new Set(collector.spans.map((s) => s.scope))];
+          throw new Error(`${String(err)}; scopes seen: ${seen.join(', ')}`);
+        });
       } finally {
         await proc?.stop({ timeoutMs: 20_000 });
+        await collector.stop();
         removeTempDir(dir);
       }
     },

@@ -36,6 +36,8 @@ export type {
 export { MissingBinaryError } from './lib/missing-binary.error';
 export { startPostgres } from './lib/postgres';
 export type { PostgresServer, StartPostgresOptions } from './lib/postgres';
+export { OtlpCollector } from './lib/otlp-collector';
+export type { CollectedSpan } from './lib/otlp-collector';
 export { DEFAULT_PROMETHEUS_CONFIG, startPrometheus } from './lib/prometheus';
 export { pingRedis, startRedis } from './lib/redis';
 export type { RedisServer, StartRedisOptions } from './lib/redis';
