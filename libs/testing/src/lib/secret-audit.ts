@@ -11,7 +11,8 @@ import { basename, join } from 'node:path';
 export const AUDIT_DIR_ENV = 'FREERIDE_E2E_AUDIT_DIR';
 
 /** Environment variables whose values are credentials. */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|API_KEY|_KEYS?$|_URL$)/;
+// (Not STREAM_KEYS, RATE_LIMIT_PER_KEY...: names, not credentials.)
+const SECRET_NAME = /(TOKENS?|SECRET|PASSWORD|API_KEYS?|CLIENT_KEYS|_URL)$/;
 
 /** The credential values of one environment (URLs: only their password). */
 export function secretValues(
