@@ -323,7 +323,8 @@ final class Freeride_Alerts_UI
         check_admin_referer($nonce_action);
     }
 
-    private static function client()
+    /** The trading API client of the current user (the backtest form uses it too). */
+    public static function client()
     {
         return new Freeride_Trading_Client(Freeride_Trading_Client::base_url(), self::api_key(get_current_user_id()));
     }

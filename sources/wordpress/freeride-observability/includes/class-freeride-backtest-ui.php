@@ -150,8 +150,7 @@ final class Freeride_Backtest_UI
         if ($errors) {
             set_transient(Freeride_Alerts_UI::NOTICE_PREFIX . $user_id, array('kind' => 'error', 'message' => implode('; ', $errors)), 60);
         } else {
-            $client = new Freeride_Trading_Client(Freeride_Trading_Client::base_url(), (string) get_user_meta($user_id, Freeride_Alerts_UI::META_KEY, true));
-            $result = $client->backtest($body);
+            $result = Freeride_Alerts_UI::client()->backtest($body);
             if (is_wp_error($result)) {
                 set_transient(Freeride_Alerts_UI::NOTICE_PREFIX . $user_id, array('kind' => 'error', 'message' => $result->get_error_message()), 60);
             } else {
