@@ -1,5 +1,6 @@
 import { syntheticLogStream } from '@freeride/anomaly-engine';
 
+import { loadImage } from '@napi-rs/canvas';
 import { Redis } from 'ioredis';
 
 import { renderAlertmanagerConfig } from './support/alertmanager-config';
@@ -294,6 +295,17 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     expect(Date.parse(alert?.startsAt ?? '')).toBeGreaterThanOrEqual(
       start + 100 * 15_000,
     );
+    // the alert links a PNG chart of the series that the app serves
+    const chartUrl = alert?.annotations['chart_url'] ?? '';
+    expect(chartUrl).toMatch(/\/anomalies\/.+\/chart\.png$/);
+    const res = await fetch(chartUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const image = await loadImage(Buffer.from(await res.arrayBuffer()));
+    expect([image.width, image.height]).toEqual([640, 280]);
+    expect(
+      (await fetch(`${app.url}/anomalies/no-such-key/chart.png`)).status,
+    ).toBe(404);
   });
 
   it('shares the partitions between two instances by service', async () => {

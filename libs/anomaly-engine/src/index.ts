@@ -3,6 +3,7 @@ export * from './lib/alertmanager/alertmanager-client';
 export * from './lib/alertmanager/alertmanager.errors';
 export * from './lib/alertmanager/to-alertmanager-alert';
 export * from './lib/anomaly-engine.constants';
+export * from './lib/chart/anomaly-chart';
 export * from './lib/elasticsearch/anomaly-document';
 export * from './lib/engine/anomaly-engine';
 export * from './lib/flap/flap-suppressor';

@@ -59,6 +59,11 @@ export class AlertingService implements OnModuleInit {
     await this.client.post(
       events.map((event) =>
         toAlertmanagerAlert(event, {
+          ...(event.kind === 'metric'
+            ? {
+                chartUrl: `${this.config.http.publicUrl}/anomalies/${encodeURIComponent(event.key)}/chart.png`,
+              }
+            : {}),
           generatorUrl: `${this.config.http.publicUrl}/anomalies/${encodeURIComponent(event.key)}`,
           now,
           resolveAfterMs: this.config.alertmanager.resolveAfterMs,

@@ -1,6 +1,13 @@
 import type { AnomalyEvent } from '@freeride/contracts';
 
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  NotFoundException,
+  Param,
+  StreamableFile,
+} from '@nestjs/common';
 
 import { DetectionService } from './detection.service';
 
@@ -12,6 +19,18 @@ export class AnomaliesController {
   @Get()
   list(): AnomalyEvent[] {
     return this.detection.firing();
+  }
+
+  /** A PNG chart of a metric anomaly's series; alerts link it (`chart_url`). */
+  @Get(':key/chart.png')
+  @Header('Content-Type', 'image/png')
+  @Header('Cache-Control', 'no-store')
+  chart(@Param('key') key: string): StreamableFile {
+    const png = this.detection.chart(key);
+    if (!png) {
+      throw new NotFoundException(`no metric anomaly ${key} to chart`);
+    }
+    return new StreamableFile(png);
   }
 
   @Get(':key')

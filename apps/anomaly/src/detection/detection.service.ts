@@ -1,4 +1,8 @@
-import { AnomalyEngine, buildDiscoverUrl } from '@freeride/anomaly-engine';
+import {
+  AnomalyEngine,
+  buildDiscoverUrl,
+  renderAnomalyChart,
+} from '@freeride/anomaly-engine';
 import type { AnomalyEngineSnapshot } from '@freeride/anomaly-engine';
 import {
   LogRecordEventSchema,
@@ -37,6 +41,9 @@ import { AnomalyMetrics } from './anomaly.metrics';
 export const ANOMALY_STATE_KEY = (partition: number) =>
   `freeride:anomaly:state:${partition}`;
 
+/** Metric anomalies whose charts stay available after they resolve. */
+const CHARTED_ANOMALIES = 1000;
+
 /** Consumer group of every anomaly instance on the record streams. */
 export const ANOMALY_CONSUMER_GROUP = 'anomaly';
 
@@ -60,6 +67,11 @@ export class DetectionService
   private readonly metrics: AnomalyMetrics;
   private redis: Redis | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Metric anomalies whose chart can be served, most recent last (bounded). */
+  private readonly charted = new Map<
+    string,
+    { engine: AnomalyEngine; metric: string; service: string }
+  >();
 
   constructor(
     @Inject(ANOMALY_CONFIG) private readonly config: AnomalyConfig,
@@ -183,6 +195,21 @@ export class DetectionService
     );
   }
 
+  /**
+   * A PNG chart of a metric anomaly's series (expected band, observed values,
+   * anomalous points) while it fires and for the last
+   * {@link CHARTED_ANOMALIES} metric anomalies after, or undefined.
+   */
+  chart(key: string): Buffer | undefined {
+    const found = this.charted.get(key);
+    if (!found) return undefined;
+    const points = found.engine.metricChart(found.service, found.metric);
+    if (points === undefined || points.length === 0) return undefined;
+    return renderAnomalyChart(points, {
+      title: `${found.metric} of ${found.service}`,
+    });
+  }
+
   /** Feeds a metric sample read from Prometheus, when its service is on one of this instance's partitions. */
   async observeMetric(point: MetricPointEvent): Promise<void> {
     const engine = this.engines.get(
@@ -287,9 +314,28 @@ export class DetectionService
    * Failures degrade visibly (warn log + counter) and never stall the stream;
    * firing alerts are re-posted on a timer, so a missed post heals.
    */
+  private rememberChart(event: AnomalyEvent): void {
+    if (event.kind !== 'metric' || event.metric === undefined) return;
+    const engine = this.engines.get(
+      partitionOf(event.service, this.config.stream.partitionCount),
+    );
+    if (!engine) return;
+    this.charted.delete(event.key);
+    this.charted.set(event.key, {
+      engine,
+      metric: event.metric,
+      service: event.service,
+    });
+    if (this.charted.size > CHARTED_ANOMALIES) {
+      const oldest = this.charted.keys().next();
+      if (oldest.done !== true) this.charted.delete(oldest.value);
+    }
+  }
+
   private async publish(events: AnomalyEvent[]): Promise<void> {
     if (events.length === 0) return;
     for (const event of events) {
+      this.rememberChart(event);
       this.metrics.anomalies.inc({
         kind: event.kind,
         severity: event.severity,

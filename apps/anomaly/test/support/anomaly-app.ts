@@ -29,6 +29,7 @@ export async function startAnomalyApp(
   const proc = await startProcess(command, args, {
     cwd,
     env: {
+      ANOMALY_PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'info',
       OTEL_SDK_DISABLED: 'true',
       ...env,

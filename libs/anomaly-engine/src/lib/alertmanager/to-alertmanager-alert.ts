@@ -5,6 +5,8 @@ import type { AlertmanagerAlert } from './alertmanager-alert';
 
 /** Options of {@link toAlertmanagerAlert}. */
 export interface ToAlertmanagerAlertOptions {
+  /** A PNG chart of the anomaly's series (metric anomalies), linked from the alert. */
+  readonly chartUrl?: string;
   /** Where the alert came from, e.g. the anomaly document in Kibana. */
   readonly generatorUrl: string;
   /** Wall-clock now; Alertmanager compares `endsAt` with its own clock. */
@@ -74,6 +76,7 @@ export function toAlertmanagerAlert(
   const sample = anomaly.samples[0];
   if (sample) annotations['sample_message'] = sample.message.slice(0, 500);
   if (anomaly.template) annotations['template'] = anomaly.template;
+  if (options.chartUrl) annotations['chart_url'] = options.chartUrl;
 
   const nowMs = options.now.getTime();
   const startsMs = Math.min(Date.parse(anomaly.window.start), nowMs);

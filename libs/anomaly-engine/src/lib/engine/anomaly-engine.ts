@@ -11,15 +11,16 @@ import {
   ErrorShareDetector,
   LogRateDetector,
   METRIC_ALERT_SCORE,
-  MetricDetector,
   NewTemplateDetector,
   TemplateMiner,
   severityOf,
 } from '@freeride/detectors';
 import type { LogAnomaly, TemplateMinerState } from '@freeride/detectors';
 
+import type { ChartPoint } from '../chart/anomaly-chart';
 import { FlapSuppressor } from '../flap/flap-suppressor';
 import type { FlapTransition } from '../flap/flap-suppressor';
+import { MetricSeriesRegistry } from './metric-series';
 
 /** Links of an anomaly, built by the caller (Kibana and runbook base URLs are config). */
 export interface AnomalyLinks {
@@ -209,6 +210,8 @@ const DEFAULTS: Defaults = {
 /** Most templates and metric series tracked, to bound memory. */
 const MAX_TEMPLATES_PER_SERVICE = 5000;
 const MAX_METRIC_SERIES = 10_000;
+/** Last points of each metric series kept for the chart of its anomalies. */
+const CHART_POINTS = 90;
 /** Templates named in one new-template anomaly. */
 const MAX_TEMPLATES_PER_INCIDENT = 5;
 
@@ -239,7 +242,7 @@ export class AnomalyEngine {
   private readonly firing = new Map<string, Finding & { sinceMs: number }>();
   private readonly flap: FlapSuppressor;
   private lastEventWallMs = Number.NaN;
-  private readonly metrics = new Map<string, MetricDetector>();
+  private readonly series: MetricSeriesRegistry;
   private nextEvaluationMs = Number.NaN;
   private readonly options: Defaults &
     Pick<AnomalyEngineOptions, 'links' | 'maxFutureSkewMs' | 'maxPastAgeMs'>;
@@ -261,6 +264,12 @@ export class AnomalyEngine {
       minBaselineBuckets: this.options.minBaselineBuckets,
       minScore: this.options.minScore,
     });
+    this.series = new MetricSeriesRegistry({
+      chartPoints: CHART_POINTS,
+      learningPoints: this.options.metricLearningPoints,
+      maxSeries: MAX_METRIC_SERIES,
+      minScore: this.options.minMetricScore,
+    });
     this.flap = new FlapSuppressor({
       keepFiringForMs: this.options.keepFiringForMs,
       pendingMs: this.options.pendingMs,
@@ -270,6 +279,14 @@ export class AnomalyEngine {
   /** Current event time (the largest timestamp seen, or advanced while idle), epoch ms. */
   get eventTimeMs(): number {
     return this.watermarkMs;
+  }
+
+  /**
+   * The last points of a metric series (observed value, expected band,
+   * anomalous or not), oldest first, for the chart of its anomaly.
+   */
+  metricChart(service: string, metric: string): ChartPoint[] | undefined {
+    return this.series.chart(`${service}\u0000${metric}`);
   }
 
   /** Anomalies firing now, as their firing events. */
@@ -397,18 +414,11 @@ export class AnomalyEngine {
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
     const series = attributes ? `${point.name}{${attributes}}` : point.name;
-    let detector = this.metrics.get(`${point.service}\u0000${series}`);
-    if (!detector) {
-      detector = new MetricDetector({
-        learningPoints: this.options.metricLearningPoints,
-      });
-      this.metrics.set(`${point.service}\u0000${series}`, detector);
-      if (this.metrics.size > MAX_METRIC_SERIES) {
-        const oldest = this.metrics.keys().next();
-        if (oldest.done !== true) this.metrics.delete(oldest.value);
-      }
-    }
-    const result = detector.update(ts, point.value);
+    const result = this.series.observe(
+      `${point.service}\u0000${series}`,
+      ts,
+      point.value,
+    );
     if (result.score >= this.options.minMetricScore) {
       this.record(point.service, result.score, ts + this.options.bucketMs, {
         baseline: {
