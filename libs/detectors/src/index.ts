@@ -1,4 +1,5 @@
 export * from './lib/benchmark/parsing-metrics';
+export * from './lib/bounded-lru';
 export * from './lib/benchmark/nab-scorer';
 export * from './lib/detectors.constants';
 export * from './lib/log-anomaly/error-share.detector';

@@ -13,6 +13,7 @@ import {
   METRIC_ALERT_SCORE,
   NewTemplateDetector,
   TemplateMiner,
+  evictLru,
   severityOf,
 } from '@freeride/detectors';
 import type { LogAnomaly, TemplateMinerState } from '@freeride/detectors';
@@ -330,10 +331,7 @@ export class AnomalyEngine {
         template: match.template,
       };
       state.templates.set(match.templateId, info);
-      if (state.templates.size > MAX_TEMPLATES_PER_SERVICE) {
-        const oldest = state.templates.keys().next();
-        if (oldest.done !== true) state.templates.delete(oldest.value);
-      }
+      evictLru(state.templates, MAX_TEMPLATES_PER_SERVICE);
     }
     const bucketOfRecord =
       Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
@@ -346,10 +344,7 @@ export class AnomalyEngine {
       const bucket =
         Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
       state.errorCounts.set(bucket, (state.errorCounts.get(bucket) ?? 0) + 1);
-      if (state.errorCounts.size > 4) {
-        const oldest = state.errorCounts.keys().next();
-        if (oldest.done !== true) state.errorCounts.delete(oldest.value);
-      }
+      evictLru(state.errorCounts, 4);
       info.samples = [
         ...info.samples.slice(-(this.options.samples - 1)),
         sample,
@@ -585,10 +580,7 @@ export class AnomalyEngine {
           bucketMs: finding.timestampMs,
           streak,
         });
-        if (state.silences.size > MAX_TEMPLATES_PER_SERVICE) {
-          const oldest = state.silences.keys().next();
-          if (oldest.done !== true) state.silences.delete(oldest.value);
-        }
+        evictLru(state.silences, MAX_TEMPLATES_PER_SERVICE);
         if (streak < this.options.silenceBuckets) continue;
       }
       const info = state.templates.get(finding.key);

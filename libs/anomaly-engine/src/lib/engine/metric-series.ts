@@ -1,4 +1,4 @@
-import { MetricDetector } from '@freeride/detectors';
+import { MetricDetector, evictLru, touchLru } from '@freeride/detectors';
 import type { MetricScore } from '@freeride/detectors';
 
 import type { ChartPoint } from '../chart/anomaly-chart';
@@ -80,21 +80,12 @@ export class MetricSeriesRegistry {
 
   /** Scores one point of a series and remembers it for the chart. */
   observe(key: string, ts: number, value: number): MetricScore {
-    let s = this.series.get(key);
-    if (s) {
-      // most recently updated last: the first key is the eviction candidate
-      this.series.delete(key);
-    } else {
-      s = new MetricSeries(
-        this.options.learningPoints,
-        this.options.chartPoints,
-      );
-    }
-    this.series.set(key, s);
-    if (this.series.size > this.options.maxSeries) {
-      const oldest = this.series.keys().next();
-      if (oldest.done !== true) this.series.delete(oldest.value);
-    }
+    const s =
+      this.series.get(key) ??
+      new MetricSeries(this.options.learningPoints, this.options.chartPoints);
+    // most recently updated last: the first key is the eviction candidate
+    touchLru(this.series, key, s);
+    evictLru(this.series, this.options.maxSeries);
     const result = s.detector.update(ts, value);
     s.push(ts, value, result, result.score >= this.options.minScore);
     return result;

@@ -1,3 +1,4 @@
+import { evictLru } from '../bounded-lru';
 import { clamp01, gaussianTail } from '../stats';
 import { BucketBaseline } from './bucket-baseline';
 import type { LogAnomaly, LogLevel } from './log-anomaly.types';
@@ -83,12 +84,7 @@ export class ErrorShareDetector {
         errors: 0,
         total: 0,
       };
-      if (this.services.size >= this.options.maxServices) {
-        const oldest = this.services.keys().next();
-        if (oldest.done !== true) {
-          this.services.delete(oldest.value);
-        }
-      }
+      evictLru(this.services, this.options.maxServices - 1);
     } else {
       this.services.delete(record.service);
     }

@@ -1,3 +1,4 @@
+import { evictLru } from '../bounded-lru';
 import { clamp01, gaussianTail } from '../stats';
 import { BucketBaseline } from './bucket-baseline';
 import type { LogAnomaly } from './log-anomaly.types';
@@ -78,12 +79,7 @@ export class LogRateDetector {
     let rate = this.rates.get(templateId);
     if (rate === undefined) {
       rate = { baseline: new BucketBaseline(this.options.alpha), current: 0 };
-      if (this.rates.size >= this.options.maxTemplates) {
-        const oldest = this.rates.keys().next();
-        if (oldest.done !== true) {
-          this.rates.delete(oldest.value);
-        }
-      }
+      evictLru(this.rates, this.options.maxTemplates - 1);
     } else {
       this.rates.delete(templateId);
     }

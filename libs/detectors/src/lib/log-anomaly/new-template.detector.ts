@@ -1,3 +1,4 @@
+import { evictLru, touchLru } from '../bounded-lru';
 import type { LogAnomaly, LogLevel } from './log-anomaly.types';
 import { severityOf } from './log-level';
 import type { SeverityClass } from './log-level';
@@ -70,17 +71,11 @@ export class NewTemplateDetector {
       this.firstTs = record.timestampMs;
     }
     if (this.seen.has(record.templateId)) {
-      this.seen.delete(record.templateId);
-      this.seen.set(record.templateId, true);
+      touchLru(this.seen, record.templateId, true);
       return undefined;
     }
     this.seen.set(record.templateId, true);
-    if (this.seen.size > this.options.maxTemplates) {
-      const oldest = this.seen.keys().next();
-      if (oldest.done !== true) {
-        this.seen.delete(oldest.value);
-      }
-    }
+    evictLru(this.seen, this.options.maxTemplates);
     const severity = severityOf(record.level);
     const elapsed = record.timestampMs - this.firstTs;
     const warm =

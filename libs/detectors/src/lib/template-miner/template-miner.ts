@@ -1,3 +1,4 @@
+import { evictLru } from '../bounded-lru';
 import { WILDCARD } from '../detectors.constants';
 import { maskMessage } from './token-masker';
 
@@ -272,17 +273,6 @@ function extractParams(pattern: string, token: string): string[] {
   return match === null ? [token] : match.slice(1);
 }
 
-/** Drops the oldest entry of a Map used as an LRU once it exceeds `limit`. */
-function trim<K, V>(map: Map<K, V>, limit: number): void {
-  while (map.size > limit) {
-    const first = map.keys().next();
-    if (first.done === true) {
-      return;
-    }
-    map.delete(first.value);
-  }
-}
-
 /**
  * Online log template miner: one message at a time, bounded memory.
  *
@@ -391,7 +381,7 @@ export class TemplateMiner {
       isNew = template.count === 0;
     }
     this.cache.set(key, template);
-    trim(this.cache, this.options.maxTemplates * CACHE_FACTOR);
+    evictLru(this.cache, this.options.maxTemplates * CACHE_FACTOR);
     return this.result(template, tokens, isNew, changed);
   }
 
@@ -620,7 +610,7 @@ export class TemplateMiner {
         }
       }
     }
-    trim(this.evidence, this.options.maxTemplates * CACHE_FACTOR);
+    evictLru(this.evidence, this.options.maxTemplates * CACHE_FACTOR);
     if (match !== undefined && matchWildcards <= generalisedWildcards) {
       return { generalised: undefined, match };
     }
