@@ -432,6 +432,40 @@ describe('AnomalyEngine', () => {
         status: 'firing',
       });
     });
+
+    it('pages each of three equal spikes in one series, after the flap window', () => {
+      const subject = engine({
+        keepFiringForMs: 60_000,
+        metricLearningPoints: 50,
+      });
+      const out: AnomalyEvent[] = [];
+      const spikes = [600, 1200, 1800];
+      for (let i = 0; i < 2400; i++) {
+        const value =
+          0.1 + 0.005 * Math.sin(i / 3) + (spikes.includes(i) ? 1 : 0);
+        out.push(
+          ...subject.observeMetric(
+            {
+              '@timestamp': new Date(START + i * 15_000).toISOString(),
+              attributes: { route: '/quotes' },
+              kind: 'gauge',
+              name: 'http_latency_p99_seconds',
+              service: 'market-gateway',
+              unit: 's',
+              value,
+            },
+            0,
+          ),
+        );
+      }
+      const fired = out
+        .filter((e) => e.kind === 'metric' && e.status === 'firing')
+        .map((e) => Math.round((Date.parse(e.window.start) - START) / 15_000));
+      expect(fired).toHaveLength(3);
+      fired.forEach((row, k) => {
+        expect(Math.abs(row - spikes[k])).toBeLessThanOrEqual(5);
+      });
+    });
   });
 
   it('gives the same anomalies whatever the replay speed', () => {
