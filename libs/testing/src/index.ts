@@ -45,3 +45,8 @@ export { makeTempDir, removeTempDir } from './lib/temp-dir';
 export { AUDIT_DIR_ENV, secretValues } from './lib/secret-audit';
 export { waitFor, WaitForTimeoutError } from './lib/wait-for';
 export type { WaitForOptions } from './lib/wait-for';
+export { startRedisCluster } from './lib/redis-cluster';
+export type {
+  RedisClusterServer,
+  StartRedisClusterOptions,
+} from './lib/redis-cluster';

@@ -1,0 +1,10 @@
+// Public entry of @freeride/stream-consumer: one consumer-group reader for every stream consumer.
+export { ConsumerGroupReader, fieldMap } from './lib/consumer-group-reader';
+export type {
+  ConsumerGroupReaderOptions,
+  EntrySource,
+  StreamBatch,
+  StreamClient,
+  StreamEntry,
+} from './lib/consumer-group-reader';
+export { CLUSTER_SLOTS, groupBySlot, hashTagged, slotOf } from './lib/slots';
