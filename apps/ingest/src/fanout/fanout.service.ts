@@ -88,36 +88,37 @@ export class FanoutService
     client: Redis,
     stream: RedisIngestStream,
   ): Promise<void> {
-    const consumer = this.config.indexer.consumerName;
-    let pending = true;
-    let ready = false;
     while (this.workers.running) {
       try {
-        if (!ready) {
-          await stream.ensureGroups(groupsFor(signal, this.config));
-          ready = true;
-        }
-        const batch = await stream.read(FANOUT_GROUP, consumer, {
-          blockMs: 1_000,
-          count: 100,
-          pending,
-        });
-        if (pending && batch.length === 0) pending = false;
-        if (batch.length === 0) continue;
-        await this.publish(signal, client, batch);
-        await stream.ack(
-          FANOUT_GROUP,
-          batch.map((e) => e.id),
-        );
+        await stream.ensureGroups(groupsFor(signal, this.config));
+        break;
       } catch (err) {
-        if (!this.workers.running) break;
         this.logger.warn(
           { err: { message: (err as Error).message }, signal },
-          'fanout loop error; retrying',
+          'fanout consumer groups not created; retrying',
         );
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
+    await stream
+      .reader(FANOUT_GROUP, this.config.indexer.consumerName, {
+        blockMs: 1_000,
+        count: 100,
+      })
+      .run({
+        handle: (batch) =>
+          this.publish(
+            signal,
+            client,
+            batch.entries.map((e) => e.value),
+          ),
+        onError: (err) =>
+          this.logger.warn(
+            { err: { message: (err as Error).message }, signal },
+            'fanout loop error; retrying',
+          ),
+        running: () => this.workers.running,
+      });
   }
 
   private async publish(

@@ -13,6 +13,10 @@ import {
   withSpan,
 } from '@freeride/observability';
 import type { OtlpSignal } from '@freeride/otlp';
+import type {
+  ConsumerGroupReader,
+  EntrySource,
+} from '@freeride/stream-consumer';
 
 import type { Client } from '@elastic/elasticsearch';
 import {
@@ -109,45 +113,28 @@ export class IndexerService
     await this.retryUntilDone('install index templates', () =>
       installedTemplates.get(this.es, this.config.elasticsearch.templatesDir),
     );
-    const consumer = this.config.indexer.consumerName;
-    // First the entries this consumer read before a crash or restart, never acknowledged.
-    let pending = true;
-    let lastClaim = 0;
+    // Own pending entries first (read before a crash or restart, never
+    // acknowledged), then entries a stopped consumer left pending, then new ones.
+    const reader = stream.reader(
+      INDEXER_GROUP,
+      this.config.indexer.consumerName,
+      { claimIdleMs: STALE_CLAIM_MS, count: this.config.indexer.batchEntries },
+    );
     // New batches are settled concurrently (bounded), so reading and mapping the
     // next batch overlaps with Elasticsearch indexing the previous one.
     const inFlight = new Set<Promise<void>>();
     while (this.workers.running) {
       try {
-        let batch: StoredIngestEntry[];
-        let fresh = false;
-        if (pending) {
-          batch = await stream.read(INDEXER_GROUP, consumer, {
-            blockMs: 0,
-            count: this.config.indexer.batchEntries,
-            pending: true,
-          });
-          if (batch.length === 0) pending = false;
-        } else if (Date.now() - lastClaim > STALE_CLAIM_MS) {
-          lastClaim = Date.now();
-          batch = await stream.claimStale(
-            INDEXER_GROUP,
-            consumer,
-            STALE_CLAIM_MS,
-            this.config.indexer.batchEntries,
-          );
-        } else {
-          batch = await this.collect(stream, consumer);
-          fresh = true;
-        }
-        if (batch.length === 0) continue;
-        if (!fresh) {
-          // Pending and claimed entries are re-read from the start of the
-          // pending list: never while an earlier batch may still hold them.
+        const { entries, source } = await this.collect(reader);
+        if (entries.length === 0) continue;
+        if (source !== 'new') {
+          // Pending and claimed entries may be held by an earlier batch of
+          // this process: settle them only once nothing is in flight.
           await Promise.all(inFlight);
-          await this.settle(signal, stream, batch);
+          await this.settle(signal, stream, entries);
           continue;
         }
-        const settling: Promise<void> = this.settle(signal, stream, batch)
+        const settling: Promise<void> = this.settle(signal, stream, entries)
           .catch((err: unknown) => {
             // The batch stays pending; it is claimed again after STALE_CLAIM_MS.
             this.logger.error(
@@ -162,38 +149,44 @@ export class IndexerService
       } catch (err) {
         if (!this.workers.running) break;
         this.logger.error({ err, signal }, 'indexer loop error; retrying');
+        // What failed stays pending: walk this consumer's pending entries again.
+        reader.rewind();
         await sleep(1_000);
       }
     }
     await Promise.all(inFlight);
   }
 
-  /** Reads new entries until the batch is full in entries or bytes, or the flush time has passed. */
+  /**
+   * The reader's next batch; a batch of new entries is filled up until it is
+   * full in entries or bytes, or the flush time has passed.
+   */
   private async collect(
-    stream: RedisIngestStream,
-    consumer: string,
-  ): Promise<StoredIngestEntry[]> {
+    reader: ConsumerGroupReader<StoredIngestEntry>,
+  ): Promise<{ entries: StoredIngestEntry[]; source: EntrySource }> {
     const { batchBytes, batchEntries, flushMs } = this.config.indexer;
-    const batch: StoredIngestEntry[] = [];
-    let bytes = 0;
     const started = Date.now();
+    const first = await reader.next({ blockMs: flushMs });
+    const batch = first.entries.map((e) => e.value);
+    if (first.source !== 'new' || batch.length === 0)
+      return { entries: batch, source: first.source };
+    let bytes = 0;
+    for (const entry of batch) bytes += entry.body.length;
     while (
       this.workers.running &&
       batch.length < batchEntries &&
       bytes < batchBytes
     ) {
       const remaining = flushMs - (Date.now() - started);
-      if (remaining <= 0 && batch.length > 0) break;
-      const got = await stream.read(INDEXER_GROUP, consumer, {
-        blockMs: Math.max(1, remaining),
-        count: batchEntries - batch.length,
-        pending: false,
-      });
+      if (remaining <= 0) break;
+      const got = await reader.readNew(batchEntries - batch.length, remaining);
       if (got.length === 0) break;
-      for (const entry of got) bytes += entry.body.length;
-      batch.push(...got);
+      for (const { value } of got) {
+        bytes += value.body.length;
+        batch.push(value);
+      }
     }
-    return batch;
+    return { entries: batch, source: 'new' };
   }
 
   private async settle(

@@ -14,6 +14,19 @@ const entry = (size: number, source = 'python') => ({
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 });
 
+/** New entries for a consumer, read through the stream's group reader. */
+async function readNew(
+  stream: RedisIngestStream,
+  group: string,
+  consumer: string,
+  count: number,
+) {
+  const batch = await stream
+    .reader(group, consumer)
+    .next({ blockMs: 10, count });
+  return batch.entries.map((e) => e.value);
+}
+
 describe('RedisIngestStream', () => {
   let server: RedisServer;
   let redis: Redis;
@@ -36,11 +49,7 @@ describe('RedisIngestStream', () => {
     const stream = new RedisIngestStream(redis, { key: 's1' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(1000));
-    const [read] = await stream.read('indexer', 'c1', {
-      blockMs: 10,
-      count: 10,
-      pending: false,
-    });
+    const [read] = await readNew(stream, 'indexer', 'c1', 10);
     expect(read).toEqual({ ...entry(1000), id });
   });
 
@@ -88,11 +97,7 @@ describe('RedisIngestStream', () => {
     expect(await stream.backlogBytes()).toBe(2000);
 
     for (const group of ['indexer', 'fanout']) {
-      const read = await stream.read(group, 'c1', {
-        blockMs: 10,
-        count: 10,
-        pending: false,
-      });
+      const read = await readNew(stream, group, 'c1', 10);
       await stream.ack(
         group,
         read.map((e) => e.id),
@@ -114,20 +119,12 @@ describe('RedisIngestStream', () => {
     await stream.ensureGroups(['indexer', 'fanout']);
     await stream.append(entry(10));
     await stream.append(entry(10));
-    const read = await stream.read('indexer', 'c1', {
-      blockMs: 10,
-      count: 10,
-      pending: false,
-    });
+    const read = await readNew(stream, 'indexer', 'c1', 10);
     await stream.ack(
       'indexer',
       read.map((e) => e.id),
     );
-    const fan = await stream.read('fanout', 'c1', {
-      blockMs: 10,
-      count: 1,
-      pending: false,
-    });
+    const fan = await readNew(stream, 'fanout', 'c1', 1);
     await stream.ack(
       'fanout',
       fan.map((e) => e.id),
@@ -171,31 +168,23 @@ describe('RedisIngestStream', () => {
     const stream = new RedisIngestStream(redis, { key: 's4' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(10));
-    await stream.read('indexer', 'c1', {
-      blockMs: 10,
-      count: 10,
-      pending: false,
-    });
-    const again = await stream.read('indexer', 'c1', {
-      blockMs: 10,
-      count: 10,
-      pending: true,
-    });
-    expect(again.map((e) => e.id)).toEqual([id]);
+    await readNew(stream, 'indexer', 'c1', 10);
+    const again = await stream.reader('indexer', 'c1').next();
+    expect(again.source).toBe('pending');
+    expect(again.entries.map((e) => e.id)).toEqual([id]);
   });
 
   it('lets another consumer claim entries a dead consumer left pending', async () => {
     const stream = new RedisIngestStream(redis, { key: 's5' });
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(10));
-    await stream.read('indexer', 'dead', {
-      blockMs: 10,
-      count: 10,
-      pending: false,
-    });
+    await readNew(stream, 'indexer', 'dead', 10);
     await new Promise((r) => setTimeout(r, 30));
-    const claimed = await stream.claimStale('indexer', 'alive', 10);
-    expect(claimed.map((e) => e.id)).toEqual([id]);
+    const claimed = await stream
+      .reader('indexer', 'alive', { claimIdleMs: 10, claimIntervalMs: 0 })
+      .next({ blockMs: 10 });
+    expect(claimed.source).toBe('claimed');
+    expect(claimed.entries.map((e) => e.value)).toEqual([{ ...entry(10), id }]);
   });
 
   it('reports the stream as unavailable when Redis is gone', async () => {

@@ -1,3 +1,10 @@
+import {
+  ConsumerGroupReader,
+  type ConsumerGroupReaderOptions,
+  type StreamClient,
+  fieldMap,
+} from '@freeride/stream-consumer';
+
 import type { Redis } from 'ioredis';
 
 import { BackPressureError, StreamUnavailableError } from './ingest.errors';
@@ -218,60 +225,28 @@ export class RedisIngestStream {
   }
 
   /**
-   * Reads entries for a consumer: first its own pending entries (delivered
-   * before a crash, never acknowledged), then new ones, blocking up to
-   * `blockMs` when there are none.
+   * A consumer-group reader of this stream: its own pending entries first,
+   * then entries other consumers left pending for `claimIdleMs`, then new
+   * ones (see `@freeride/stream-consumer`).
+   * @param client the connection to read on; a blocking read holds it, so
+   *   give every reader its own (default: this stream's connection)
    */
-  async read(
+  reader(
     group: string,
     consumer: string,
-    options: { blockMs: number; count: number; pending: boolean },
-  ): Promise<StoredIngestEntry[]> {
-    const args: (string | number)[] = [
-      'GROUP',
-      group,
+    options: Pick<
+      ConsumerGroupReaderOptions<StoredIngestEntry>,
+      'blockMs' | 'claimIdleMs' | 'claimIntervalMs' | 'count'
+    > = {},
+    client: StreamClient = this.redis,
+  ): ConsumerGroupReader<StoredIngestEntry> {
+    return new ConsumerGroupReader(client, {
+      ...options,
       consumer,
-      'COUNT',
-      options.count,
-    ];
-    if (!options.pending) args.push('BLOCK', options.blockMs);
-    args.push('STREAMS', this.key, options.pending ? '0' : '>');
-    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as
-      [Buffer, [Buffer, Buffer[] | null][]][] | null;
-    if (!reply) return [];
-    const out: StoredIngestEntry[] = [];
-    for (const [, entries] of reply) {
-      for (const [rawId, fields] of entries) {
-        // A pending entry trimmed meanwhile comes back with no fields.
-        if (!fields) continue;
-        out.push(decodeEntry(rawId.toString(), fields));
-      }
-    }
-    return out;
-  }
-
-  /** Takes over entries another consumer left pending for `minIdleMs`. */
-  async claimStale(
-    group: string,
-    consumer: string,
-    minIdleMs: number,
-    count = 100,
-  ): Promise<StoredIngestEntry[]> {
-    const reply = (await this.redis.callBuffer(
-      'XAUTOCLAIM',
-      this.key,
+      decode: (fields, _stream, id) => decodeEntry(id, fields),
       group,
-      consumer,
-      minIdleMs,
-      '0-0',
-      'COUNT',
-      count,
-    )) as [Buffer, [Buffer, Buffer[] | null][]];
-    return reply[1]
-      .filter(([, fields]) => fields !== null)
-      .map(([rawId, fields]) =>
-        decodeEntry(rawId.toString(), fields as Buffer[]),
-      );
+      streams: [this.key],
+    });
   }
 
   /** Acknowledges entries for a group. */
@@ -377,9 +352,7 @@ export class RedisIngestStream {
 }
 
 function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
-  const map = new Map<string, Buffer>();
-  for (let i = 0; i < fields.length; i += 2)
-    map.set(fields[i].toString(), fields[i + 1]);
+  const map = fieldMap(fields);
   const tp = map.get('tp')?.toString();
   const enc = map.get('enc')?.toString() ?? 'p';
   const events = map.get('ev');

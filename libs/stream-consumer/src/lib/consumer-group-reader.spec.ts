@@ -174,6 +174,7 @@ describe('ConsumerGroupReader on one Redis', () => {
 describe('ConsumerGroupReader on a Redis Cluster', () => {
   let cluster: RedisClusterServer;
   let client: Cluster;
+  const connections: Cluster[] = [];
 
   beforeAll(async () => {
     cluster = await startRedisCluster();
@@ -186,7 +187,7 @@ describe('ConsumerGroupReader on a Redis Cluster', () => {
   }, 60_000);
 
   afterAll(async () => {
-    client.disconnect();
+    for (const connection of [client, ...connections]) connection.disconnect();
     await cluster.dispose();
   });
 
@@ -202,7 +203,6 @@ describe('ConsumerGroupReader on a Redis Cluster', () => {
       hashTagged('t:metrics', p),
     ]);
     // A blocking read holds its connection: one client per reader.
-    const connections: Cluster[] = [];
     const readers = partitions.flatMap((streams) =>
       ['c1', 'c2'].map((consumer) => {
         const connection = client.duplicate();
@@ -250,10 +250,21 @@ describe('ConsumerGroupReader on a Redis Cluster', () => {
     const master = await cluster.masterOf(slotOf(partitions[0][0]));
     // WAIT counts the writes of its own connection: pipelined behind a keyed
     // command, it runs on the connection to that key's master.
-    for (const [logs] of partitions)
-      await client.pipeline().xlen(logs).call('WAIT', 1, 1000).exec();
+    for (const [logs] of partitions) {
+      const replies = await client
+        .pipeline()
+        .xlen(logs)
+        .call('WAIT', 1, 5000)
+        .exec();
+      expect(replies?.[1]).toEqual([null, 1]);
+    }
     await master.kill();
-    await cluster.waitHealthy();
+    // Its replica is promoted once the others agree it failed (node timeout).
+    await waitFor(
+      async () => (await cluster.masterOf(slotOf(partitions[0][0]))) !== master,
+      { description: 'replica promoted', intervalMs: 250, timeoutMs: 60_000 },
+    );
+    await cluster.waitHealthy(60_000);
     await produce(40);
     await waitFor(
       async () => {
@@ -263,6 +274,5 @@ describe('ConsumerGroupReader on a Redis Cluster', () => {
       { description: 'all 80 entries read after failover', timeoutMs: 30_000 },
     );
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
-    for (const connection of connections) connection.disconnect();
   }, 90_000);
 });

@@ -327,10 +327,11 @@ export class ConsumerGroupReader<T> {
     return [];
   }
 
-  private async readNew(
-    count: number,
-    blockMs: number,
-  ): Promise<StreamEntry<T>[]> {
+  /**
+   * New entries only (`XREADGROUP >`), waiting up to `blockMs`: for a caller
+   * that fills a batch after {@link next} returned new entries.
+   */
+  async readNew(count: number, blockMs: number): Promise<StreamEntry<T>[]> {
     const reply = (await this.redis.callBuffer(
       'XREADGROUP',
       'GROUP',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 import { findBinary } from './binaries';
+import { getFreePort } from './free-port';
 import { type RedisServer, startRedis } from './redis';
 import { LOOPBACK } from './testing.constants';
 import { waitFor } from './wait-for';
@@ -32,7 +33,10 @@ export interface RedisClusterServer {
   dispose(): Promise<void>;
   /** The node currently serving `slot` as master. */
   masterOf(slot: number): Promise<RedisServer>;
-  /** Waits until every running node reports `cluster_state:ok` (every slot served). */
+  /**
+   * Waits until every running node reports `cluster_state:ok` (every slot
+   * served) and every running replica's link to its master is up.
+   */
   waitHealthy(timeoutMs?: number): Promise<void>;
 }
 
@@ -64,6 +68,12 @@ export async function startRedisCluster(
       nodes.push(
         await startRedis({
           extraArgs: [
+            // The bus port defaults to port + 10000, which may be taken.
+            '--cluster-port',
+            String(await getFreePort()),
+            // Replicas sync at once (the default waits 5 s for more replicas).
+            '--repl-diskless-sync-delay',
+            '0',
             '--cluster-enabled',
             'yes',
             '--cluster-config-file',
@@ -128,11 +138,17 @@ export async function startRedisCluster(
               () => '',
             );
             if (!info.includes('cluster_state:ok')) return false;
+            const replication = await cli(node.port, 'INFO', 'replication');
+            if (
+              replication.includes('role:slave') &&
+              !replication.includes('master_link_status:up')
+            )
+              return false;
           }
           return true;
         },
         {
-          description: 'redis cluster_state:ok on every node',
+          description: 'redis cluster_state:ok and replica links up',
           intervalMs: 200,
           timeoutMs,
         },
