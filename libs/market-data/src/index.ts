@@ -9,6 +9,7 @@ export * from './lib/policies/key-pool';
 export * from './lib/policies/key-source';
 export * from './lib/policies/provider-health';
 export * from './lib/policies/rate-limiter';
+export * from './lib/policies/shared-budget';
 export * from './lib/policies/single-flight';
 export * from './lib/policies/token-bucket';
 export * from './lib/providers/alpha-vantage.provider';

@@ -122,6 +122,15 @@ export const MarketGatewayEnvSchema = z
     NEWS_PROVIDERS: providerList(DEFAULT_ROUTES.news),
     PROBE_INTERVAL_MS: nonNegativeInt(30_000),
     PROBE_PROVIDERS: providerList(['finnhub', 'polygon']),
+    /**
+     * Take every provider call also from a budget in Redis that all gateway
+     * instances share, so that together they stay within each plan (turn it
+     * on when running more than one instance).
+     */
+    PROVIDER_BUDGET_SHARED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     PROVIDER_TIMEOUT_MS: positiveInt(1500),
     QUOTE_FRESH_MS: positiveInt(DEFAULT_FRESHNESS_MS.quote),
     QUOTE_MAX_AGE_MS: positiveInt(20 * 60_000),
@@ -206,6 +215,8 @@ export interface MarketGatewayConfig {
   probe: { intervalMs: number; providers: ProviderName[] };
   providers: Record<ProviderName, ProviderSettings>;
   redisUrl: string;
+  /** Provider calls also taken from a budget shared in Redis by every instance. */
+  sharedBudget: boolean;
   request: {
     deadlineMs: number;
     /** Longest wait for a limiter token on a provider before failing over. */
@@ -280,6 +291,7 @@ export function toMarketGatewayConfig(
       },
     },
     redisUrl: env.REDIS_URL,
+    sharedBudget: env.PROVIDER_BUDGET_SHARED,
     request: {
       deadlineMs: env.REQUEST_DEADLINE_MS,
       limiterMaxWaitMs: env.LIMITER_MAX_WAIT_MS,

@@ -9,6 +9,7 @@ import {
   ProviderHealthTracker,
   type ProviderName,
   RedisMarketDataCache,
+  RedisSharedBudget,
   type RouterHooks,
   createProviderSlot,
   readKeyFile,
@@ -68,6 +69,9 @@ export function buildRouter(options: {
     ]),
   ].sort();
   const stops: (() => void)[] = [];
+  const shared = config.sharedBudget
+    ? new RedisSharedBudget(options.redis)
+    : undefined;
   const slots = names.map((name) => {
     const settings = config.providers[name];
     const fileKeys = settings.keysFile ? readKeyFile(settings.keysFile) : [];
@@ -84,6 +88,7 @@ export function buildRouter(options: {
         options.onBreakerStateChange?.(name, state);
       },
       perKeyLimits: settings.planLimits,
+      shared,
     });
     if (settings.keysFile) {
       stops.push(

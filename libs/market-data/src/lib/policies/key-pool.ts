@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { AuthFailedError, RateLimitedError } from '../market-data.errors';
 import type { ProviderName } from '../market-data.types';
 import { RateLimiter } from './rate-limiter';
+import type { SharedRateBudget, SharedTake } from './shared-budget';
 import type { PlanLimit } from './token-bucket';
 
 /** Short non-reversible id of a key, safe for logs (never the key itself). */
@@ -46,6 +47,13 @@ export interface KeyPoolOptions {
   provider: ProviderName;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /**
+   * A budget shared with the other gateway instances (Redis): {@link KeyPool.reserve}
+   * takes every call from it too, so that together the instances stay within
+   * each key's plan and the provider-wide limits.
+   * @default none (this instance's limiters only)
+   */
+  shared?: SharedRateBudget;
 }
 
 /**
@@ -160,6 +168,87 @@ export class KeyPool {
       symbol,
       window: 'unknown',
     });
+  }
+
+  /**
+   * {@link acquire}, then, with a shared budget, the same call from the
+   * budget every instance shares: first provider-wide, then for the key. A
+   * key whose shared budget is spent is paused here for as long as the
+   * budget says, and the next key is tried.
+   * @throws AuthFailedError when every key is revoked (or none is configured)
+   * @throws RateLimitedError when no key (or the provider) has a call left
+   */
+  async reserve(symbol?: string): Promise<KeyLease> {
+    const shared = this.options.shared;
+    if (!shared) return this.acquire(symbol);
+    let soonest = Number.POSITIVE_INFINITY;
+    // Each try takes the next key in rotation (a refused one is given back).
+    for (let tries = 0; tries < this.states.length; tries++) {
+      const lease = this.acquire(symbol);
+      const takes: SharedTake[] = [];
+      let waitMs = 0;
+      for (const [scope, limits] of [
+        [this.options.provider, this.options.perProviderLimits ?? []],
+        [`${this.options.provider}:${lease.id}`, this.options.perKeyLimits],
+      ] as const) {
+        const result = await shared
+          .take(scope, limits)
+          .catch((err: unknown) => {
+            // Fail closed: without the shared budget no instance can know
+            // what the others spent.
+            lease.cancel();
+            this.releaseAll(takes);
+            throw new RateLimitedError(this.options.provider, {
+              cause: err,
+              details: { reason: 'shared budget unavailable' },
+              retryAfterMs: 1000,
+              symbol,
+              window: 'unknown',
+            });
+          });
+        if ('waitMs' in result) {
+          waitMs = result.waitMs;
+          break;
+        }
+        takes.push(result.take);
+      }
+      if (waitMs === 0) return this.leaseWith(lease, takes);
+      lease.cancel();
+      this.releaseAll(takes);
+      soonest = Math.min(soonest, waitMs);
+      // Provider-wide budget spent: no other key helps.
+      if (takes.length === 0) break;
+    }
+    throw new RateLimitedError(this.options.provider, {
+      details: { reason: 'shared budget' },
+      retryAfterMs: Math.max(1, soonest),
+      symbol,
+      window: 'unknown',
+    });
+  }
+
+  /** Gives shared takes back, in the background (a lost release only makes the window stricter). */
+  private releaseAll(takes: SharedTake[]): void {
+    void Promise.all(takes.map((t) => t.release())).catch(() => undefined);
+  }
+
+  /** A lease that also reports to the shared budget's takes. */
+  private leaseWith(lease: KeyLease, takes: SharedTake[]): KeyLease {
+    const report = (fn: (t: SharedTake) => Promise<void>): void => {
+      // Best effort: a lost report only leaves the window more conservative.
+      void Promise.all(takes.map(fn)).catch(() => undefined);
+    };
+    return {
+      ...lease,
+      cancel: () => {
+        lease.cancel();
+        report((t) => t.release());
+      },
+      complete: () => {
+        lease.complete();
+        report((t) => t.complete());
+      },
+    };
   }
 
   private lease(state: KeyState): KeyLease {

@@ -17,8 +17,8 @@ export interface PlanLimit {
  * the provider never put a call over its limit (it matters for 1-second
  * windows such as Alpha Vantage's burst limit).
  */
-const SAFETY_FACTOR = 1.02;
-const JITTER_ALLOWANCE_MS = 250;
+export const SAFETY_FACTOR = 1.02;
+export const JITTER_ALLOWANCE_MS = 250;
 
 /**
  * A token bucket sized so that no half-open window of `windowMs` ever sees

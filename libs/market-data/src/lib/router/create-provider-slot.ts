@@ -4,6 +4,7 @@ import {
   ProviderCircuitBreaker,
 } from '../policies/circuit-breaker';
 import { KeyPool } from '../policies/key-pool';
+import type { SharedRateBudget } from '../policies/shared-budget';
 import type { PlanLimit } from '../policies/token-bucket';
 import type { ProviderSlot } from './provider-slot';
 
@@ -21,6 +22,8 @@ export interface CreateProviderSlotOptions {
   perKeyLimits: readonly PlanLimit[];
   /** @default [] */
   perProviderLimits?: readonly PlanLimit[];
+  /** Call budget shared with other gateway instances. @default none */
+  shared?: SharedRateBudget;
 }
 
 /** Builds a provider's slot: its client, key pool and circuit breaker. */
@@ -42,6 +45,7 @@ export function createProviderSlot(
       perKeyLimits: options.perKeyLimits,
       perProviderLimits: options.perProviderLimits,
       provider,
+      shared: options.shared,
     }),
   };
 }

@@ -498,7 +498,7 @@ export class MarketDataRouter {
   ): Promise<KeyLease> {
     for (;;) {
       try {
-        return slot.keys.acquire(symbol);
+        return await slot.keys.reserve(symbol);
       } catch (err) {
         const budget = Math.min(
           this.options.maxLimiterWaitMs ?? 1000,
