@@ -27,6 +27,27 @@ export const TradingEnvSchema = z
     TRADING_EVAL_BATCH_SIZE: int(500, 1),
     TRADING_EVAL_BLOCK_MS: int(100, 1),
     TRADING_EVAL_ENABLED: bool.default(true),
+    /**
+     * Symbol partitions of the evaluators (`partitionOf(symbol, count)`):
+     * with several instances, each evaluates only the symbols of its own
+     * partitions (`TRADING_EVAL_PARTITIONS`, e.g. `0` on one and `1` on the
+     * other of two); rule changes reach every instance (LISTEN/NOTIFY).
+     */
+    TRADING_EVAL_PARTITION_COUNT: int(1, 1),
+    /** This instance's partitions (comma-separated); empty: all of them. */
+    TRADING_EVAL_PARTITIONS: z
+      .string()
+      .default('')
+      .refine((v) => /^(\d+(,\d+)*)?$/.test(v.replace(/\s/g, '')), {
+        message: 'expected comma-separated partition numbers, e.g. 0,2',
+      })
+      .transform((v) =>
+        v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+          .map(Number),
+      ),
     /** Where a first start (no checkpoint) begins: new ticks only, or the whole stream. */
     TRADING_EVAL_START: z.enum(['earliest', 'latest']).default('latest'),
     /** How far back a restart replays processed ticks to rebuild crossings and windows. */
@@ -80,6 +101,16 @@ export const TradingEnvSchema = z
   })
   .refine(
     (env) =>
+      env.TRADING_EVAL_PARTITIONS.every(
+        (p) => p < env.TRADING_EVAL_PARTITION_COUNT,
+      ),
+    {
+      message: 'every partition must be below TRADING_EVAL_PARTITION_COUNT',
+      path: ['TRADING_EVAL_PARTITIONS'],
+    },
+  )
+  .refine(
+    (env) =>
       env.TRADING_SENTIMENT_INTERVAL_MS === 0 ||
       env.OPENAI_API_KEY !== 'not-set',
     {
@@ -103,7 +134,11 @@ export interface TradingConfig {
   evaluation: {
     batchSize: number;
     blockMs: number;
+    /** Where this instance's checkpoint is stored: the stream, plus its partitions when split. */
+    checkpointKey: string;
     enabled: boolean;
+    /** Symbol partitions: `count` in all, this instance evaluates `own`. */
+    partitions: { count: number; own: number[] };
     start: 'earliest' | 'latest';
     stream: string;
     warmupMs: number;
@@ -136,6 +171,10 @@ export function loadConfig(
   env: Record<string, string | undefined>,
 ): TradingConfig {
   const e = parseConfig(TradingEnvSchema, env);
+  const ownPartitions =
+    e.TRADING_EVAL_PARTITIONS.length > 0
+      ? [...new Set(e.TRADING_EVAL_PARTITIONS)].sort((a, b) => a - b)
+      : Array.from({ length: e.TRADING_EVAL_PARTITION_COUNT }, (_, i) => i);
   return {
     adminToken: e.TRADING_ADMIN_TOKEN,
     databaseUrl: e.TRADING_DATABASE_URL,
@@ -150,7 +189,13 @@ export function loadConfig(
     evaluation: {
       batchSize: e.TRADING_EVAL_BATCH_SIZE,
       blockMs: e.TRADING_EVAL_BLOCK_MS,
+      checkpointKey: checkpointKey(
+        e.TRADING_QUOTE_STREAM,
+        e.TRADING_EVAL_PARTITION_COUNT,
+        ownPartitions,
+      ),
       enabled: e.TRADING_EVAL_ENABLED,
+      partitions: { count: e.TRADING_EVAL_PARTITION_COUNT, own: ownPartitions },
       start: e.TRADING_EVAL_START,
       stream: e.TRADING_QUOTE_STREAM,
       warmupMs: e.TRADING_EVAL_WARMUP_MS,
@@ -180,4 +225,9 @@ export function loadConfig(
       : undefined,
     webhookPolicy: parseAllowlist(e.TRADING_WEBHOOK_ALLOWLIST),
   };
+}
+
+/** The stream itself for one evaluator; `<stream>#<own>/<count>` for a share of a split. */
+function checkpointKey(stream: string, count: number, own: number[]): string {
+  return count === 1 ? stream : `${stream}#${own.join(',')}/${count}`;
 }

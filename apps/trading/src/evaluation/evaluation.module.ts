@@ -6,6 +6,7 @@ import { EvaluationRepository } from './evaluation.repository';
 import { EvaluationService } from './evaluation.service';
 import { GatewayBarsClient } from './gateway-bars.client';
 import { RuleBookService } from './rule-book.service';
+import { RuleSyncService } from './rule-sync.service';
 
 /** Event-driven evaluation of the quote stream against the rule book. */
 @Module({
@@ -17,6 +18,7 @@ import { RuleBookService } from './rule-book.service';
     EvaluationService,
     GatewayBarsClient,
     RuleBookService,
+    RuleSyncService,
   ],
 })
 export class EvaluationModule {}

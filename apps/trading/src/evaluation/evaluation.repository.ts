@@ -33,7 +33,8 @@ export interface StoredTrigger {
 export class EvaluationRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async loadActive(): Promise<ActiveRuleRecord[]> {
+  /** Active rules: all of them, or those of `ids`. */
+  async loadActive(ids?: readonly string[]): Promise<ActiveRuleRecord[]> {
     const { rows } = await this.pool.query<{
       condition: AlertCondition;
       delivery: AlertDelivery;
@@ -46,7 +47,9 @@ export class EvaluationRepository {
       trigger: AlertTrigger;
     }>(
       `SELECT id, trader_id, name, symbol, condition, trigger, delivery, expires_at, rearm_at
-       FROM alert_rules WHERE active AND deleted_at IS NULL`,
+       FROM alert_rules WHERE active AND deleted_at IS NULL
+         AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))`,
+      [ids ?? null],
     );
     return rows.map((r) => ({
       condition: r.condition,

@@ -28,6 +28,7 @@ import {
   type StoredTrigger,
 } from './evaluation.repository';
 import { RuleBookService } from './rule-book.service';
+import { ownsSymbol } from './symbol-partitions';
 import type { TradingRule } from './trading-rule';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -79,6 +80,8 @@ export class EvaluationService
 
   async onApplicationBootstrap(): Promise<void> {
     for (const rule of await this.repository.loadActive()) {
+      // With split evaluators, only the rules of this instance's symbols.
+      if (!ownsSymbol(rule.symbol, this.config.evaluation.partitions)) continue;
       const { rearmAt, ...tradingRule } = rule;
       await this.ruleBook.add(tradingRule, rearmAt);
     }
@@ -126,7 +129,9 @@ export class EvaluationService
   private async resume(): Promise<void> {
     const { start, stream, warmupMs } = this.config.evaluation;
     const reader = this.reader!;
-    const checkpoint = await this.repository.checkpoint(stream);
+    const checkpoint = await this.repository.checkpoint(
+      this.config.evaluation.checkpointKey,
+    );
     if (checkpoint === undefined) {
       if (start === 'latest') {
         const last = (await reader.xrevrange(
@@ -237,6 +242,9 @@ export class EvaluationService
       }
       const { message, quote } = parsed;
       lastProducedAt = message.producedAt;
+      // Another evaluator instance owns this symbol's partition.
+      if (!ownsSymbol(quote.symbol, this.config.evaluation.partitions))
+        continue;
       if (quote.stale) {
         this.metrics.ticks.inc({ outcome: 'stale' });
         continue;
@@ -299,7 +307,7 @@ export class EvaluationService
         let stored: StoredTrigger[];
         try {
           stored = await this.repository.commit({
-            checkpoint: { id, stream: this.config.evaluation.stream },
+            checkpoint: { id, stream: this.config.evaluation.checkpointKey },
             expired,
             fires,
           });

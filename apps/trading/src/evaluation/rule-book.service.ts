@@ -19,6 +19,8 @@ export class RuleBookService {
   private readonly logger = new Logger(RuleBookService.name);
   /** `symbol interval` pairs whose fetch failed, and when: not retried for a minute. */
   private readonly failed = new Map<string, number>();
+  /** Ids of the rules armed here (a fired one-shot rule may stay listed). */
+  private readonly armed = new Set<string>();
   /** `symbol interval` pairs already seeded: later rules share those bars. */
   private readonly seeded = new Set<string>();
 
@@ -54,6 +56,7 @@ export class RuleBookService {
       }),
     );
     this.engine.addRule(rule, { rearmAt });
+    this.armed.add(rule.id);
     const now = Date.now();
     for (const seed of seeds) {
       if (!seed) continue;
@@ -64,5 +67,16 @@ export class RuleBookService {
 
   remove(id: string): void {
     this.engine.removeRule(id);
+    this.armed.delete(id);
+  }
+
+  /** Whether the rule was armed here (and not removed since). */
+  has(id: string): boolean {
+    return this.armed.has(id);
+  }
+
+  /** Ids of the rules armed here. */
+  ids(): string[] {
+    return [...this.armed];
   }
 }
