@@ -74,11 +74,7 @@ describe('RedisIngestStream', () => {
       'body',
       'x',
     );
-    const [withEvents, legacy] = await stream.read('indexer', 'c1', {
-      blockMs: 10,
-      count: 10,
-      pending: false,
-    });
+    const [withEvents, legacy] = await readNew(stream, 'indexer', 'c1', 10);
     expect(withEvents).toEqual({ ...entry(10), events, id });
     expect(legacy.format).toBe('otlp-protobuf');
   });
