@@ -265,33 +265,18 @@ export class ConsumerGroupReader<T> {
   private async readOwnPending(
     count: number,
   ): Promise<StreamEntry<T>[] | undefined> {
-    const reply = (await this.redis.callBuffer(
-      'XREADGROUP',
-      'GROUP',
-      this.group,
-      this.consumer,
-      'COUNT',
-      count,
+    const read = await this.readGroup(count, [
       'STREAMS',
       ...this.streams,
       ...this.streams.map((s) => this.pendingCursor.get(s) ?? '0'),
-    )) as ReadReply;
-    let any = false;
-    const gone: StreamEntry<null>[] = [];
-    const entries: StreamEntry<T>[] = [];
-    for (const [rawStream, raw] of reply ?? []) {
-      const stream = rawStream.toString();
-      for (const [rawId, fields] of raw) {
-        any = true;
-        const id = rawId.toString();
+    ]);
+    for (const { id, stream } of [...read.entries, ...read.gone])
+      if (compareIds(id, this.pendingCursor.get(stream) ?? '0') > 0)
         this.pendingCursor.set(stream, id);
-        if (fields === null) gone.push({ id, stream, value: null });
-        else
-          entries.push({ id, stream, value: this.decode(fields, stream, id) });
-      }
-    }
-    if (gone.length > 0) await this.ack(gone);
-    return any ? entries : undefined;
+    if (read.gone.length > 0) await this.ack(read.gone);
+    return read.entries.length + read.gone.length > 0
+      ? read.entries
+      : undefined;
   }
 
   /** One step of the scan for entries idle past `claimIdleMs`, stream by stream. */
@@ -332,6 +317,24 @@ export class ConsumerGroupReader<T> {
    * that fills a batch after {@link next} returned new entries.
    */
   async readNew(count: number, blockMs: number): Promise<StreamEntry<T>[]> {
+    const read = await this.readGroup(count, [
+      'BLOCK',
+      Math.max(1, Math.round(blockMs)),
+      'STREAMS',
+      ...this.streams,
+      ...this.streams.map(() => '>'),
+    ]);
+    return read.entries;
+  }
+
+  /**
+   * One `XREADGROUP`: the decoded entries, and those whose fields are gone
+   * (a pending entry trimmed meanwhile).
+   */
+  private async readGroup(
+    count: number,
+    tail: (number | string)[],
+  ): Promise<{ entries: StreamEntry<T>[]; gone: StreamEntry<null>[] }> {
     const reply = (await this.redis.callBuffer(
       'XREADGROUP',
       'GROUP',
@@ -339,23 +342,28 @@ export class ConsumerGroupReader<T> {
       this.consumer,
       'COUNT',
       count,
-      'BLOCK',
-      Math.max(1, Math.round(blockMs)),
-      'STREAMS',
-      ...this.streams,
-      ...this.streams.map(() => '>'),
+      ...tail,
     )) as ReadReply;
     const entries: StreamEntry<T>[] = [];
+    const gone: StreamEntry<null>[] = [];
     for (const [rawStream, raw] of reply ?? []) {
       const stream = rawStream.toString();
       for (const [rawId, fields] of raw) {
         const id = rawId.toString();
-        if (fields !== null)
+        if (fields === null) gone.push({ id, stream, value: null });
+        else
           entries.push({ id, stream, value: this.decode(fields, stream, id) });
       }
     }
-    return entries;
+    return { entries, gone };
   }
+}
+
+/** Orders two stream ids (`<ms>-<seq>`). */
+function compareIds(a: string, b: string): number {
+  const [am, as = 0] = a.split('-').map(Number);
+  const [bm, bs = 0] = b.split('-').map(Number);
+  return am - bm || as - bs;
 }
 
 function isCluster(client: StreamClient): client is Cluster {
