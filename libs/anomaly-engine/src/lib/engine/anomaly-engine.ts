@@ -21,6 +21,7 @@ import type { LogAnomaly, TemplateMinerState } from '@freeride/detectors';
 import type { ChartPoint } from '../chart/anomaly-chart';
 import { FlapSuppressor } from '../flap/flap-suppressor';
 import type { FlapTransition } from '../flap/flap-suppressor';
+import { EventClock } from './event-clock';
 import { MetricSeriesRegistry } from './metric-series';
 
 /** Links of an anomaly, built by the caller (Kibana and runbook base URLs are config). */
@@ -242,9 +243,7 @@ export class AnomalyEngine {
   private readonly findings = new Map<string, Finding>();
   private readonly firing = new Map<string, Finding & { sinceMs: number }>();
   private readonly flap: FlapSuppressor;
-  private lastEventWallMs = Number.NaN;
   private readonly series: MetricSeriesRegistry;
-  private nextEvaluationMs = Number.NaN;
   private readonly options: Defaults &
     Pick<AnomalyEngineOptions, 'links' | 'maxFutureSkewMs' | 'maxPastAgeMs'>;
   private readonly services = new Map<string, ServiceState>();
@@ -256,7 +255,7 @@ export class AnomalyEngine {
     logRecords: 0,
     metricPoints: 0,
   };
-  private watermarkMs = Number.NaN;
+  private readonly clock: EventClock;
 
   constructor(options: AnomalyEngineOptions) {
     this.options = { ...DEFAULTS, ...options };
@@ -265,6 +264,16 @@ export class AnomalyEngine {
       minBaselineBuckets: this.options.minBaselineBuckets,
       minScore: this.options.minScore,
     });
+    this.clock = new EventClock(
+      {
+        evaluateEveryMs: this.options.evaluateEveryMs,
+        idleAdvanceAfterMs: this.options.idleAdvanceAfterMs,
+        maxFutureSkewMs: this.options.maxFutureSkewMs,
+        maxPastAgeMs: this.options.maxPastAgeMs,
+      },
+      (atMs) => this.evaluate(atMs),
+      () => this.stats.eventTimeClamped++,
+    );
     this.series = new MetricSeriesRegistry({
       chartPoints: CHART_POINTS,
       learningPoints: this.options.metricLearningPoints,
@@ -279,7 +288,7 @@ export class AnomalyEngine {
 
   /** Current event time (the largest timestamp seen, or advanced while idle), epoch ms. */
   get eventTimeMs(): number {
-    return this.watermarkMs;
+    return this.clock.nowMs;
   }
 
   /**
@@ -297,7 +306,7 @@ export class AnomalyEngine {
         key,
         this.findings.get(key) ?? finding,
         'firing',
-        this.watermarkMs,
+        this.clock.nowMs,
         finding.sinceMs,
       ),
     );
@@ -308,10 +317,10 @@ export class AnomalyEngine {
    * event time moved past an evaluation point.
    */
   observeLog(record: LogRecordEvent, wallNowMs = Date.now()): AnomalyEvent[] {
-    const ts = this.boundEventTime(Date.parse(record['@timestamp']), wallNowMs);
+    const ts = this.clock.bound(Date.parse(record['@timestamp']), wallNowMs);
     if (Number.isNaN(ts)) return [];
     this.stats.logRecords++;
-    const out = this.advanceTo(ts, wallNowMs);
+    const out = this.clock.advanceTo(ts, wallNowMs);
     const state = this.serviceState(record.service, ts);
     const level =
       record.severityNumber > 0 ? record.severityNumber : record.level;
@@ -400,10 +409,10 @@ export class AnomalyEngine {
     point: MetricPointEvent,
     wallNowMs = Date.now(),
   ): AnomalyEvent[] {
-    const ts = this.boundEventTime(Date.parse(point['@timestamp']), wallNowMs);
+    const ts = this.clock.bound(Date.parse(point['@timestamp']), wallNowMs);
     if (Number.isNaN(ts) || !Number.isFinite(point.value)) return [];
     this.stats.metricPoints++;
-    const out = this.advanceTo(ts, wallNowMs);
+    const out = this.clock.advanceTo(ts, wallNowMs);
     const attributes = Object.entries(point.attributes)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => `${k}=${v}`)
@@ -436,63 +445,7 @@ export class AnomalyEngine {
    * `idleAdvanceAfterMs`, and returns what fired or resolved. Call it on a timer.
    */
   tick(wallNowMs = Date.now()): AnomalyEvent[] {
-    if (Number.isNaN(this.lastEventWallMs)) return [];
-    const idleMs = wallNowMs - this.lastEventWallMs;
-    if (idleMs < this.options.idleAdvanceAfterMs) return [];
-    const target = this.watermarkMs + idleMs;
-    this.lastEventWallMs = wallNowMs;
-    const out = this.evaluateUntil(target);
-    this.watermarkMs = target;
-    return out;
-  }
-
-  /**
-   * A timestamp outside the wall-clock bounds is replaced by the current
-   * event time (or the wall clock before the first record) and counted.
-   */
-  private boundEventTime(ts: number, wallNowMs: number): number {
-    if (Number.isNaN(ts)) return ts;
-    const { maxFutureSkewMs, maxPastAgeMs } = this.options;
-    const tooLate =
-      maxFutureSkewMs !== undefined && ts > wallNowMs + maxFutureSkewMs;
-    const tooEarly =
-      maxPastAgeMs !== undefined && ts < wallNowMs - maxPastAgeMs;
-    if (!tooLate && !tooEarly) return ts;
-    this.stats.eventTimeClamped++;
-    return Number.isNaN(this.watermarkMs) ? wallNowMs : this.watermarkMs;
-  }
-
-  private advanceTo(ts: number, wallNowMs: number): AnomalyEvent[] {
-    this.lastEventWallMs = wallNowMs;
-    if (Number.isNaN(this.watermarkMs)) {
-      this.watermarkMs = ts;
-      this.nextEvaluationMs =
-        Math.floor(ts / this.options.evaluateEveryMs) *
-          this.options.evaluateEveryMs +
-        this.options.evaluateEveryMs;
-      return [];
-    }
-    if (ts <= this.watermarkMs) return [];
-    const out = this.evaluateUntil(ts);
-    this.watermarkMs = ts;
-    return out;
-  }
-
-  private evaluateUntil(ts: number): AnomalyEvent[] {
-    const out: AnomalyEvent[] = [];
-    // across a long gap nothing arrived: evaluate its start (what was active
-    // fires) and its end (what ended resolves), not every point between
-    if (ts - this.nextEvaluationMs > 10 * this.options.evaluateEveryMs) {
-      out.push(...this.evaluate(this.nextEvaluationMs));
-      this.nextEvaluationMs =
-        Math.floor(ts / this.options.evaluateEveryMs) *
-        this.options.evaluateEveryMs;
-    }
-    while (ts >= this.nextEvaluationMs) {
-      out.push(...this.evaluate(this.nextEvaluationMs));
-      this.nextEvaluationMs += this.options.evaluateEveryMs;
-    }
-    return out;
+    return this.clock.tick(wallNowMs);
   }
 
   private evaluate(atMs: number): AnomalyEvent[] {
