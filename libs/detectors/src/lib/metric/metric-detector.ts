@@ -1,4 +1,5 @@
 import { RecordDetector } from './record-novelty';
+import { Refractory } from './refractory';
 
 /** Options of {@link MetricDetector}. One configuration serves every series. */
 export interface MetricDetectorOptions {
@@ -136,8 +137,6 @@ const MAD_TO_SD = Math.sqrt(Math.PI / 2);
 const GAP_STEPS = 5;
 /** A seasonal model must forecast this much better than the plain one to be used. */
 const SEASON_GAIN = 0.85;
-/** Within a refractory period, a score that does not beat the peak is scaled by this. */
-const REFRACTORY_DAMPING = 0.1;
 /** Points over which the short-run mean residual is averaged. */
 const MEAN_POINTS = 8;
 
@@ -199,11 +198,10 @@ export class MetricDetector {
   private readonly options: Required<MetricDetectorOptions>;
   private meanA = LIKELIHOOD_PRIOR_MEAN;
   private readonly novelty = new RecordDetector();
-  private peak = 0;
   private recent = 0;
   private varA = LIKELIHOOD_PRIOR_SD * LIKELIHOOD_PRIOR_SD;
   private quantum = 0;
-  private refractory = 0;
+  private readonly refractory: Refractory;
   private run = 0;
   private runSum = 0;
   private startTs = Number.NaN;
@@ -212,6 +210,10 @@ export class MetricDetector {
   /** @param options - see {@link MetricDetectorOptions} */
   constructor(options: MetricDetectorOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.refractory = new Refractory(
+      this.options.refractoryPoints,
+      this.options.refractoryScore,
+    );
   }
 
   /**
@@ -274,19 +276,7 @@ export class MetricDetector {
     const novelty =
       a > NOVELTY_MIN_DEVIATIONS ? NOVELTY_WEIGHT * noveltyScore : 0;
     score = 1 - (1 - score) * (1 - Math.min(0.999, novelty));
-    if (this.refractory > 0) {
-      this.refractory--;
-      if (score <= this.peak) {
-        score *= REFRACTORY_DAMPING;
-      }
-    }
-    if (
-      score >= o.refractoryScore &&
-      (this.refractory === 0 || score > this.peak)
-    ) {
-      this.peak = score;
-      this.refractory = o.refractoryPoints;
-    }
+    score = this.refractory.apply(score);
     this.learn(timestampMs, value, sd, gap, dt);
     this.mean = gap ? 0 : mean;
     const reason = learning

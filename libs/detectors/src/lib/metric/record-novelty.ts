@@ -1,3 +1,5 @@
+import { Refractory } from './refractory';
+
 /** Options of {@link MetricDetector}. One configuration serves every series. */
 export interface RecordDetectorOptions {
   /**
@@ -78,9 +80,6 @@ const NOVELTY_WEIGHT = 10;
 /** Weight of the short-run level beyond its range: a smoothed signal, so half. */
 const LEVEL_NOVELTY_WEIGHT = 5;
 
-/** Within a refractory period, a score that does not beat the peak is scaled by this. */
-const REFRACTORY_DAMPING = 0.1;
-
 /** A point more than this many typical steps after the previous one follows a gap. */
 const GAP_STEPS = 5;
 
@@ -129,8 +128,7 @@ export class RecordDetector {
   private max = 0;
   private min = 0;
   private readonly options: Required<RecordDetectorOptions>;
-  private peak = 0;
-  private refractory = 0;
+  private readonly refractory: Refractory;
   private residualRecord = 0;
   private readonly seasonals: Seasonal[];
   private shortMean = 0;
@@ -142,6 +140,10 @@ export class RecordDetector {
   /** @param options - see {@link RecordDetectorOptions} */
   constructor(options: RecordDetectorOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.refractory = new Refractory(
+      this.options.refractoryPoints,
+      this.options.refractoryScore,
+    );
     this.seasonals = this.options.seasonalPeriodsMs.map((periodMs) => ({
       bins: new Float64Array(this.options.seasonalBins),
       counts: new Float64Array(this.options.seasonalBins),
@@ -217,19 +219,7 @@ export class RecordDetector {
     }
     const learning = this.count < o.learningPoints;
     let score = learning ? 0 : 1 - Math.exp(-channels[strongest] / 4);
-    if (this.refractory > 0) {
-      this.refractory--;
-      if (score <= this.peak) {
-        score *= REFRACTORY_DAMPING;
-      }
-    }
-    if (
-      score >= o.refractoryScore &&
-      (this.refractory === 0 || score > this.peak)
-    ) {
-      this.peak = score;
-      this.refractory = o.refractoryPoints;
-    }
+    score = this.refractory.apply(score);
 
     this.learn(
       timestampMs,
