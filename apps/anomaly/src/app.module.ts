@@ -1,22 +1,30 @@
 import { ObservabilityModule } from '@freeride/observability';
 
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 
-import { loadAnomalyConfigFromEnv } from './config/anomaly.config';
-import { AnomalyConfigModule } from './config/config.module';
+import { ANOMALY_CONFIG, type AnomalyConfig } from './config/anomaly.config';
 import { DetectionModule } from './detection/detection.module';
 import { PrometheusModule } from './prometheus/prometheus.module';
 
-@Module({
-  imports: [
-    AnomalyConfigModule,
-    DetectionModule,
-    ObservabilityModule.forRoot({
-      logLevel: loadAnomalyConfigFromEnv().logLevel,
-      metricsPrefix: 'freeride_anomaly_',
-      serviceName: 'anomaly',
-    }),
-    PrometheusModule,
-  ],
-})
-export class AppModule {}
+/** The anomaly detector: the config, loaded once in main.ts, is injectable everywhere. */
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(config: AnomalyConfig): DynamicModule {
+    return {
+      exports: [ANOMALY_CONFIG],
+      imports: [
+        ObservabilityModule.forRoot({
+          logLevel: config.logLevel,
+          metricsPrefix: 'freeride_anomaly_',
+          serviceName: 'anomaly',
+          serviceVersion: '0.1.0',
+        }),
+        DetectionModule,
+        PrometheusModule,
+      ],
+      module: AppModule,
+      providers: [{ provide: ANOMALY_CONFIG, useValue: config }],
+    };
+  }
+}

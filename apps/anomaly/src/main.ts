@@ -1,21 +1,17 @@
 // First: telemetry must patch modules before anything else loads them.
 import './instrumentation';
 
-import { bootstrapApp } from '@freeride/observability';
+import { bootstrapApp, exitOnStartupFailure } from '@freeride/observability';
 
 import { AppModule } from './app.module';
-import { loadAnomalyConfigFromEnv } from './config/anomaly.config';
+import { loadConfig } from './config/anomaly.config';
 
 async function main(): Promise<void> {
-  const config = loadAnomalyConfigFromEnv();
-  await bootstrapApp(AppModule, {
+  const config = loadConfig(process.env);
+  await bootstrapApp(AppModule.forRoot(config), {
     host: config.http.host,
     port: config.http.port,
   });
 }
 
-main().catch((err: unknown) => {
-  // the logger may not exist yet: a bad config fails before Nest starts
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('anomaly'));

@@ -1,4 +1,9 @@
-import { METRICS_REGISTRY, ObservabilityModule } from '@freeride/observability';
+import {
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  ObservabilityModule,
+  type ResolvedObservabilityOptions,
+} from '@freeride/observability';
 
 import { type DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
@@ -15,11 +20,14 @@ import {
 
 const SELF_LOG_STATS = Symbol('SELF_LOG_STATS');
 
+/** The OTLP ingest: the config, loaded once in main.ts, is injectable everywhere. */
 @Global()
 @Module({})
 export class AppModule {
   constructor(
     @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { metricsPrefix }: ResolvedObservabilityOptions,
     @Inject(SELF_LOG_STATS) stats: SelfLogStats,
   ) {
     new Gauge({
@@ -27,7 +35,7 @@ export class AppModule {
         this.set(stats.dropped);
       },
       help: 'Own log lines that could not be shipped to Elasticsearch',
-      name: 'freeride_ingest_self_log_dropped',
+      name: `${metricsPrefix}self_log_dropped`,
       registers: [registry],
     });
   }

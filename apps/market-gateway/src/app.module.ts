@@ -6,35 +6,17 @@ import type { DestinationStream } from 'pino';
 
 import { ClientAuthModule } from './auth/client-auth.module';
 import { ClientKeyRegistry } from './auth/client-keys';
-import type { MarketGatewayConfig } from './config/market-gateway.config';
 import {
-  CLIENT_KEYS,
-  GATEWAY_CONFIG,
-} from './market-data/market-data.constants';
+  MARKET_GATEWAY_CONFIG,
+  type MarketGatewayConfig,
+} from './config/market-gateway.config';
+import { CLIENT_KEYS } from './market-data/market-data.constants';
 import { MarketDataModule } from './market-data/market-data.module';
 import { ProviderHealthModule } from './provider-health/provider-health.module';
 import { QuoteStreamModule } from './quote-stream/quote-stream.module';
 
-/** Makes the validated config injectable everywhere. */
+/** The market-data gateway: the config, loaded once in main.ts, is injectable everywhere. */
 @Global()
-@Module({})
-class GatewayConfigModule {
-  static forRoot(config: MarketGatewayConfig): DynamicModule {
-    return {
-      exports: [CLIENT_KEYS, GATEWAY_CONFIG],
-      module: GatewayConfigModule,
-      providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
-        {
-          provide: CLIENT_KEYS,
-          useValue: new ClientKeyRegistry(config.clients.keys),
-        },
-      ],
-    };
-  }
-}
-
-/** The market-data gateway. */
 @Module({})
 export class AppModule {
   /**
@@ -47,9 +29,8 @@ export class AppModule {
   ): DynamicModule {
     const clients = new ClientKeyRegistry(config.clients.keys);
     return {
+      exports: [CLIENT_KEYS, MARKET_GATEWAY_CONFIG],
       imports: [
-        GatewayConfigModule.forRoot(config),
-        MarketDataModule,
         ObservabilityModule.forRoot({
           logLevel: config.logLevel,
           logStream: options.logStream,
@@ -57,6 +38,7 @@ export class AppModule {
           serviceName: 'market-gateway',
           serviceVersion: '0.1.0',
         }),
+        MarketDataModule,
         ProviderHealthModule,
         QuoteStreamModule,
         // Per-address limit and per-client quota, then the client key guard.
@@ -70,6 +52,10 @@ export class AppModule {
         ClientAuthModule,
       ],
       module: AppModule,
+      providers: [
+        { provide: CLIENT_KEYS, useValue: clients },
+        { provide: MARKET_GATEWAY_CONFIG, useValue: config },
+      ],
     };
   }
 }

@@ -1,10 +1,10 @@
 import { ConfigValidationError } from '@freeride/observability';
 
-import { loadAnomalyConfig } from './anomaly.config';
+import { loadConfig } from './anomaly.config';
 
-describe('loadAnomalyConfig', () => {
+describe('loadConfig', () => {
   it('fills in defaults for an empty environment', () => {
-    const config = loadAnomalyConfig({});
+    const config = loadConfig({});
     expect(config.http.port).toBe(3003);
     expect(config.stream).toMatchObject({
       consumerName: 'anomaly-0',
@@ -17,7 +17,7 @@ describe('loadAnomalyConfig', () => {
   });
 
   it('gives instance i of N the partitions p with p % N == i', () => {
-    const config = loadAnomalyConfig({
+    const config = loadConfig({
       ANOMALY_INSTANCE_COUNT: '3',
       ANOMALY_INSTANCE_INDEX: '1',
       ANOMALY_PARTITIONS: '8',
@@ -27,7 +27,7 @@ describe('loadAnomalyConfig', () => {
   });
 
   it('splits Alertmanager peers and Prometheus queries', () => {
-    const config = loadAnomalyConfig({
+    const config = loadConfig({
       ALERTMANAGER_URLS: 'http://a:9093, http://b:9093',
       ANOMALY_PROMETHEUS_QUERIES: 'up=up;lat=histogram_quantile(0.9, x)',
       PROMETHEUS_URL: 'http://127.0.0.1:9090',
@@ -45,7 +45,7 @@ describe('loadAnomalyConfig', () => {
   it('reports every bad variable at once, one per line as KEY: reason', () => {
     let error: unknown;
     try {
-      loadAnomalyConfig({
+      loadConfig({
         ALERTMANAGER_URLS: 'not a url',
         ANOMALY_DATA_STREAM: 'Anomalies',
         ANOMALY_PORT: '70000',
@@ -70,7 +70,7 @@ describe('loadAnomalyConfig', () => {
 
   it('refuses an instance index outside the instance count', () => {
     expect(() =>
-      loadAnomalyConfig({
+      loadConfig({
         ANOMALY_INSTANCE_COUNT: '2',
         ANOMALY_INSTANCE_INDEX: '2',
       }),
@@ -79,7 +79,7 @@ describe('loadAnomalyConfig', () => {
 
   it('refuses a re-post interval that lets firing alerts expire', () => {
     expect(() =>
-      loadAnomalyConfig({
+      loadConfig({
         ANOMALY_ALERT_REPOST_MS: '400000',
         ANOMALY_ALERT_RESOLVE_AFTER_MS: '300000',
       }),

@@ -29,7 +29,7 @@ const DEFAULT_PROMETHEUS_QUERIES = [
 ].join(';');
 
 /** The anomaly app's environment: one flat schema, defaults here only. */
-export const AnomalyEnvSchema = z
+export const configSchema = z
   .object({
     ALERTMANAGER_TIMEOUT_MS: positiveInt(5000),
     ALERTMANAGER_URLS: urlList.default(['http://127.0.0.1:9093']),
@@ -169,10 +169,10 @@ function parseQueries(raw: string): PrometheusQuery[] {
  * Validates the environment and maps it to {@link AnomalyConfig}.
  * @throws ConfigValidationError naming every bad key, one per line
  */
-export function loadAnomalyConfig(
+export function loadConfig(
   env: Record<string, string | undefined>,
 ): AnomalyConfig {
-  const e = parseConfig(AnomalyEnvSchema, env);
+  const e = parseConfig(configSchema, env);
   const partitions = Array.from(
     { length: e.ANOMALY_PARTITIONS },
     (_, p) => p,
@@ -238,8 +238,3 @@ export function loadAnomalyConfig(
 
 /** Injection token of the {@link AnomalyConfig}. */
 export const ANOMALY_CONFIG = Symbol('ANOMALY_CONFIG');
-
-/** Loads the config from the process environment (the only place that reads it). */
-export function loadAnomalyConfigFromEnv(): AnomalyConfig {
-  return loadAnomalyConfig(process.env);
-}

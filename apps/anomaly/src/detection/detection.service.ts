@@ -17,6 +17,7 @@ import {
   METRICS_REGISTRY,
   OBSERVABILITY_OPTIONS,
   contextFromTraceparent,
+  registerRedisHealth,
   withSpan,
 } from '@freeride/observability';
 import type { ResolvedObservabilityOptions } from '@freeride/observability';
@@ -113,14 +114,7 @@ export class DetectionService
     this.redis = new Redis(this.config.redis.url, {
       maxRetriesPerRequest: null,
     });
-    this.health.register('redis', async () => {
-      try {
-        await this.redis?.ping();
-        return { status: 'up' };
-      } catch (err) {
-        return { details: { reason: (err as Error).message }, status: 'down' };
-      }
-    });
+    registerRedisHealth(this.health, this.redis);
     const streams = stream.partitions.flatMap((p) => [
       STREAM_KEYS.logRecords(p),
       STREAM_KEYS.metricPoints(p),

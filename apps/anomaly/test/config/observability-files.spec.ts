@@ -176,10 +176,12 @@ describe('observability/prometheus', () => {
         ),
       ),
     );
+    // Apps declare their metrics as `${metricsPrefix}<suffix>`, the prefix
+    // (`freeride_<app>_`) coming from the ObservabilityModule options.
     const missing = [...used].filter(
       (name) =>
         !source.includes(name) &&
-        !source.includes(name.replace(/^freeride_anomaly_/, '')),
+        !source.includes(`}${name.replace(/^freeride_[a-z]+_/, '')}`),
     );
     expect(missing).toEqual([]);
   });

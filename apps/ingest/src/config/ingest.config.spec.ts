@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { loadIngestConfig } from './ingest.config';
+import { loadConfig } from './ingest.config';
 
 const TOKENS =
   'python=python-token-0123456789,wordpress=wordpress-token-0123456789';
 
-describe('loadIngestConfig', () => {
+describe('loadConfig', () => {
   it('fills in defaults and maps tokens to their source', () => {
-    const config = loadIngestConfig({ INGEST_TOKENS: TOKENS });
+    const config = loadConfig({ INGEST_TOKENS: TOKENS });
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 4318 });
     expect(config.tokens.get('python-token-0123456789')).toBe('python');
     expect(config.stream.highWaterBytes).toBe(256 * 1024 * 1024);
@@ -21,7 +21,7 @@ describe('loadIngestConfig', () => {
   it('reads tokens from a mounted secret file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
     writeFileSync(join(dir, 'tokens'), 'node=node-token-0123456789abcdef\n');
-    const config = loadIngestConfig({
+    const config = loadConfig({
       INGEST_TOKENS_FILE: join(dir, 'tokens'),
     });
     expect(config.tokens.get('node-token-0123456789abcdef')).toBe('node');
@@ -30,7 +30,7 @@ describe('loadIngestConfig', () => {
   it('reports every bad key at once, one per line', () => {
     let error: unknown;
     try {
-      loadIngestConfig({
+      loadConfig({
         INGEST_HIGH_WATER_BYTES: '-1',
         INGEST_PORT: 'http',
         REDIS_URL: 'not a url',
@@ -51,16 +51,16 @@ describe('loadIngestConfig', () => {
   });
 
   it('rejects a short token without echoing it', () => {
-    expect(() => loadIngestConfig({ INGEST_TOKENS: 'python=short' })).toThrow(
+    expect(() => loadConfig({ INGEST_TOKENS: 'python=short' })).toThrow(
       /INGEST_TOKENS: each entry must be source=token with a token of at least 16 characters/,
     );
-    expect(() =>
-      loadIngestConfig({ INGEST_TOKENS: 'python=short' }),
-    ).not.toThrow(/short/);
+    expect(() => loadConfig({ INGEST_TOKENS: 'python=short' })).not.toThrow(
+      /short/,
+    );
   });
 
   it('reads per-source write policies and the accepted time window', () => {
-    const config = loadIngestConfig({
+    const config = loadConfig({
       INGEST_SOURCE_POLICIES: JSON.stringify({
         python: { datasets: ['market.*'], services: ['freeride-fetch'] },
       }),
@@ -79,10 +79,10 @@ describe('loadIngestConfig', () => {
 
   it('rejects a policy that is not JSON or has an unknown key', () => {
     expect(() =>
-      loadIngestConfig({ INGEST_SOURCE_POLICIES: '{', INGEST_TOKENS: TOKENS }),
+      loadConfig({ INGEST_SOURCE_POLICIES: '{', INGEST_TOKENS: TOKENS }),
     ).toThrow(/INGEST_SOURCE_POLICIES: must be a JSON object/);
     expect(() =>
-      loadIngestConfig({
+      loadConfig({
         INGEST_SOURCE_POLICIES: '{"node":{"indices":["x"]}}',
         INGEST_TOKENS: TOKENS,
       }),

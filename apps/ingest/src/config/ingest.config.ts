@@ -71,7 +71,7 @@ const sourcePolicies = z
  * The ingest's environment. Tokens come from `INGEST_TOKENS` or, better for
  * production, a mounted secret file `INGEST_TOKENS_FILE` in the same format.
  */
-export const IngestEnvSchema = z
+export const configSchema = z
   .object({
     ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
     ES_NAMESPACE: z
@@ -175,10 +175,10 @@ export interface IngestConfig {
  * Validates the environment and maps it to {@link IngestConfig}.
  * @throws ConfigValidationError naming every bad key
  */
-export function loadIngestConfig(
+export function loadConfig(
   env: Record<string, string | undefined>,
 ): IngestConfig {
-  const e = parseConfig(IngestEnvSchema, env);
+  const e = parseConfig(configSchema, env);
   let tokens = e.INGEST_TOKENS ?? new Map<string, string>();
   if (e.INGEST_TOKENS_FILE) {
     const fromFile = parseConfig(z.object({ INGEST_TOKENS_FILE: tokenList }), {

@@ -9,7 +9,11 @@ import {
   type StoredIngestEntry,
   decodeLegacyEntry,
 } from '@freeride/ingest-delivery';
-import { METRICS_REGISTRY } from '@freeride/observability';
+import {
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  type ResolvedObservabilityOptions,
+} from '@freeride/observability';
 import {
   type LogsRequest,
   type MetricsRequest,
@@ -61,12 +65,14 @@ export class FanoutService
     >,
     @Inject(REDIS_WRITER) redis: Redis,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { metricsPrefix }: ResolvedObservabilityOptions,
   ) {
     this.workers = new StreamWorkers(redis, 'ingest-fanout');
     this.published = new Counter({
       help: 'Records published to the anomaly streams',
       labelNames: ['signal'],
-      name: 'freeride_ingest_fanout_published_total',
+      name: `${metricsPrefix}fanout_published_total`,
       registers: [registry],
     });
   }

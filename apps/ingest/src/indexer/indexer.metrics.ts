@@ -1,6 +1,7 @@
 import {
-  DURATION_BUCKETS_SECONDS,
   METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  type ResolvedObservabilityOptions,
 } from '@freeride/observability';
 
 import { Inject, Injectable } from '@nestjs/common';
@@ -39,68 +40,72 @@ export class IndexerMetrics {
   readonly retried: Counter<'signal'>;
   readonly trimmedBytes: Counter<'signal'>;
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { durationBuckets, metricsPrefix }: ResolvedObservabilityOptions,
+  ) {
     const registers = [registry];
     this.indexed = new Counter({
       help: 'Documents created in Elasticsearch',
       labelNames: ['signal'],
-      name: 'freeride_ingest_indexed_total',
+      name: `${metricsPrefix}indexed_total`,
       registers,
     });
     this.duplicates = new Counter({
       help: 'Documents already present (409 on the deterministic id): an earlier attempt had written them',
       labelNames: ['signal'],
-      name: 'freeride_ingest_duplicates_total',
+      name: `${metricsPrefix}duplicates_total`,
       registers,
     });
     this.retried = new Counter({
       help: 'Bulk items retried after 429/5xx',
       labelNames: ['signal'],
-      name: 'freeride_ingest_retried_total',
+      name: `${metricsPrefix}retried_total`,
       registers,
     });
     this.deadLettered = new Counter({
       help: 'Documents written to the dead-letter index, by reason',
       labelNames: ['reason', 'signal'],
-      name: 'freeride_ingest_dead_lettered_total',
+      name: `${metricsPrefix}dead_lettered_total`,
       registers,
     });
     this.esUnavailable = new Counter({
       help: 'Batches that could not reach Elasticsearch and stay pending',
       labelNames: ['signal'],
-      name: 'freeride_ingest_elasticsearch_unavailable_total',
+      name: `${metricsPrefix}elasticsearch_unavailable_total`,
       registers,
     });
     this.bulkDuration = new Histogram({
-      buckets: DURATION_BUCKETS_SECONDS,
+      buckets: [...durationBuckets],
       help: 'Time to settle one batch in Elasticsearch',
       labelNames: ['signal'],
-      name: 'freeride_ingest_batch_duration_seconds',
+      name: `${metricsPrefix}batch_duration_seconds`,
       registers,
     });
     this.indexLatency = new Histogram({
-      buckets: DURATION_BUCKETS_SECONDS,
+      buckets: [...durationBuckets],
       help: 'Time from acceptance to settlement in Elasticsearch',
       labelNames: ['signal'],
-      name: 'freeride_ingest_index_latency_seconds',
+      name: `${metricsPrefix}index_latency_seconds`,
       registers,
     });
     this.backlogBytes = new Gauge({
       help: 'Bytes accepted and not yet acknowledged by every consumer group',
       labelNames: ['signal'],
-      name: 'freeride_ingest_stream_backlog_bytes',
+      name: `${metricsPrefix}stream_backlog_bytes`,
       registers,
     });
     this.lag = new Gauge({
       help: 'Stream entries a consumer group has not yet acknowledged',
       labelNames: ['group', 'signal'],
-      name: 'freeride_ingest_stream_lag_entries',
+      name: `${metricsPrefix}stream_lag_entries`,
       registers,
     });
     this.trimmedBytes = new Counter({
       help: 'Bytes removed from the stream after every group acknowledged them',
       labelNames: ['signal'],
-      name: 'freeride_ingest_stream_trimmed_bytes_total',
+      name: `${metricsPrefix}stream_trimmed_bytes_total`,
       registers,
     });
   }

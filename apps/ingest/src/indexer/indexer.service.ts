@@ -10,6 +10,7 @@ import {
 import {
   ATTR,
   contextFromTraceparent,
+  nestLogSink,
   withSpan,
 } from '@freeride/observability';
 import type { OtlpSignal } from '@freeride/otlp';
@@ -71,12 +72,7 @@ export class IndexerService
     this.bulk = new EsBulkIndexer(es, {
       concurrency: config.indexer.concurrency,
       flushBytes: config.indexer.batchBytes,
-      log: {
-        debug: (f, m) => this.logger.debug(f, m),
-        error: (f, m) => this.logger.error(f, m),
-        info: (f, m) => this.logger.log(f, m),
-        warn: (f, m) => this.logger.warn(f, m),
-      },
+      log: nestLogSink(this.logger),
       maxItemAttempts: config.indexer.maxItemAttempts,
     });
   }

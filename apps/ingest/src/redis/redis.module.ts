@@ -1,4 +1,4 @@
-import { HealthRegistry } from '@freeride/observability';
+import { HealthRegistry, registerRedisHealth } from '@freeride/observability';
 
 import {
   Global,
@@ -46,10 +46,7 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
         'redis connection error',
       ),
     );
-    this.health.register('redis', async () => {
-      await this.redis.ping();
-      return { status: 'up' };
-    });
+    registerRedisHealth(this.health, this.redis);
     void this.checkDurability();
   }
 

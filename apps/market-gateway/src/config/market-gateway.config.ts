@@ -66,7 +66,7 @@ const secretFile = z
  * API keys come from `<PROVIDER>_API_KEYS` (comma-separated) or a mounted
  * `<PROVIDER>_API_KEYS_FILE` (one per line, re-read when it changes).
  */
-export const MarketGatewayEnvSchema = z
+export const configSchema = z
   .object({
     ALPHAVANTAGE_API_KEYS: z.string().optional(),
     ALPHAVANTAGE_API_KEYS_FILE: secretFile,
@@ -180,7 +180,7 @@ export const MarketGatewayEnvSchema = z
   });
 
 /** The flat, validated environment. */
-export type MarketGatewayEnv = z.output<typeof MarketGatewayEnvSchema>;
+export type MarketGatewayEnv = z.output<typeof configSchema>;
 
 /** Settings of one provider. */
 export interface ProviderSettings {
@@ -319,10 +319,8 @@ export function toMarketGatewayConfig(
 export function loadConfig(
   env: Record<string, string | undefined>,
 ): MarketGatewayConfig {
-  return toMarketGatewayConfig(parseConfig(MarketGatewayEnvSchema, env));
+  return toMarketGatewayConfig(parseConfig(configSchema, env));
 }
 
-/** {@link loadConfig} of this process's environment (the one `process.env` read). */
-export function loadConfigFromEnv(): MarketGatewayConfig {
-  return loadConfig(process.env);
-}
+/** Injection token of the {@link MarketGatewayConfig}. */
+export const MARKET_GATEWAY_CONFIG = Symbol('MARKET_GATEWAY_CONFIG');

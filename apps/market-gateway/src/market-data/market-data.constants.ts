@@ -1,11 +1,7 @@
-/** Injection token of the typed {@link MarketGatewayConfig}. */
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 /** Injection token of the `MarketDataRouter`. */
 export const MARKET_DATA_ROUTER = Symbol('MARKET_DATA_ROUTER');
 /** Injection token of the ioredis client. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-/** Prefix of every gateway metric. */
-export const METRICS_PREFIX = 'freeride_gateway_';
 /** Injection token of the gateway's `ClientKeyRegistry`. */
 export const CLIENT_KEYS = Symbol('CLIENT_KEYS');
 /** Injection token of the `UnknownSymbolCache` (negative cache). */

@@ -1,3 +1,5 @@
+import { resolveObservabilityOptions } from '@freeride/observability';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -22,7 +24,14 @@ function referencedMetrics(path: string): string[] {
 
 describe('MarketDataMetrics', () => {
   const registry = new Registry();
-  new MarketDataMetrics(registry);
+  // The options app.module.ts gives ObservabilityModule.forRoot.
+  new MarketDataMetrics(
+    registry,
+    resolveObservabilityOptions({
+      metricsPrefix: 'freeride_gateway_',
+      serviceName: 'market-gateway',
+    }),
+  );
   const exported = registry.getMetricsAsArray().map((m) => m.name);
 
   it.each([

@@ -4,14 +4,13 @@ import type {
   RouterHooks,
 } from '@freeride/market-data';
 import {
-  DURATION_BUCKETS_SECONDS,
   METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  type ResolvedObservabilityOptions,
 } from '@freeride/observability';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-
-import { METRICS_PREFIX } from './market-data.constants';
 
 const BREAKER_VALUE: Record<BreakerState, number> = {
   closed: 0,
@@ -31,63 +30,69 @@ export class MarketDataMetrics {
   readonly streamConnected: Gauge<'provider'>;
   readonly streamPublished: Counter<'provider'>;
   readonly streamDisconnects: Counter<'provider'>;
+  private readonly prefix: string;
   private router?: MarketDataRouter;
 
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {
+  constructor(
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { durationBuckets, metricsPrefix }: ResolvedObservabilityOptions,
+  ) {
+    this.prefix = metricsPrefix;
     const registers = [registry];
     this.providerRequests = new Counter({
       help: 'Provider calls by outcome (success or failure kind); circuit_open and local rate_limited made no upstream call',
       labelNames: ['capability', 'outcome', 'provider'],
-      name: `${METRICS_PREFIX}provider_requests_total`,
+      name: `${metricsPrefix}provider_requests_total`,
       registers,
     });
     this.providerDuration = new Histogram({
-      buckets: DURATION_BUCKETS_SECONDS,
+      buckets: [...durationBuckets],
       help: 'Duration of upstream provider calls',
       labelNames: ['capability', 'provider'],
-      name: `${METRICS_PREFIX}provider_request_duration_seconds`,
+      name: `${metricsPrefix}provider_request_duration_seconds`,
       registers,
     });
     this.failovers = new Counter({
       help: 'Times the router left a provider for the next one',
       labelNames: ['capability', 'from', 'reason'],
-      name: `${METRICS_PREFIX}provider_failovers_total`,
+      name: `${metricsPrefix}provider_failovers_total`,
       registers,
     });
     this.cacheLookups = new Counter({
       help: 'Cache lookups by kind and outcome (hit, miss)',
       labelNames: ['kind', 'outcome'],
-      name: `${METRICS_PREFIX}cache_lookups_total`,
+      name: `${metricsPrefix}cache_lookups_total`,
       registers,
     });
     this.singleFlight = new Counter({
       help: 'Cache misses that led an upstream call (leader) or joined one in flight (joined)',
       labelNames: ['kind', 'role'],
-      name: `${METRICS_PREFIX}single_flight_total`,
+      name: `${metricsPrefix}single_flight_total`,
       registers,
     });
     this.staleServed = new Counter({
       help: 'Stale data served (flagged stale) because no provider had fresher',
       labelNames: ['kind', 'provider'],
-      name: `${METRICS_PREFIX}stale_served_total`,
+      name: `${metricsPrefix}stale_served_total`,
       registers,
     });
     this.streamPublished = new Counter({
       help: 'Quotes published to the freeride:quotes stream',
       labelNames: ['provider'],
-      name: `${METRICS_PREFIX}quote_stream_published_total`,
+      name: `${metricsPrefix}quote_stream_published_total`,
       registers,
     });
     this.streamDisconnects = new Counter({
       help: 'Provider websocket disconnects of the quote stream',
       labelNames: ['provider'],
-      name: `${METRICS_PREFIX}quote_stream_disconnects_total`,
+      name: `${metricsPrefix}quote_stream_disconnects_total`,
       registers,
     });
     this.streamConnected = new Gauge({
       help: '1 while the quote stream websocket of the provider is connected',
       labelNames: ['provider'],
-      name: `${METRICS_PREFIX}quote_stream_connected`,
+      name: `${metricsPrefix}quote_stream_connected`,
       registers,
     });
     this.healthGauge(
@@ -142,7 +147,7 @@ export class MarketDataMetrics {
       },
       help: 'Recent provider call latency quantiles',
       labelNames: ['provider', 'quantile'],
-      name: `${METRICS_PREFIX}provider_latency_seconds`,
+      name: `${metricsPrefix}provider_latency_seconds`,
       registers,
     });
   }
@@ -191,7 +196,7 @@ export class MarketDataMetrics {
       },
       help,
       labelNames: ['provider'],
-      name: `${METRICS_PREFIX}${name}`,
+      name: `${this.prefix}${name}`,
       registers: [this.registry],
     });
   }

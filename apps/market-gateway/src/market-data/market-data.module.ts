@@ -3,19 +3,27 @@ import {
   RedisMarketDataCache,
   UnknownSymbolCache,
 } from '@freeride/market-data';
+import {
+  HealthRegistry,
+  nestLogSink,
+  registerRedisHealth,
+} from '@freeride/observability';
 
 import {
   Inject,
   Logger,
   Module,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import Redis from 'ioredis';
 
-import type { MarketGatewayConfig } from '../config/market-gateway.config';
+import {
+  MARKET_GATEWAY_CONFIG,
+  type MarketGatewayConfig,
+} from '../config/market-gateway.config';
 import { BarsController } from './bars.controller';
 import {
-  GATEWAY_CONFIG,
   MARKET_DATA_ROUTER,
   REDIS_CLIENT,
   UNKNOWN_SYMBOLS,
@@ -23,10 +31,8 @@ import {
 import { type BuiltRouter, buildRouter } from './market-data.factory';
 import { MarketDataMetrics } from './market-data.metrics';
 import { MarketDataService } from './market-data.service';
-import { nestLogSink } from './nest-log-sink';
 import { NewsController } from './news.controller';
 import { QuotesController } from './quotes.controller';
-import { RedisHealth } from './redis.health';
 
 const BUILT_ROUTER = Symbol('BUILT_ROUTER');
 
@@ -37,9 +43,8 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
   providers: [
     MarketDataMetrics,
     MarketDataService,
-    RedisHealth,
     {
-      inject: [GATEWAY_CONFIG],
+      inject: [MARKET_GATEWAY_CONFIG],
       provide: REDIS_CLIENT,
       useFactory: (config: MarketGatewayConfig) => {
         const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -52,7 +57,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
       },
     },
     {
-      inject: [GATEWAY_CONFIG, MarketDataMetrics, REDIS_CLIENT],
+      inject: [MARKET_GATEWAY_CONFIG, MarketDataMetrics, REDIS_CLIENT],
       provide: BUILT_ROUTER,
       useFactory: (
         config: MarketGatewayConfig,
@@ -70,7 +75,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
       },
     },
     {
-      inject: [GATEWAY_CONFIG, REDIS_CLIENT],
+      inject: [MARKET_GATEWAY_CONFIG, REDIS_CLIENT],
       provide: UNKNOWN_SYMBOLS,
       useFactory: (config: MarketGatewayConfig, redis: Redis) =>
         new UnknownSymbolCache(
@@ -85,11 +90,17 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
     },
   ],
 })
-export class MarketDataModule implements OnApplicationShutdown {
+export class MarketDataModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(BUILT_ROUTER) private readonly built: BuiltRouter,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly health: HealthRegistry,
   ) {}
+
+  /** Readiness of the Redis that holds the cache and the quote stream. */
+  onModuleInit(): void {
+    registerRedisHealth(this.health, this.redis);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     this.built.stopWatchers();

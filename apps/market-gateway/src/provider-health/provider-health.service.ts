@@ -12,11 +12,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 
-import type { MarketGatewayConfig } from '../config/market-gateway.config';
 import {
-  GATEWAY_CONFIG,
-  MARKET_DATA_ROUTER,
-} from '../market-data/market-data.constants';
+  MARKET_GATEWAY_CONFIG,
+  type MarketGatewayConfig,
+} from '../config/market-gateway.config';
+import { MARKET_DATA_ROUTER } from '../market-data/market-data.constants';
 import { providerIndicator } from './provider.health';
 
 /**
@@ -33,7 +33,7 @@ export class ProviderHealthService
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
+    @Inject(MARKET_GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
     private readonly registry: HealthRegistry,
     @Inject(MARKET_DATA_ROUTER) private readonly router: MarketDataRouter,
   ) {}

@@ -3,6 +3,7 @@ import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
 import {
   TRACER_NAME,
   currentTraceparent,
+  nestLogSink,
   recordError,
 } from '@freeride/observability';
 
@@ -16,14 +17,15 @@ import {
 import { type SpanContext, context, trace } from '@opentelemetry/api';
 import type Redis from 'ioredis';
 
-import type { MarketGatewayConfig } from '../config/market-gateway.config';
 import {
-  GATEWAY_CONFIG,
+  MARKET_GATEWAY_CONFIG,
+  type MarketGatewayConfig,
+} from '../config/market-gateway.config';
+import {
   MARKET_DATA_ROUTER,
   REDIS_CLIENT,
 } from '../market-data/market-data.constants';
 import { MarketDataMetrics } from '../market-data/market-data.metrics';
-import { nestLogSink } from '../market-data/nest-log-sink';
 
 /**
  * Streams trades of `STREAM_SYMBOLS` from the first streaming provider and
@@ -43,7 +45,7 @@ export class QuoteStreamService
   private subscription?: SpanContext;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
+    @Inject(MARKET_GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
     private readonly metrics: MarketDataMetrics,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(MARKET_DATA_ROUTER) private readonly router: MarketDataRouter,

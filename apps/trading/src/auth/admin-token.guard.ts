@@ -7,8 +7,7 @@ import {
 } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import type { TraderRequest } from './authenticated-trader';
 
 /** Authenticates operator routes with `Authorization: Bearer <TRADING_ADMIN_TOKEN>`. */

@@ -10,7 +10,7 @@ const int = (def: number, min = 0) =>
   z.coerce.number().int().min(min).default(def);
 
 /** The trading app's environment: every variable it reads, with its default. */
-export const TradingEnvSchema = z
+export const configSchema = z
   .object({
     OPENAI_API_KEY: z.string().min(1).default('not-set'),
     /** The official client appends `/chat/completions`, `/files`, `/batches`. */
@@ -170,7 +170,7 @@ export interface TradingConfig {
 export function loadConfig(
   env: Record<string, string | undefined>,
 ): TradingConfig {
-  const e = parseConfig(TradingEnvSchema, env);
+  const e = parseConfig(configSchema, env);
   const ownPartitions =
     e.TRADING_EVAL_PARTITIONS.length > 0
       ? [...new Set(e.TRADING_EVAL_PARTITIONS)].sort((a, b) => a - b)
@@ -231,3 +231,6 @@ export function loadConfig(
 function checkpointKey(stream: string, count: number, own: number[]): string {
   return count === 1 ? stream : `${stream}#${own.join(',')}/${count}`;
 }
+
+/** Injection token of the {@link TradingConfig}. */
+export const TRADING_CONFIG = Symbol('TRADING_CONFIG');

@@ -1,4 +1,4 @@
-import { HealthRegistry } from '@freeride/observability';
+import { HealthRegistry, registerRedisHealth } from '@freeride/observability';
 
 import {
   type DynamicModule,
@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 
 import type { TradingConfig } from '../config/trading.config';
-import { PG_POOL, REDIS_CLIENT, TRADING_CONFIG } from './database.constants';
+import { PG_POOL, REDIS_CLIENT } from './database.constants';
 
 /** Closes the pool and the Redis client, and registers their readiness checks. */
 @Injectable()
@@ -33,14 +33,7 @@ class ConnectionsLifecycle implements OnModuleInit, OnApplicationShutdown {
         return { details: { reason: (err as Error).message }, status: 'down' };
       }
     });
-    this.health.register('redis', async () => {
-      try {
-        await this.redis.ping();
-        return { status: 'up' };
-      } catch (err) {
-        return { details: { reason: (err as Error).message }, status: 'down' };
-      }
-    });
+    registerRedisHealth(this.health, this.redis);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -49,16 +42,15 @@ class ConnectionsLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The app's config, PostgreSQL pool and Redis client, for every feature. */
+/** The app's PostgreSQL pool and Redis client, for every feature. */
 @Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(config: TradingConfig): DynamicModule {
     return {
-      exports: [PG_POOL, REDIS_CLIENT, TRADING_CONFIG],
+      exports: [PG_POOL, REDIS_CLIENT],
       module: DatabaseModule,
       providers: [
-        { provide: TRADING_CONFIG, useValue: config },
         {
           provide: PG_POOL,
           useFactory: () =>

@@ -11,8 +11,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { type Transporter, createTransport } from 'nodemailer';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import type { DeliveryTarget } from './deliveries.repository';
 
 /** SMTP's "requested mail action okay, completed", reported like an HTTP status. */

@@ -2,8 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import {
   COMPLETED_JOB_RETENTION_SECONDS,
   DELIVERY_QUEUE,

@@ -16,8 +16,7 @@ import {
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { ChannelSenderService } from './channel-sender.service';
 import { DELIVERY_QUEUE, FLUSH_INTERVAL_MS } from './deliveries.constants';
 import { WebhookDeliveryError } from './deliveries.errors';
@@ -173,7 +172,10 @@ export class DeliveryWorkerService
         }
         const timeoutMs = this.config.delivery.timeoutMs;
         const destination = ChannelSenderService.destination(target);
-        span.setAttribute('freeride.delivery.channel', destination.split(':')[0]);
+        span.setAttribute(
+          'freeride.delivery.channel',
+          destination.split(':')[0],
+        );
         const attempts = job.attemptsMade + 1;
         let status: number;
         try {

@@ -1,4 +1,8 @@
-import { METRICS_REGISTRY } from '@freeride/observability';
+import {
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  type ResolvedObservabilityOptions,
+} from '@freeride/observability';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -10,17 +14,21 @@ export class DeliveryMetrics {
   readonly tickToDelivery: Histogram;
   private deadCount: () => Promise<number> = () => Promise.resolve(0);
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { durationBuckets, metricsPrefix }: ResolvedObservabilityOptions,
+  ) {
     this.attempts = new Counter({
       help: 'Webhook delivery attempts by outcome (delivered, retry, dead)',
       labelNames: ['outcome'],
-      name: 'freeride_trading_webhook_attempts_total',
+      name: `${metricsPrefix}webhook_attempts_total`,
       registers: [registry],
     });
     this.tickToDelivery = new Histogram({
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      buckets: [...durationBuckets],
       help: 'Time from reading the tick to the webhook receiver answering 2xx',
-      name: 'freeride_trading_tick_to_delivery_seconds',
+      name: `${metricsPrefix}tick_to_delivery_seconds`,
       registers: [registry],
     });
     const dead = () => this.deadCount();
@@ -29,7 +37,7 @@ export class DeliveryMetrics {
         this.set(await dead());
       },
       help: 'Deliveries in the dead-letter list (all attempts failed), any channel',
-      name: 'freeride_trading_dead_deliveries',
+      name: `${metricsPrefix}dead_deliveries`,
       registers: [registry],
     });
   }

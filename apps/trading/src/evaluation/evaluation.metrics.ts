@@ -1,4 +1,8 @@
-import { METRICS_REGISTRY } from '@freeride/observability';
+import {
+  METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
+  type ResolvedObservabilityOptions,
+} from '@freeride/observability';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -14,33 +18,37 @@ export class EvaluationMetrics {
   private ruleBook: () => { maxRulesPerSymbol: number; symbols: number } =
     () => ({ maxRulesPerSymbol: 0, symbols: 0 });
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS)
+    { durationBuckets, metricsPrefix }: ResolvedObservabilityOptions,
+  ) {
     this.ticks = new Counter({
       help: 'Quote ticks read from the stream by outcome (evaluated, duplicate, out_of_order, stale, invalid)',
       labelNames: ['outcome'],
-      name: 'freeride_trading_ticks_total',
+      name: `${metricsPrefix}ticks_total`,
       registers: [registry],
     });
     this.fired = new Counter({
       help: 'Rule firings stored (replays excluded)',
-      name: 'freeride_trading_rule_fires_total',
+      name: `${metricsPrefix}rule_fires_total`,
       registers: [registry],
     });
     this.rules = new Gauge({
       help: 'Armed or cooling-down rules held by the evaluator',
-      name: 'freeride_trading_rules',
+      name: `${metricsPrefix}rules`,
       registers: [registry],
     });
     this.batchSeconds = new Histogram({
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      buckets: [...durationBuckets],
       help: 'Time to evaluate and commit one tick batch',
-      name: 'freeride_trading_eval_batch_seconds',
+      name: `${metricsPrefix}eval_batch_seconds`,
       registers: [registry],
     });
     this.evalLag = new Histogram({
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+      buckets: [...durationBuckets],
       help: 'Time from the gateway publishing a tick to the evaluator reading it',
-      name: 'freeride_trading_eval_lag_seconds',
+      name: `${metricsPrefix}eval_lag_seconds`,
       registers: [registry],
     });
     const book = () => this.ruleBook();
@@ -49,7 +57,7 @@ export class EvaluationMetrics {
         this.set(book().symbols);
       },
       help: 'Symbols with at least one rule',
-      name: 'freeride_trading_symbols',
+      name: `${metricsPrefix}symbols`,
       registers: [registry],
     });
     new Gauge({
@@ -57,7 +65,7 @@ export class EvaluationMetrics {
         this.set(book().maxRulesPerSymbol);
       },
       help: 'Rules of the symbol with the most rules (evaluation cost of its ticks)',
-      name: 'freeride_trading_rules_per_symbol_max',
+      name: `${metricsPrefix}rules_per_symbol_max`,
       registers: [registry],
     });
   }

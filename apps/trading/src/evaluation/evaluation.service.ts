@@ -17,8 +17,7 @@ import {
 import { context, propagation, trace } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { alertPayload } from '../deliveries/alert-payload';
 import { DeliveryQueueService } from '../deliveries/delivery-queue.service';
 import { EvaluationMetrics } from './evaluation.metrics';

@@ -4,8 +4,7 @@ import type { ReplayBar } from '@freeride/trading-rules';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { BarsUnavailableError } from './gateway-bars.errors';
 
 const BarsBody = z.object({

@@ -8,8 +8,7 @@ import {
 import { Client } from 'pg';
 import { z } from 'zod';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { EvaluationRepository } from './evaluation.repository';
 import { RuleBookService } from './rule-book.service';
 import { ownsSymbol } from './symbol-partitions';

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OpenAI } from 'openai';
 
-import type { TradingConfig } from '../config/trading.config';
-import { TRADING_CONFIG } from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { EvaluationModule } from '../evaluation/evaluation.module';
 import { OPENAI_CLIENT } from './sentiment.constants';
 import { SentimentController } from './sentiment.controller';

@@ -18,12 +18,8 @@ import type { Redis } from 'ioredis';
 import { type OpenAI, toFile } from 'openai';
 import type { Pool } from 'pg';
 
-import type { TradingConfig } from '../config/trading.config';
-import {
-  PG_POOL,
-  REDIS_CLIENT,
-  TRADING_CONFIG,
-} from '../database/database.constants';
+import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
+import { PG_POOL, REDIS_CLIENT } from '../database/database.constants';
 import { EvaluationService } from '../evaluation/evaluation.service';
 import { scoreWithOpenAi } from './openai-scorer';
 import { RedisSentimentCache } from './redis-sentiment.cache';

@@ -15,12 +15,17 @@ export interface BootstrapOptions {
   host?: string;
   /** Port to listen on. */
   port: number;
+  /**
+   * Runs before the Nest app is created, for work that must be done before
+   * the first log line or request (migrations, index templates).
+   */
+  prepare?: () => Promise<void>;
   /** Called after creation, before listen (global pipes, swagger...). */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
 /**
- * Creates and starts a Nest app the platform's way: buffered start-up logs
+ * Creates and starts a Nest app the platform's way: `prepare`, buffered start-up logs
  * flushed into the pino logger, shutdown hooks (SIGTERM drains and flushes
  * telemetry), then listen.
  */
@@ -28,6 +33,7 @@ export async function bootstrapApp(
   module: Type<unknown> | DynamicModule,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
+  await options.prepare?.();
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: options.bodyParser ?? true,
     bufferLogs: true,

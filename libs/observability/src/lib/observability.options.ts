@@ -1,7 +1,15 @@
 import type { DestinationStream } from 'pino';
 
+import { DURATION_BUCKETS_SECONDS } from './observability.constants';
+
 /** Options of `ObservabilityModule.forRoot`. Defaults are filled in by {@link resolveObservabilityOptions}. */
 export interface ObservabilityOptions {
+  /**
+   * Histogram buckets (seconds) of every duration histogram of the app,
+   * HTTP requests and the app's own alike.
+   * @default DURATION_BUCKETS_SECONDS
+   */
+  durationBuckets?: readonly number[];
   /**
    * Minimum log level.
    * @default 'info'
@@ -31,6 +39,7 @@ export function resolveObservabilityOptions(
   options: ObservabilityOptions,
 ): ResolvedObservabilityOptions {
   return {
+    durationBuckets: options.durationBuckets ?? DURATION_BUCKETS_SECONDS,
     logLevel: options.logLevel ?? 'info',
     logStream: options.logStream,
     metricsPrefix:

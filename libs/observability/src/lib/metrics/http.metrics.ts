@@ -11,18 +11,22 @@ import { type Observable, tap } from 'rxjs';
 
 import { statusOf } from '../errors/error-status';
 import {
-  DURATION_BUCKETS_SECONDS,
   METRICS_REGISTRY,
+  OBSERVABILITY_OPTIONS,
 } from '../observability.constants';
+import type { ResolvedObservabilityOptions } from '../observability.options';
 
 /** Records `http_server_request_duration_seconds{method,route,status_code}`. */
 @Injectable()
 export class HttpMetricsInterceptor implements NestInterceptor {
   private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(OBSERVABILITY_OPTIONS) options: ResolvedObservabilityOptions,
+  ) {
     this.duration = new Histogram({
-      buckets: DURATION_BUCKETS_SECONDS,
+      buckets: [...options.durationBuckets],
       help: 'Duration of HTTP requests served, by route pattern',
       labelNames: ['method', 'route', 'status_code'],
       name: 'http_server_request_duration_seconds',

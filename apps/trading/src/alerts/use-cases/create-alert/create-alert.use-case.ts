@@ -2,8 +2,10 @@ import { checkUrl } from '@freeride/net-guard';
 
 import { Inject, Injectable } from '@nestjs/common';
 
-import type { TradingConfig } from '../../../config/trading.config';
-import { TRADING_CONFIG } from '../../../database/database.constants';
+import {
+  TRADING_CONFIG,
+  type TradingConfig,
+} from '../../../config/trading.config';
 import { RuleBookService } from '../../../evaluation/rule-book.service';
 import { InvalidAlertRuleError } from '../../alerts.errors';
 import { AlertsRepository } from '../../alerts.repository';
