@@ -68,7 +68,7 @@ export interface AlphaVantageFakeOptions extends FakeProviderOptions {
  * Fake Alpha Vantage: `GET /query?function=GLOBAL_QUOTE|TIME_SERIES_INTRADAY`,
  * string numbers, exchange-local timestamps, and throttling as HTTP 200
  * `Information`/`Note` bodies. Alpha Vantage has no websocket.
- * @see /work/shared/providers.md §1.1
+ * @see https://www.alphavantage.co/documentation/
  */
 export function createAlphaVantageFake(
   options: AlphaVantageFakeOptions = {},

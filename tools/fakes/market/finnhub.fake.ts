@@ -12,7 +12,7 @@ import {
 /**
  * Fake Finnhub: `GET /quote`, `GET /company-news`, websocket trades at `/`
  * (`?token=`), speaking Finnhub's documented bodies.
- * @see /work/shared/providers.md §1.2
+ * @see https://finnhub.io/docs/api
  */
 export function createFinnhubFake(
   options: FakeProviderOptions = {},

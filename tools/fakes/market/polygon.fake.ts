@@ -18,7 +18,7 @@ const requestId = (): string => randomUUID().replace(/-/g, '');
  * `GET /v2/aggs/ticker/{T}/range/{m}/{timespan}/{from}/{to}`, websocket at
  * `/stocks` with the connected → auth → subscribe status sequence and
  * batched array frames.
- * @see /work/shared/providers.md §1.3
+ * @see https://polygon.io/docs/rest/quickstart
  */
 export function createPolygonFake(
   options: FakeProviderOptions = {},

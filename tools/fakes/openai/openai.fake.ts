@@ -13,7 +13,7 @@ import { type BatchObject, type ChatBody, fakeId, send } from './openai-wire';
 /**
  * A fake of the OpenAI REST API for tests and benchmarks, mounted at `/v1`
  * like the real one (`baseURL = http://127.0.0.1:<port>/v1`). It speaks the
- * wire formats of /work/shared/providers.md §3:
+ * wire formats of the OpenAI API reference (https://platform.openai.com/docs/api-reference):
  * - `POST /v1/chat/completions` (a `json_schema` response format named
  *   `news_sentiment_batch` gets a deterministic sentiment score per item);
  * - `POST /v1/files` (multipart, `purpose=batch`), `GET /v1/files/:id`,

@@ -15,7 +15,8 @@ import { SentimentModelUnavailableError } from './sentiment.errors';
  * One chat-completions request scoring many headlines. The client runs with
  * `maxRetries: 0`: a `rate_limit_exceeded` 429 is retried here after its
  * `retry-after` (at most twice), an `insufficient_quota` 429 is not retried.
- * @see /work/shared/providers.md §3.3–3.4
+ * @see https://platform.openai.com/docs/guides/rate-limits
+ * @see https://github.com/openai/openai-node#retries
  */
 export async function scoreWithOpenAi(
   client: OpenAI,

@@ -156,7 +156,7 @@ export class SentimentService
    * Scores a symbol set's news through the Batch API (half price, separate
    * limits, up to 24 h): upload JSONL, create the batch, poll, read the
    * output joined on `custom_id`. Returns the batch id and scored stories.
-   * @see /work/shared/providers.md §3.2
+   * @see https://platform.openai.com/docs/guides/batch
    */
   async backfill(
     symbols: readonly string[],

@@ -11,7 +11,9 @@ const DAY = 24 * 60 * MINUTE;
  * - Alpha Vantage: 25 requests/day and about 1 request/second.
  * - Finnhub: 60 calls/minute, 30 calls/second ceiling.
  * - Polygon/Massive Basic: 5 calls/minute.
- * @see /work/shared/providers.md §1.5
+ * @see https://www.alphavantage.co/support/#support
+ * @see https://finnhub.io/docs/api/rate-limit
+ * @see https://polygon.io/pricing
  */
 export const FREE_PLAN_LIMITS: Record<ProviderName, readonly PlanLimit[]> = {
   alphavantage: [

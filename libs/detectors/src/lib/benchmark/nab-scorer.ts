@@ -42,7 +42,7 @@ const PROBATION_CAP_ROWS = 5000;
  * Rows at the start of a file that are never scored: `min(floor(0.15 n), 750)`.
  *
  * @param rows - the file's row count
- * @see /work/shared/datasets/nab/SCORING.md §3
+ * @see https://github.com/numenta/NAB/blob/master/nab/sweeper.py (`Sweeper._getProbationaryLength`)
  */
 export function probationaryRows(rows: number): number {
   return Math.min(
@@ -55,7 +55,7 @@ export function probationaryRows(rows: number): number {
  * NAB's scaled sigmoid: `2 / (1 + exp(5y)) - 1`, and -1 past y = 3.
  *
  * @param y - relative position to a window's right edge
- * @see /work/shared/datasets/nab/SCORING.md §4
+ * @see https://github.com/numenta/NAB/blob/master/nab/sweeper.py (`scaledSigmoid`)
  */
 export function scaledSigmoid(y: number): number {
   return y > 3 ? -1 : 2 / (1 + Math.exp(5 * y)) - 1;
@@ -69,7 +69,7 @@ const S_MAX = scaledSigmoid(-1);
  * @param rows - the file's row count
  * @param windows - inclusive row-index windows, sorted
  * @param profile - the cost matrix
- * @see /work/shared/datasets/nab/SCORING.md §4
+ * @see https://github.com/numenta/NAB/blob/master/nab/sweeper.py (`Sweeper.calcSweepScore`)
  */
 export function sweepScores(
   rows: number,
@@ -109,7 +109,7 @@ export function sweepScores(
  * @param file - the detector's scores and the labelled windows
  * @param profile - the cost matrix
  * @param threshold - a row is a detection iff its score is ≥ threshold
- * @see /work/shared/datasets/nab/SCORING.md §5
+ * @see https://github.com/numenta/NAB/blob/master/nab/sweeper.py (`Sweeper.scoreDataSet`)
  */
 export function scoreFile(
   file: NabFile,
@@ -157,7 +157,7 @@ export function scoreFile(
  * @param files - every file of the corpus
  * @param profile - the cost matrix
  * @throws Error when a scored row's anomaly score is not finite
- * @see /work/shared/datasets/nab/SCORING.md §6
+ * @see https://github.com/numenta/NAB/blob/master/nab/sweeper.py (`Sweeper.calcScoreByThreshold`) and https://github.com/numenta/NAB/blob/master/nab/optimizer.py
  */
 export function optimiseThreshold(
   files: readonly NabFile[],
@@ -229,7 +229,7 @@ export function optimiseThreshold(
  * @param raw - raw corpus score
  * @param windowCount - number of labelled windows in the corpus (116 in NAB v1)
  * @param profile - the cost matrix
- * @see /work/shared/datasets/nab/SCORING.md §7
+ * @see https://github.com/numenta/NAB/blob/master/nab/runner.py (the normalisation step: null detector 0, perfect 100)
  */
 export function normaliseNabScore(
   raw: number,

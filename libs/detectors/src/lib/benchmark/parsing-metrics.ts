@@ -28,7 +28,7 @@ const pairs = (n: number): number => (n * (n - 1)) / 2;
  * (no canonicalisation), F1 scores pairs of messages.
  *
  * @param messages - every parsed message with its ground truth
- * @see /work/shared/datasets/loghub2k/METRICS.md §2 (GA, pairwise F1, PA)
+ * @see https://github.com/logpai/logparser/blob/main/logparser/utils/evaluator.py (GA, pairwise F1)
  * @see https://arxiv.org/abs/1811.03509 (Zhu et al., ICSE-SEIP 2019)
  */
 export function parsingMetrics(

@@ -40,7 +40,7 @@ import {
  * Classifies an Alpha Vantage `Note` / `Information` / `Error Message` body
  * (all sent with HTTP 200) into a typed error. The burst note also mentions
  * "premium endpoints", so the distinctive phrases are tested first.
- * @see /work/shared/providers.md §1.1 (throttle and error bodies)
+ * @see https://www.alphavantage.co/documentation/ (throttle and error bodies: `Note`, `Information`, `Error Message`)
  */
 export function classifyAlphaVantageMessage(
   body: Record<string, unknown>,

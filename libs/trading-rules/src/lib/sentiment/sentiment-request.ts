@@ -71,7 +71,7 @@ export class SentimentResponseError extends FreerideError {
 /**
  * Body of one chat-completions request that scores many headlines at once,
  * with a strict `json_schema` response format.
- * @see /work/shared/providers.md §3.1
+ * @see https://platform.openai.com/docs/guides/structured-outputs
  */
 export function buildSentimentRequest(
   model: string,
