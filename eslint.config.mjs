@@ -1,8 +1,8 @@
 // Workspace lint: typescript-eslint (type-checked), Nx module boundaries, jest rules.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
-import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -44,10 +44,14 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          // @freeride/testing is allowed by tag nowhere, but specs and e2e tests
-          // of every project need it; the no-restricted-imports block below
-          // keeps it out of non-test source.
-          allow: ['@freeride/testing'],
+          // @freeride/testing and the provider/OpenAI fakes are allowed by tag
+          // nowhere, but specs and e2e tests of every project need them; the
+          // no-restricted-imports block below keeps them out of non-test source.
+          allow: [
+            '@freeride/market-fakes',
+            '@freeride/openai-fake',
+            '@freeride/testing',
+          ],
           banTransitiveDependencies: true,
           depConstraints: [
             {
@@ -65,9 +69,16 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:core', 'type:nest', 'type:testing'],
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:nest',
+                'type:testing',
+              ],
             },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            {
+              sourceTag: 'scope:shared',
+              onlyDependOnLibsWithTags: ['scope:shared'],
+            },
             {
               sourceTag: 'scope:ingest',
               onlyDependOnLibsWithTags: ['scope:ingest', 'scope:shared'],
@@ -99,13 +110,19 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@freeride/testing'],
-              message: '@freeride/testing is for spec files and e2e tests only.',
+              group: [
+                '@freeride/market-fakes',
+                '@freeride/openai-fake',
+                '@freeride/testing',
+              ],
+              message:
+                '@freeride/testing and the fakes are for spec files and e2e tests only.',
             },
             {
               // The one secondary entry point: telemetry start-up without pino or Nest.
               group: ['@freeride/*/*', '!@freeride/observability/telemetry'],
-              message: 'Import a lib only through its package entry (@freeride/<lib>).',
+              message:
+                'Import a lib only through its package entry (@freeride/<lib>).',
             },
           ],
         },

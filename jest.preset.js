@@ -18,6 +18,9 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    // The provider and OpenAI fakes (Nx projects under tools/fakes).
+    '^@freeride/market-fakes$': '<rootDir>/../../tools/fakes/market/index.ts',
+    '^@freeride/openai-fake$': '<rootDir>/../../tools/fakes/openai/index.ts',
     // Every workspace lib, through its one public entry.
     '^@freeride/([a-z-]+)$': '<rootDir>/../../libs/$1/src/index.ts',
     '^@freeride/observability/telemetry$':

@@ -1,12 +1,11 @@
-// The provider fakes live in tools/fakes/market (not an Nx project), as issue 4 asks.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   type AlphaVantageNote,
   type FakeProviderServer,
   createAlphaVantageFake,
   createFinnhubFake,
   createPolygonFake,
-} from '../../../../../tools/fakes/market';
+} from '@freeride/market-fakes';
+
 import {
   AuthFailedError,
   MalformedResponseError,
