@@ -1,22 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
+import { promtool } from './support/testing';
 
 const ROOT = join(__dirname, '../../..');
 const RULES = join(ROOT, 'observability/prometheus/rules/providers.rules.yml');
 const TESTS = join(ROOT, 'observability/prometheus/tests/providers.test.yml');
-
-function promtool(...args: string[]): {
-  output: string;
-  status: number | null;
-} {
-  const result = spawnSync('promtool', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return { output: `${result.stdout}${result.stderr}`, status: result.status };
-}
 
 describe('provider alert rules (promtool)', () => {
   it('passes promtool check rules', () => {

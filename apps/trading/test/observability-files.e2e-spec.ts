@@ -1,29 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { promtool } from './support/testing';
 import {
   TRADING_RULES as RULES,
   tradingDashboardExprs,
   tradingMetricsUsed,
 } from './support/trading-observability';
 
-const ROOT = join(__dirname, '../../..');
 const TESTS = 'observability/prometheus/tests/trading.test.yml';
-
-function promtool(...args: string[]): {
-  output: string;
-  status: number | null;
-} {
-  const result = spawnSync('promtool', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return { output: `${result.stdout}${result.stderr}`, status: result.status };
-}
 
 describe('trading alert rules and dashboard (promtool)', () => {
   it('passes promtool check rules', () => {

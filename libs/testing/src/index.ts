@@ -35,6 +35,8 @@ export type {
 } from './lib/managed-process';
 export { MissingBinaryError } from './lib/missing-binary.error';
 export { startPostgres } from './lib/postgres';
+export { promtool } from './lib/promtool';
+export type { PromtoolResult } from './lib/promtool';
 export type { PostgresServer, StartPostgresOptions } from './lib/postgres';
 export { OtlpCollector } from './lib/otlp-collector';
 export type { CollectedSpan } from './lib/otlp-collector';
