@@ -189,12 +189,22 @@ describe('npm run report:audit on the demo stack', () => {
     // counters above can be ready before that. Re-run the report (bounded) until every chart
     // the demo stack feeds has data; the assertions below name any chart still empty.
     const fed = ['latency', 'alerts', 'providers', 'ingest', 'errors'];
+    // The cron comparison also needs a delivered alert's measured latency in the window.
+    const complete = (r: ReturnType<typeof runReport>): boolean => {
+      if (!fed.every((id) => r.points[id] > 0)) return false;
+      const latency = (
+        JSON.parse(readFileSync(join(out, 'audit-data.json'), 'utf8')) as {
+          latency: { cronMedianSeconds?: number };
+        }
+      ).latency;
+      return latency.cronMedianSeconds !== undefined;
+    };
     let report = runReport(out);
     await waitFor(
       () => {
-        if (fed.every((id) => report.points[id] > 0)) return true;
+        if (complete(report)) return true;
         report = runReport(out);
-        return fed.every((id) => report.points[id] > 0);
+        return complete(report);
       },
       { intervalMs: 10_000, timeoutMs: 240_000 },
     ).catch(() => undefined);
