@@ -43,21 +43,28 @@ export class EwmaMadBaseline {
 
 /**
  * Baseline: seasonal-naive forecast. The expected value is the value one day
- * earlier (the ring holds one day of points at the sampling step measured on
- * the first points); the score is the forecast error in robust standard
- * deviations of the recent forecast errors (EWMA of absolute errors).
+ * earlier, looked up by timestamp: a ring of one day of slots (the slot width
+ * is the sampling step measured on the first points) holds each slot's last
+ * value and its time, and a point is forecast only when its slot was filled
+ * one day earlier (within one slot), so gaps and irregular sampling do not
+ * misalign it. The score is the forecast error in robust standard deviations
+ * of the recent forecast errors (EWMA of absolute errors).
  */
 export class SeasonalNaiveBaseline {
-  private count = 0;
+  private forecasts = 0;
   private lastTs = Number.NaN;
   private mad = 0;
-  private ring: Float64Array | undefined;
+  private slotMs = 0;
+  private values: Float64Array | undefined;
+  private times: Float64Array | undefined;
   private readonly firstSteps: number[] = [];
   private static readonly DAY_MS = 86_400_000;
+  private static readonly MAX_SLOTS = 10_080;
 
   update(timestampMs: number, value: number): { score: number } {
-    if (!Number.isFinite(value)) return { score: 0 };
-    if (this.ring === undefined) {
+    if (!Number.isFinite(value) || !Number.isFinite(timestampMs))
+      return { score: 0 };
+    if (this.values === undefined) {
       if (!Number.isNaN(this.lastTs))
         this.firstSteps.push(timestampMs - this.lastTs);
       this.lastTs = timestampMs;
@@ -66,23 +73,30 @@ export class SeasonalNaiveBaseline {
       const size = Math.max(
         1,
         Math.min(
-          10_080,
+          SeasonalNaiveBaseline.MAX_SLOTS,
           Math.round(SeasonalNaiveBaseline.DAY_MS / Math.max(step, 1)),
         ),
       );
-      this.ring = new Float64Array(size).fill(Number.NaN);
+      this.slotMs = SeasonalNaiveBaseline.DAY_MS / size;
+      this.values = new Float64Array(size);
+      this.times = new Float64Array(size).fill(Number.NaN);
     }
-    const ring = this.ring;
-    const slot = this.count % ring.length;
-    const previous = ring[slot];
-    ring[slot] = value;
-    this.count++;
-    if (Number.isNaN(previous)) return { score: 0 };
+    const times = this.times as Float64Array;
+    const size = this.values.length;
+    const slot =
+      ((Math.floor(timestampMs / this.slotMs) % size) + size) % size;
+    const previous = this.values[slot];
+    const age = timestampMs - times[slot];
+    this.values[slot] = value;
+    times[slot] = timestampMs;
+    // Only a value from one day earlier (give or take one slot) is a forecast.
+    if (!(Math.abs(age - SeasonalNaiveBaseline.DAY_MS) <= this.slotMs))
+      return { score: 0 };
+    this.forecasts++;
     const error = value - previous;
     const sd = this.mad * MAD_SCALE + 1e-9 * (Math.abs(previous) + 1);
-    const score =
-      this.count > ring.length + WARMUP ? deviationScore(error / sd) : 0;
-    const a = Math.max(2 / 101, 1 / (this.count - ring.length + 1));
+    const score = this.forecasts > WARMUP ? deviationScore(error / sd) : 0;
+    const a = Math.max(2 / 101, 1 / this.forecasts);
     this.mad += a * (Math.abs(error) - this.mad);
     return { score };
   }

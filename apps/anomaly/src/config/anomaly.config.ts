@@ -1,3 +1,4 @@
+import { DEFAULT_METRIC_LEARNING_POINTS } from '@freeride/anomaly-engine';
 import { parseConfig } from '@freeride/observability';
 
 import { z } from 'zod';
@@ -48,7 +49,7 @@ export const configSchema = z
     ANOMALY_INSTANCE_COUNT: positiveInt(1),
     ANOMALY_INSTANCE_INDEX: nonNegativeInt(0),
     ANOMALY_KEEP_FIRING_FOR_MS: nonNegativeInt(60_000),
-    ANOMALY_METRIC_LEARNING_POINTS: positiveInt(150),
+    ANOMALY_METRIC_LEARNING_POINTS: positiveInt(DEFAULT_METRIC_LEARNING_POINTS),
     ANOMALY_MIN_BASELINE_BUCKETS: positiveInt(10),
     ANOMALY_NEW_TEMPLATE_WARMUP_MS: nonNegativeInt(3_600_000),
     ANOMALY_PARTITIONS: positiveInt(4),

@@ -8,6 +8,7 @@ import type {
   MetricPointEvent,
 } from '@freeride/contracts';
 import {
+  DEFAULT_METRIC_LEARNING_POINTS,
   ErrorShareDetector,
   LogRateDetector,
   METRIC_ALERT_SCORE,
@@ -23,6 +24,8 @@ import { FlapSuppressor } from '../flap/flap-suppressor';
 import type { FlapTransition } from '../flap/flap-suppressor';
 import { EventClock } from './event-clock';
 import { MetricSeriesRegistry } from './metric-series';
+
+export { DEFAULT_METRIC_LEARNING_POINTS };
 
 /** Links of an anomaly, built by the caller (Kibana and runbook base URLs are config). */
 export interface AnomalyLinks {
@@ -197,7 +200,7 @@ const DEFAULTS: Defaults = {
   evaluateEveryMs: 10_000,
   idleAdvanceAfterMs: 15_000,
   keepFiringForMs: 60_000,
-  metricLearningPoints: 100,
+  metricLearningPoints: DEFAULT_METRIC_LEARNING_POINTS,
   minBaselineBuckets: 10,
   minBurstCount: 10,
   minErrorCount: 10,

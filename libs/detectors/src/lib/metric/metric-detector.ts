@@ -1,6 +1,9 @@
 import { RecordDetector } from './record-novelty';
 import { Refractory } from './refractory';
 
+/** Points a {@link MetricDetector} learns before it scores, by default (the one source of this default). */
+export const DEFAULT_METRIC_LEARNING_POINTS = 100;
+
 /** Options of {@link MetricDetector}. One configuration serves every series. */
 export interface MetricDetectorOptions {
   /**
@@ -99,7 +102,7 @@ export interface MetricScore {
 const DEFAULTS: Required<MetricDetectorOptions> = {
   clipDeviations: 4,
   fastSpreadPoints: 50,
-  learningPoints: 100,
+  learningPoints: DEFAULT_METRIC_LEARNING_POINTS,
   levelAlpha: 0.05,
   maxSeasonalBins: 288,
   meanWeight: 0.5,
