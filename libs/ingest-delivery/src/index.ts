@@ -1,4 +1,3 @@
-export * from './lib/backoff';
 export * from './lib/bulk-item-outcome';
 export * from './lib/es-bulk-indexer';
 export * from './lib/ingest.errors';

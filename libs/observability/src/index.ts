@@ -13,5 +13,3 @@ export * from './lib/observability.options';
 export * from './lib/startup/startup-failure';
 export * from './lib/telemetry/telemetry';
 export * from './lib/telemetry/telemetry.config';
-export * from './lib/tracing/attribute-names';
-export * from './lib/tracing/tracing';

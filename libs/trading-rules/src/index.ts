@@ -1,4 +1,3 @@
-export * from './lib/delivery/backoff';
 export * from './lib/engine/engine.types';
 export * from './lib/engine/naive-rule-engine';
 export * from './lib/engine/rule-engine';

@@ -10,11 +10,8 @@
 // First: telemetry must patch modules before anything else loads them.
 import './instrumentation';
 
-import {
-  ObservabilityModule,
-  bootstrapApp,
-  currentTraceId,
-} from '@freeride/observability';
+import { ObservabilityModule, bootstrapApp } from '@freeride/observability';
+import { currentTraceId } from '@freeride/tracing';
 
 import { Controller, Get, Logger, Module, Param } from '@nestjs/common';
 

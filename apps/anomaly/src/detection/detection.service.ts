@@ -12,15 +12,13 @@ import {
 } from '@freeride/contracts';
 import type { AnomalyEvent, MetricPointEvent } from '@freeride/contracts';
 import {
-  ATTR,
   HealthRegistry,
   METRICS_REGISTRY,
   OBSERVABILITY_OPTIONS,
-  contextFromTraceparent,
   registerRedisHealth,
-  withSpan,
 } from '@freeride/observability';
 import type { ResolvedObservabilityOptions } from '@freeride/observability';
+import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import type {
   OnApplicationBootstrap,

@@ -1,23 +1,19 @@
+import { backoffDelayMs } from '@freeride/backoff';
 import {
   ElasticsearchUnavailableError,
   EsBulkIndexer,
   RedisIngestStream,
   type StoredIngestEntry,
-  backoffDelayMs,
   bulkEntryOf,
   installIndexTemplates,
 } from '@freeride/ingest-delivery';
-import {
-  ATTR,
-  contextFromTraceparent,
-  nestLogSink,
-  withSpan,
-} from '@freeride/observability';
+import { nestLogSink } from '@freeride/observability';
 import type { OtlpSignal } from '@freeride/otlp';
 import type {
   ConsumerGroupReader,
   EntrySource,
 } from '@freeride/stream-consumer';
+import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import type { Client } from '@elastic/elasticsearch';
 import {

@@ -2,7 +2,6 @@ import {
   type RedisIngestStream,
   SourcePolicy,
 } from '@freeride/ingest-delivery';
-import { ATTR, currentTraceparent } from '@freeride/observability';
 import {
   type LogsRequest,
   type MetricsRequest,
@@ -17,6 +16,7 @@ import {
   toLogRecordEvents,
   toMetricPointEvents,
 } from '@freeride/otlp';
+import { ATTR, currentTraceparent } from '@freeride/tracing';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';

@@ -1,11 +1,12 @@
 import { QUOTE_STREAM_KEY, type Quote } from '@freeride/contracts';
 import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
+import { nestLogSink } from '@freeride/observability';
 import {
+  ATTR,
   TRACER_NAME,
   currentTraceparent,
-  nestLogSink,
   recordError,
-} from '@freeride/observability';
+} from '@freeride/tracing';
 
 import {
   Inject,
@@ -79,7 +80,7 @@ export class QuoteStreamService
       .getTracer(TRACER_NAME)
       .startSpan('market-gateway quote-stream.subscribe', {
         attributes: {
-          'freeride.market.symbols': this.config.stream.symbols.length,
+          [ATTR.MARKET_SYMBOLS]: this.config.stream.symbols.length,
         },
       });
     this.subscription = span.spanContext();
@@ -97,7 +98,7 @@ export class QuoteStreamService
   async publish(quote: Quote): Promise<void> {
     const tracer = trace.getTracer(TRACER_NAME);
     const span = tracer.startSpan('market-gateway quote.publish', {
-      attributes: { 'freeride.market.provider': quote.provider },
+      attributes: { [ATTR.MARKET_PROVIDER]: quote.provider },
       links: this.subscription ? [{ context: this.subscription }] : [],
       root: true,
     });

@@ -1,10 +1,6 @@
+import { backoffDelayMs } from '@freeride/backoff';
 import { ForbiddenDestinationError } from '@freeride/net-guard';
-import {
-  ATTR,
-  contextFromTraceparent,
-  withSpan,
-} from '@freeride/observability';
-import { backoffDelay } from '@freeride/trading-rules';
+import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import {
   Inject,
@@ -67,9 +63,11 @@ export class DeliveryWorkerService
         connection: this.connection,
         lockDuration: lockMs,
         settings: {
+          // attemptsMade is 1-based: the first retry follows attempt 1.
           backoffStrategy: (attemptsMade: number) =>
-            backoffDelay(attemptsMade, {
+            backoffDelayMs(attemptsMade - 1, {
               baseMs: backoffBaseMs,
+              jitter: 'equal',
               maxMs: backoffMaxMs,
             }),
         },

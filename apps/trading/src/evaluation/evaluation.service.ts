@@ -1,10 +1,11 @@
 import { parseQuoteStreamFields } from '@freeride/contracts';
+import { HealthRegistry } from '@freeride/observability';
 import {
   ATTR,
-  HealthRegistry,
   TRACER_NAME,
   contextFromTraceparent,
-} from '@freeride/observability';
+  traceparentOf,
+} from '@freeride/tracing';
 import type { EvaluationResult, SignalUpdate } from '@freeride/trading-rules';
 
 import {
@@ -14,7 +15,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
@@ -391,15 +392,14 @@ export class EvaluationService
       },
       contextFromTraceparent(traceparent),
     );
-    const carrier: Record<string, string> = {};
-    propagation.inject(trace.setSpan(context.active(), span), carrier);
+    const evaluated = traceparentOf(span);
     span.end();
     for (const fire of result.fired) {
       fires.push({
         fire,
         receivedAt,
         streamId,
-        traceparent: carrier['traceparent'] ?? traceparent,
+        traceparent: evaluated ?? traceparent,
       });
     }
   }

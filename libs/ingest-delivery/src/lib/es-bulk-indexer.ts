@@ -1,10 +1,10 @@
+import { backoffDelayMs } from '@freeride/backoff';
 import type { LogSink } from '@freeride/contracts';
 import { NOOP_LOG_SINK } from '@freeride/contracts';
 
 import type { Client } from '@elastic/elasticsearch';
 import { errors as esErrors } from '@elastic/elasticsearch';
 
-import { backoffDelayMs } from './backoff';
 import { classifyBulkItem } from './bulk-item-outcome';
 import {
   type DeadLetter,

@@ -21,7 +21,8 @@ import type {
 } from '../market-data.types';
 import { ProviderHealthTracker } from '../policies/provider-health';
 import { createProviderSlot } from './create-provider-slot';
-import { MarketDataRouter, type RouterHooks } from './market-data-router';
+import { MarketDataRouter } from './market-data-router';
+import type { RouterHooks } from './router-hooks';
 
 type Behaviour = 'auth' | 'fail' | 'limited' | 'not-found' | 'ok' | 'stale';
 

@@ -5,7 +5,8 @@ import type {
   StreamStatus,
   TradeSubscription,
 } from '../market-data.types';
-import { type MarketDataRouter, tradeToQuote } from './market-data-router';
+import type { MarketDataRouter } from './market-data-router';
+import { tradeToQuote } from './quote-mapping';
 
 /** Options of {@link QuoteStreamer}. */
 export interface QuoteStreamerOptions {

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '@freeride/backoff';
+
 import WebSocket from 'ws';
 
 /** Options of {@link ReconnectingSocket}. */
@@ -103,15 +105,14 @@ export class ReconnectingSocket {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const initial = this.options.initialBackoffMs ?? 250;
-    const max = this.options.maxBackoffMs ?? 10_000;
-    const delay = Math.min(max, initial * 2 ** this.attempt);
+    // Equal jitter keeps many gateways from reconnecting in lock step.
+    const delay = backoffDelayMs(this.attempt, {
+      baseMs: this.options.initialBackoffMs ?? 250,
+      jitter: 'equal',
+      maxMs: this.options.maxBackoffMs ?? 10_000,
+    });
     this.attempt += 1;
-    // Half jitter keeps many gateways from reconnecting in lock step.
-    this.timer = setTimeout(
-      () => this.connect(),
-      delay / 2 + Math.random() * (delay / 2),
-    );
+    this.timer = setTimeout(() => this.connect(), delay);
     this.timer.unref();
   }
 }

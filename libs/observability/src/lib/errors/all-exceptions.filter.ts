@@ -1,4 +1,5 @@
 import { FreerideError } from '@freeride/contracts';
+import { currentTraceId } from '@freeride/tracing';
 
 import {
   type ArgumentsHost,
@@ -9,7 +10,6 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 
-import { currentTraceId } from '../tracing/tracing';
 import { bodyParserMessage, isBodyParserError, statusOf } from './error-status';
 
 /**

@@ -1,0 +1,2 @@
+export { backoffDelayMs } from './lib/backoff';
+export type { BackoffJitter, BackoffOptions } from './lib/backoff';
