@@ -1,37 +1,35 @@
 import type {
-  AnomalyBaseline,
   AnomalyEvent,
-  AnomalyKind,
-  AnomalySample,
-  AnomalySeverity,
   LogRecordEvent,
   MetricPointEvent,
 } from '@freeride/contracts';
 import {
   DEFAULT_METRIC_LEARNING_POINTS,
   ErrorShareDetector,
-  LogRateDetector,
   METRIC_ALERT_SCORE,
-  NewTemplateDetector,
-  TemplateMiner,
   evictLru,
-  severityOf,
 } from '@freeride/detectors';
-import type { LogAnomaly, TemplateMinerState } from '@freeride/detectors';
+import type { LogAnomaly } from '@freeride/detectors';
 
 import type { ChartPoint } from '../chart/anomaly-chart';
 import { FlapSuppressor } from '../flap/flap-suppressor';
-import type { FlapTransition } from '../flap/flap-suppressor';
+import { buildAnomalyEvent } from './anomaly-event';
+import type { AnomalyLinkBuilder } from './anomaly-event';
+import { restoreServices, snapshotServices } from './engine-snapshot';
+import type { AnomalyEngineSnapshot } from './engine-snapshot';
 import { EventClock } from './event-clock';
+import { Findings, pushSample } from './findings';
+import { FiringAnomalies } from './firing-anomalies';
 import { MetricSeriesRegistry } from './metric-series';
+import {
+  MAX_TEMPLATES_PER_SERVICE,
+  ServiceLogStates,
+} from './service-log-state';
+import type { ServiceState } from './service-log-state';
 
 export { DEFAULT_METRIC_LEARNING_POINTS };
-
-/** Links of an anomaly, built by the caller (Kibana and runbook base URLs are config). */
-export interface AnomalyLinks {
-  readonly discover: string;
-  readonly runbook: string;
-}
+export type { AnomalyLinkBuilder, AnomalyLinks } from './anomaly-event';
+export type { AnomalyEngineSnapshot } from './engine-snapshot';
 
 /** Options of {@link AnomalyEngine}. Durations are event time unless noted. */
 export interface AnomalyEngineOptions {
@@ -54,12 +52,7 @@ export interface AnomalyEngineOptions {
   /** See {@link FlapSuppressor}. @default 60_000 */
   readonly keepFiringForMs?: number;
   /** Builds the links of an anomaly for a service and an event-time window. */
-  readonly links: (input: {
-    readonly from: Date;
-    readonly kind: AnomalyKind;
-    readonly service: string;
-    readonly to: Date;
-  }) => AnomalyLinks;
+  readonly links: AnomalyLinkBuilder;
   /**
    * Points a metric series learns from before it is scored.
    * @default 100
@@ -124,63 +117,6 @@ export interface AnomalyEngineOptions {
   readonly samples?: number;
 }
 
-interface Finding {
-  activeUntilMs: number;
-  /** New-template findings: every template of the incident. */
-  readonly templateIds?: Set<string>;
-  baseline: AnomalyBaseline;
-  readonly kind: AnomalyKind;
-  readonly metric?: string;
-  samples: AnomalySample[];
-  score: number;
-  readonly service: string;
-  readonly severity: AnomalySeverity;
-  template?: string;
-  readonly templateId?: string;
-}
-
-interface TemplateInfo {
-  /** Buckets in which the template was seen, and the last one. */
-  activeBuckets: number;
-  lastBucketMs: number;
-  samples: AnomalySample[];
-  readonly template: string;
-}
-
-interface ServiceState {
-  /** Event time of the service's first record: the new-template warm-up runs from here. */
-  readonly firstSeenMs: number;
-  /** Error records per bucket start, for the error-share noise floor. */
-  readonly errorCounts: Map<number, number>;
-  readonly errorSamples: AnomalySample[];
-  readonly fresh: NewTemplateDetector;
-  readonly miner: TemplateMiner;
-  readonly rate: LogRateDetector;
-  /** Per template: bucket start of its last silence finding, and the streak. */
-  readonly silences: Map<string, { bucketMs: number; streak: number }>;
-  readonly templates: Map<string, TemplateInfo>;
-}
-
-/**
- * What an engine keeps across a restart ({@link AnomalyEngine.snapshot}):
- * the mined templates and the start of each service's warm-up, so a
- * restarted instance neither re-learns its vocabulary nor mistakes known
- * templates for new ones. Rate baselines are re-learned.
- */
-export interface AnomalyEngineSnapshot {
-  readonly services: readonly {
-    readonly firstSeenMs: number;
-    readonly miner: TemplateMinerState;
-    readonly service: string;
-    readonly templates: readonly (readonly [
-      id: string,
-      template: string,
-      activeBuckets: number,
-    ])[];
-  }[];
-  readonly version: 1;
-}
-
 /** Counters of an engine, for metrics and the bench. */
 export interface AnomalyEngineStats {
   anomaliesFired: number;
@@ -212,22 +148,10 @@ const DEFAULTS: Defaults = {
   silenceBuckets: 2,
 };
 
-/** Most templates and metric series tracked, to bound memory. */
-const MAX_TEMPLATES_PER_SERVICE = 5000;
+/** Most metric series tracked, to bound memory. */
 const MAX_METRIC_SERIES = 10_000;
 /** Last points of each metric series kept for the chart of its anomalies. */
 const CHART_POINTS = 90;
-/** Templates named in one new-template anomaly. */
-const MAX_TEMPLATES_PER_INCIDENT = 5;
-
-function pushSample(
-  list: AnomalySample[],
-  sample: AnomalySample,
-  limit: number,
-): void {
-  // keep the first samples: they show how the anomaly started
-  if (list.length < limit) list.push(sample);
-}
 
 /**
  * Runs the detectors of `@freeride/detectors` on the live streams of one
@@ -237,19 +161,21 @@ function pushSample(
  * only {@link AnomalyEngine.tick} looks at the wall clock, to move event time
  * on when every source went quiet.
  *
- * Per service: template mining, new error templates, per-template rate
- * (burst, silence). Across services: error share. Per metric series: the
- * streaming metric detector.
+ * Per service (`ServiceLogStates`): template mining, new error templates,
+ * per-template rate (burst, silence). Across services: error share. Per
+ * metric series (`MetricSeriesRegistry`): the streaming metric detector.
+ * Findings (`Findings`) become events through the flap suppressor
+ * (`FiringAnomalies`); the event clock (`EventClock`) drives evaluation.
  */
 export class AnomalyEngine {
   private readonly errorShare: ErrorShareDetector;
-  private readonly findings = new Map<string, Finding>();
-  private readonly firing = new Map<string, Finding & { sinceMs: number }>();
+  private readonly findings = new Findings();
+  private readonly firing: FiringAnomalies;
   private readonly flap: FlapSuppressor;
   private readonly series: MetricSeriesRegistry;
   private readonly options: Defaults &
     Pick<AnomalyEngineOptions, 'links' | 'maxFutureSkewMs' | 'maxPastAgeMs'>;
-  private readonly services = new Map<string, ServiceState>();
+  private readonly services: ServiceLogStates;
   /** Counters since start. */
   readonly stats: AnomalyEngineStats = {
     anomaliesFired: 0,
@@ -262,31 +188,45 @@ export class AnomalyEngine {
 
   constructor(options: AnomalyEngineOptions) {
     this.options = { ...DEFAULTS, ...options };
+    const o = this.options;
     this.errorShare = new ErrorShareDetector({
-      bucketMs: this.options.bucketMs,
-      minBaselineBuckets: this.options.minBaselineBuckets,
-      minScore: this.options.minScore,
+      bucketMs: o.bucketMs,
+      minBaselineBuckets: o.minBaselineBuckets,
+      minScore: o.minScore,
+    });
+    this.services = new ServiceLogStates({
+      bucketMs: o.bucketMs,
+      minBaselineBuckets: o.minBaselineBuckets,
+      minScore: o.minScore,
+      newTemplateWarmupMs: o.newTemplateWarmupMs,
+      samples: o.samples,
     });
     this.clock = new EventClock(
       {
-        evaluateEveryMs: this.options.evaluateEveryMs,
-        idleAdvanceAfterMs: this.options.idleAdvanceAfterMs,
-        maxFutureSkewMs: this.options.maxFutureSkewMs,
-        maxPastAgeMs: this.options.maxPastAgeMs,
+        evaluateEveryMs: o.evaluateEveryMs,
+        idleAdvanceAfterMs: o.idleAdvanceAfterMs,
+        maxFutureSkewMs: o.maxFutureSkewMs,
+        maxPastAgeMs: o.maxPastAgeMs,
       },
       (atMs) => this.evaluate(atMs),
       () => this.stats.eventTimeClamped++,
     );
     this.series = new MetricSeriesRegistry({
       chartPoints: CHART_POINTS,
-      learningPoints: this.options.metricLearningPoints,
+      learningPoints: o.metricLearningPoints,
       maxSeries: MAX_METRIC_SERIES,
-      minScore: this.options.minMetricScore,
+      minScore: o.minMetricScore,
     });
     this.flap = new FlapSuppressor({
-      keepFiringForMs: this.options.keepFiringForMs,
-      pendingMs: this.options.pendingMs,
+      keepFiringForMs: o.keepFiringForMs,
+      pendingMs: o.pendingMs,
     });
+    this.firing = new FiringAnomalies(
+      this.findings,
+      (key, finding, status, atMs, sinceMs, endMs) =>
+        buildAnomalyEvent(o.links, key, finding, status, atMs, sinceMs, endMs),
+      this.stats,
+    );
   }
 
   /** Current event time (the largest timestamp seen, or advanced while idle), epoch ms. */
@@ -304,15 +244,7 @@ export class AnomalyEngine {
 
   /** Anomalies firing now, as their firing events. */
   firingAnomalies(): AnomalyEvent[] {
-    return [...this.firing].map(([key, finding]) =>
-      this.toEvent(
-        key,
-        this.findings.get(key) ?? finding,
-        'firing',
-        this.clock.nowMs,
-        finding.sinceMs,
-      ),
-    );
+    return this.firing.events(this.clock.nowMs);
   }
 
   /**
@@ -324,46 +256,10 @@ export class AnomalyEngine {
     if (Number.isNaN(ts)) return [];
     this.stats.logRecords++;
     const out = this.clock.advanceTo(ts, wallNowMs);
-    const state = this.serviceState(record.service, ts);
-    const level =
-      record.severityNumber > 0 ? record.severityNumber : record.level;
-    const match = state.miner.add(record.message);
-    const sample: AnomalySample = {
-      '@timestamp': record['@timestamp'],
-      message: record.message,
-      ...(record.spanId ? { spanId: record.spanId } : {}),
-      ...(record.traceId ? { traceId: record.traceId } : {}),
-    };
-    let info = state.templates.get(match.templateId);
-    if (!info || match.changed) {
-      info = {
-        activeBuckets: info?.activeBuckets ?? 0,
-        lastBucketMs: info?.lastBucketMs ?? Number.NaN,
-        samples: info?.samples ?? [],
-        template: match.template,
-      };
-      state.templates.set(match.templateId, info);
-      evictLru(state.templates, MAX_TEMPLATES_PER_SERVICE);
-    }
-    const bucketOfRecord =
-      Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
-    if (bucketOfRecord !== info.lastBucketMs) {
-      info.activeBuckets++;
-      info.lastBucketMs = bucketOfRecord;
-    }
-    const isError = severityOf(level) === 'error';
-    if (isError) {
-      const bucket =
-        Math.floor(ts / this.options.bucketMs) * this.options.bucketMs;
-      state.errorCounts.set(bucket, (state.errorCounts.get(bucket) ?? 0) + 1);
-      evictLru(state.errorCounts, 4);
-      info.samples = [
-        ...info.samples.slice(-(this.options.samples - 1)),
-        sample,
-      ];
-      pushSample(state.errorSamples, sample, this.options.samples);
-    }
-
+    const { isError, level, match, sample, state } = this.services.observe(
+      record,
+      ts,
+    );
     const fresh = state.fresh.observe({
       level,
       template: match.template,
@@ -371,13 +267,18 @@ export class AnomalyEngine {
       timestampMs: ts,
     });
     if (fresh && isError && fresh.score >= this.options.minScore) {
-      this.record(record.service, fresh.score, ts + this.options.bucketMs, {
-        baseline: { expected: 0, observed: 1, unit: 'count' },
-        kind: 'new_template',
-        severity: 'critical',
-        template: match.template,
-        templateId: match.templateId,
-      });
+      this.findings.record(
+        record.service,
+        fresh.score,
+        ts + this.options.bucketMs,
+        {
+          baseline: { expected: 0, observed: 1, unit: 'count' },
+          kind: 'new_template',
+          severity: 'critical',
+          template: match.template,
+          templateId: match.templateId,
+        },
+      );
     }
     const active = this.findings.get(`new_template:${record.service}`);
     if (active?.templateIds?.has(match.templateId)) {
@@ -427,18 +328,23 @@ export class AnomalyEngine {
       point.value,
     );
     if (result.score >= this.options.minMetricScore) {
-      this.record(point.service, result.score, ts + this.options.bucketMs, {
-        baseline: {
-          expected: (result.expected.low + result.expected.high) / 2,
-          lower: result.expected.low,
-          observed: point.value,
-          unit: point.unit ?? 'value',
-          upper: result.expected.high,
+      this.findings.record(
+        point.service,
+        result.score,
+        ts + this.options.bucketMs,
+        {
+          baseline: {
+            expected: (result.expected.low + result.expected.high) / 2,
+            lower: result.expected.low,
+            observed: point.value,
+            unit: point.unit ?? 'value',
+            upper: result.expected.high,
+          },
+          kind: 'metric',
+          metric: series,
+          severity: 'warning',
         },
-        kind: 'metric',
-        metric: series,
-        severity: 'warning',
-      });
+      );
     }
     return out;
   }
@@ -452,63 +358,20 @@ export class AnomalyEngine {
   }
 
   private evaluate(atMs: number): AnomalyEvent[] {
-    for (const [service, state] of this.services) {
+    for (const [service, state] of this.services.entries()) {
       this.onRateFindings(service, state, state.rate.flush(atMs));
     }
     this.onErrorShareFindings(this.errorShare.flush(atMs));
-    const active = new Set<string>();
-    for (const [key, finding] of this.findings) {
-      if (finding.activeUntilMs > atMs) active.add(key);
-    }
     const events: AnomalyEvent[] = [];
-    for (const transition of this.flap.evaluate(atMs, active)) {
-      const event = this.onTransition(transition, atMs);
+    for (const transition of this.flap.evaluate(
+      atMs,
+      this.findings.activeAt(atMs),
+    )) {
+      const event = this.firing.apply(transition, atMs);
       if (event) events.push(event);
     }
-    for (const [key, finding] of this.findings) {
-      if (
-        finding.activeUntilMs <= atMs &&
-        this.flap.state(key) === 'inactive'
-      ) {
-        this.findings.delete(key);
-      }
-    }
+    this.findings.prune(atMs, (key) => this.flap.state(key) === 'inactive');
     return events;
-  }
-
-  private onTransition(
-    transition: FlapTransition,
-    atMs: number,
-  ): AnomalyEvent | undefined {
-    if (transition.type === 'fire') {
-      const finding = this.findings.get(transition.key);
-      if (!finding) return undefined;
-      this.firing.set(transition.key, {
-        ...finding,
-        sinceMs: transition.sinceMs,
-      });
-      this.stats.anomaliesFired++;
-      return this.toEvent(
-        transition.key,
-        finding,
-        'firing',
-        atMs,
-        transition.sinceMs,
-      );
-    }
-    const finding = this.firing.get(transition.key);
-    this.firing.delete(transition.key);
-    if (!finding) return undefined;
-    this.stats.anomaliesResolved++;
-    const latest = this.findings.get(transition.key) ?? finding;
-    return this.toEvent(
-      transition.key,
-      latest,
-      'resolved',
-      atMs,
-      finding.sinceMs,
-      transition.atMs,
-    );
   }
 
   private onRateFindings(
@@ -540,7 +403,7 @@ export class AnomalyEngine {
         if (streak < this.options.silenceBuckets) continue;
       }
       const info = state.templates.get(finding.key);
-      this.record(
+      this.findings.record(
         service,
         finding.score,
         finding.timestampMs + 2 * this.options.bucketMs,
@@ -571,7 +434,7 @@ export class AnomalyEngine {
         this.services.get(finding.key)?.errorCounts.get(finding.timestampMs) ??
         0;
       if (errors < this.options.minErrorCount) continue;
-      this.record(
+      this.findings.record(
         finding.key,
         finding.score,
         finding.timestampMs + 2 * this.options.bucketMs,
@@ -591,172 +454,13 @@ export class AnomalyEngine {
     }
   }
 
-  private record(
-    service: string,
-    score: number,
-    activeUntilMs: number,
-    fields: {
-      baseline: AnomalyBaseline;
-      kind: AnomalyKind;
-      metric?: string;
-      samples?: AnomalySample[];
-      severity: AnomalySeverity;
-      template?: string;
-      templateId?: string;
-    },
-  ): void {
-    // every new pattern of a service while one is active is one incident, one page
-    const key =
-      fields.kind === 'new_template'
-        ? `new_template:${service}`
-        : `${fields.kind}:${service}:${fields.templateId ?? fields.metric ?? '*'}`;
-    const existing = this.findings.get(key);
-    if (existing) {
-      existing.activeUntilMs = Math.max(existing.activeUntilMs, activeUntilMs);
-      if (
-        existing.templateIds &&
-        fields.templateId &&
-        !existing.templateIds.has(fields.templateId)
-      ) {
-        existing.templateIds.add(fields.templateId);
-        if (
-          existing.templateIds.size <= MAX_TEMPLATES_PER_INCIDENT &&
-          fields.template
-        ) {
-          existing.template = `${existing.template ?? ''} | ${fields.template}`;
-        }
-        existing.baseline = {
-          ...fields.baseline,
-          observed: existing.templateIds.size,
-        };
-        return;
-      }
-      existing.baseline = fields.baseline;
-      existing.score = Math.max(existing.score, score);
-      return;
-    }
-    this.findings.set(key, {
-      activeUntilMs,
-      baseline: fields.baseline,
-      kind: fields.kind,
-      samples: [...(fields.samples ?? [])],
-      score,
-      service,
-      severity: fields.severity,
-      ...(fields.metric ? { metric: fields.metric } : {}),
-      ...(fields.template ? { template: fields.template } : {}),
-      ...(fields.templateId ? { templateId: fields.templateId } : {}),
-      ...(fields.kind === 'new_template' && fields.templateId
-        ? { templateIds: new Set([fields.templateId]) }
-        : {}),
-    });
-  }
-
   /** The state to keep across a restart, plain JSON. */
   snapshot(): AnomalyEngineSnapshot {
-    return {
-      services: [...this.services].map(([service, state]) => ({
-        firstSeenMs: state.firstSeenMs,
-        miner: state.miner.toJSON(),
-        service,
-        templates: [...state.templates].map(
-          ([id, info]) => [id, info.template, info.activeBuckets] as const,
-        ),
-      })),
-      version: 1,
-    };
+    return snapshotServices(this.services);
   }
 
   /** Restores a {@link AnomalyEngine.snapshot} into a fresh engine, before any record. */
   restore(snapshot: AnomalyEngineSnapshot): void {
-    for (const saved of snapshot.services) {
-      const state = this.serviceState(
-        saved.service,
-        saved.firstSeenMs,
-        TemplateMiner.fromJSON(saved.miner),
-      );
-      for (const [id, template, activeBuckets] of saved.templates) {
-        state.fresh.observe({ templateId: id, timestampMs: saved.firstSeenMs });
-        state.templates.set(id, {
-          activeBuckets,
-          lastBucketMs: Number.NaN,
-          samples: [],
-          template,
-        });
-      }
-    }
-  }
-
-  private serviceState(
-    service: string,
-    firstSeenMs: number,
-    miner: TemplateMiner = new TemplateMiner(),
-  ): ServiceState {
-    let state = this.services.get(service);
-    if (!state) {
-      state = {
-        errorCounts: new Map(),
-        firstSeenMs,
-        errorSamples: [],
-        fresh: new NewTemplateDetector({
-          errorGraceMs: this.options.bucketMs,
-          warmupMs: this.options.newTemplateWarmupMs,
-        }),
-        miner,
-        rate: new LogRateDetector({
-          bucketMs: this.options.bucketMs,
-          minBaselineBuckets: this.options.minBaselineBuckets,
-          minScore: this.options.minScore,
-        }),
-        silences: new Map(),
-        templates: new Map(),
-      };
-      this.services.set(service, state);
-    }
-    return state;
-  }
-
-  private toEvent(
-    key: string,
-    finding: Finding,
-    status: 'firing' | 'resolved',
-    atMs: number,
-    sinceMs: number,
-    endMs?: number,
-  ): AnomalyEvent {
-    const start = new Date(sinceMs);
-    const end = new Date(endMs ?? atMs);
-    const links = this.options.links({
-      from: new Date(sinceMs - 5 * 60_000),
-      kind: finding.kind,
-      service: finding.service,
-      to: new Date((endMs ?? atMs) + 5 * 60_000),
-    });
-    const traceIds = [
-      ...new Set(
-        finding.samples.flatMap((s) => (s.traceId ? [s.traceId] : [])),
-      ),
-    ];
-    return {
-      '@timestamp': new Date(atMs).toISOString(),
-      baseline: finding.baseline,
-      id: `${key}:${sinceMs}:${status}`,
-      key,
-      kind: finding.kind,
-      links,
-      samples: finding.samples,
-      score: finding.score,
-      service: finding.service,
-      severity: finding.severity,
-      status,
-      traceIds,
-      window:
-        status === 'resolved'
-          ? { end: end.toISOString(), start: start.toISOString() }
-          : { start: start.toISOString() },
-      ...(finding.metric ? { metric: finding.metric } : {}),
-      ...(finding.template ? { template: finding.template } : {}),
-      ...(finding.templateId ? { templateId: finding.templateId } : {}),
-    };
+    restoreServices(this.services, snapshot);
   }
 }
