@@ -24,6 +24,7 @@ APT_REQUIRED=(
   chromium:chromium
   curl:curl
   docker-compose:docker-compose
+  haproxy:haproxy
   java:openjdk-17-jre-headless
   php:php-cli
   pdftoppm:poppler-utils
@@ -37,7 +38,7 @@ APT_REQUIRED=(
 # wordpress and mariadb-server: the real-WordPress smoke test of sources/wordpress (it skips loudly without them).
 APT_OPTIONAL=(mariadb-server php-curl php-mbstring php-mysql php-sqlite3 php-xml python3-venv wordpress)
 # Services Debian may start on install; the stack scripts run their own on the same ports.
-SYSTEM_SERVICES=(apache2 mariadb redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter)
+SYSTEM_SERVICES=(apache2 haproxy mariadb redis-server postgresql prometheus prometheus-alertmanager prometheus-node-exporter)
 
 started=$(date +%s)
 

@@ -43,7 +43,7 @@ export class AppModule {
   static forRoot(config: IngestConfig): DynamicModule {
     const selfLogs = createSelfLogStream({
       enabled: config.elasticsearch.selfLogs,
-      node: config.elasticsearch.url,
+      nodes: config.elasticsearch.nodes,
     });
     return {
       exports: [INGEST_CONFIG],

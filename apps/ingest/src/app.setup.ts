@@ -14,7 +14,7 @@ export async function installTemplatesEarly(
 ): Promise<void> {
   const client = new Client({
     maxRetries: 0,
-    node: config.elasticsearch.url,
+    nodes: config.elasticsearch.nodes,
     requestTimeout: 3_000,
   });
   try {

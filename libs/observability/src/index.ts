@@ -1,5 +1,6 @@
 export * from './lib/bootstrap';
 export * from './lib/config/parse-config';
+export * from './lib/config/url-list';
 export * from './lib/errors/all-exceptions.filter';
 export * from './lib/errors/error-status';
 export * from './lib/health/health-registry.service';

@@ -26,6 +26,12 @@ export type {
   ElasticsearchHandle,
   EnsureElasticsearchOptions,
 } from './lib/elasticsearch';
+export { startElasticsearchCluster } from './lib/elasticsearch-cluster';
+export type {
+  ElasticsearchCluster,
+  ElasticsearchClusterNode,
+  StartElasticsearchClusterOptions,
+} from './lib/elasticsearch-cluster';
 export { getFreePort } from './lib/free-port';
 export { ManagedProcess, startProcess } from './lib/managed-process';
 export type {
@@ -33,6 +39,11 @@ export type {
   StartProcessOptions,
   StopProcessOptions,
 } from './lib/managed-process';
+export { startLoadBalancer } from './lib/load-balancer';
+export type {
+  LoadBalancer,
+  StartLoadBalancerOptions,
+} from './lib/load-balancer';
 export { MissingBinaryError } from './lib/missing-binary.error';
 export { startPostgres } from './lib/postgres';
 export { promtool } from './lib/promtool';
@@ -43,6 +54,11 @@ export type { CollectedSpan } from './lib/otlp-collector';
 export { DEFAULT_PROMETHEUS_CONFIG, startPrometheus } from './lib/prometheus';
 export { pingRedis, startRedis } from './lib/redis';
 export type { RedisServer, StartRedisOptions } from './lib/redis';
+export { SteadyLogSender, auditDelivery } from './lib/steady-log-sender';
+export type {
+  DeliveryAudit,
+  SteadyLogSenderOptions,
+} from './lib/steady-log-sender';
 export { makeTempDir, removeTempDir } from './lib/temp-dir';
 export { AUDIT_DIR_ENV, secretValues } from './lib/secret-audit';
 export { waitFor, WaitForTimeoutError } from './lib/wait-for';

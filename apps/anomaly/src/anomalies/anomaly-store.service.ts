@@ -36,7 +36,7 @@ export class AnomalyStoreService
     private readonly health: HealthRegistry,
   ) {
     this.client = new Client({
-      node: config.elasticsearch.url,
+      nodes: config.elasticsearch.nodes,
       requestTimeout: config.elasticsearch.timeoutMs,
     });
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_METRIC_LEARNING_POINTS } from '@freeride/anomaly-engine';
-import { parseConfig } from '@freeride/observability';
+import { httpUrlList, parseConfig } from '@freeride/observability';
 
 import { z } from 'zod';
 
@@ -70,7 +70,7 @@ export const configSchema = z
       ),
     ANOMALY_STREAMS_ENABLED: bool('true'),
     ELASTICSEARCH_TIMEOUT_MS: positiveInt(10_000),
-    ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
+    ELASTICSEARCH_URL: httpUrlList('http://127.0.0.1:9200'),
     KIBANA_URL: z.url().default('http://127.0.0.1:5601'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
@@ -126,7 +126,12 @@ export interface AnomalyConfig {
     maxPastAgeMs: number;
     pendingMs: number;
   };
-  elasticsearch: { dataStream: string; timeoutMs: number; url: string };
+  elasticsearch: {
+    dataStream: string;
+    /** Node URLs of one cluster; the client spreads requests and skips a dead node. */
+    nodes: string[];
+    timeoutMs: number;
+  };
   http: { host: string; port: number; publicUrl: string };
   links: { kibanaUrl: string; runbookBaseUrl: string };
   logLevel: string;
@@ -200,7 +205,7 @@ export function loadConfig(
     elasticsearch: {
       dataStream: e.ANOMALY_DATA_STREAM,
       timeoutMs: e.ELASTICSEARCH_TIMEOUT_MS,
-      url: e.ELASTICSEARCH_URL,
+      nodes: e.ELASTICSEARCH_URL,
     },
     http: {
       host: e.ANOMALY_HOST,

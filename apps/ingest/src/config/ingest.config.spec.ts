@@ -18,6 +18,24 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
   });
 
+  it('takes every node of an Elasticsearch cluster from ELASTICSEARCH_URL', () => {
+    expect(loadConfig({ INGEST_TOKENS: TOKENS }).elasticsearch.nodes).toEqual([
+      'http://127.0.0.1:9200',
+    ]);
+    expect(
+      loadConfig({
+        ELASTICSEARCH_URL: 'http://es-1:9200,http://es-2:9200,http://es-3:9200',
+        INGEST_TOKENS: TOKENS,
+      }).elasticsearch.nodes,
+    ).toEqual(['http://es-1:9200', 'http://es-2:9200', 'http://es-3:9200']);
+    expect(() =>
+      loadConfig({
+        ELASTICSEARCH_URL: 'http://es-1:9200,es-2',
+        INGEST_TOKENS: TOKENS,
+      }),
+    ).toThrow(/ELASTICSEARCH_URL: "es-2" is not an http\(s\) URL/);
+  });
+
   it('reads tokens from a mounted secret file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
     writeFileSync(join(dir, 'tokens'), 'node=node-token-0123456789abcdef\n');

@@ -2,7 +2,7 @@ import {
   POLICY_PATTERN,
   type SourcePolicyConfig,
 } from '@freeride/ingest-delivery';
-import { parseConfig } from '@freeride/observability';
+import { httpUrlList, parseConfig } from '@freeride/observability';
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -73,7 +73,7 @@ const sourcePolicies = z
  */
 export const configSchema = z
   .object({
-    ELASTICSEARCH_URL: z.url().default('http://127.0.0.1:9200'),
+    ELASTICSEARCH_URL: httpUrlList('http://127.0.0.1:9200'),
     ES_NAMESPACE: z
       .string()
       .regex(/^[a-z0-9_]+$/)
@@ -137,7 +137,8 @@ export const configSchema = z
 export interface IngestConfig {
   elasticsearch: {
     namespace: string;
-    url: string;
+    /** Node URLs of one cluster; the client spreads requests and skips a dead node. */
+    nodes: string[];
     templatesDir: string;
     selfLogs: boolean;
   };
@@ -191,7 +192,7 @@ export function loadConfig(
       namespace: e.ES_NAMESPACE,
       selfLogs: e.INGEST_LOG_TO_ELASTICSEARCH,
       templatesDir: e.INGEST_TEMPLATES_DIR,
-      url: e.ELASTICSEARCH_URL,
+      nodes: e.ELASTICSEARCH_URL,
     },
     fanout: {
       enabled: e.FANOUT_ENABLED,

@@ -12,7 +12,7 @@ export const elasticsearchProvider: Provider = {
   useFactory: (config: IngestConfig) =>
     new Client({
       maxRetries: 1,
-      node: config.elasticsearch.url,
+      nodes: config.elasticsearch.nodes,
       requestTimeout: 30_000,
     }),
 };

@@ -15,7 +15,7 @@ export interface SelfLogStats {
  */
 export function createSelfLogStream(options: {
   enabled: boolean;
-  node: string;
+  nodes: string[];
 }): {
   stats: SelfLogStats;
   stream: pino.DestinationStream;
@@ -27,7 +27,7 @@ export function createSelfLogStream(options: {
     flushBytes: 256 * 1024,
     flushInterval: 1_000,
     index: 'logs-freeride.ingest-default',
-    node: options.node,
+    node: options.nodes,
     opType: 'create',
   });
   let lastReport = 0;

@@ -58,15 +58,19 @@ export async function elasticsearchAnswers(
   }
 }
 
-function runStackScript(
-  command: 'start' | 'stop',
-  port: number,
+/**
+ * Runs `tools/stack/<script> <args...>` with `env` over the environment and rejects with its
+ * output when it fails or outlives `timeoutMs`.
+ */
+export function runStackScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
   timeoutMs: number,
 ): Promise<void> {
-  const script = join(STACK_DIR, 'elasticsearch.sh');
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script, command], {
-      env: { ...process.env, ES_PORT: String(port) },
+    const child = spawn('bash', [join(STACK_DIR, script), ...args], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -84,7 +88,7 @@ function runStackScript(
       } else {
         reject(
           new Error(
-            `tools/stack/elasticsearch.sh ${command} failed (${signal ?? `exit ${code}`}):\n${output}`,
+            `tools/stack/${script} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output}`,
           ),
         );
       }
@@ -102,8 +106,9 @@ export async function startElasticsearch(
 ): Promise<void> {
   const url = resolveUrl(options.url);
   await runStackScript(
-    'start',
-    loopbackPort(url),
+    'elasticsearch.sh',
+    ['start'],
+    { ES_PORT: String(loopbackPort(url)) },
     options.timeoutMs ?? 180_000,
   );
 }
@@ -117,7 +122,12 @@ export async function stopElasticsearch(
   options: EnsureElasticsearchOptions = {},
 ): Promise<void> {
   const url = resolveUrl(options.url);
-  await runStackScript('stop', loopbackPort(url), options.timeoutMs ?? 90_000);
+  await runStackScript(
+    'elasticsearch.sh',
+    ['stop'],
+    { ES_PORT: String(loopbackPort(url)) },
+    options.timeoutMs ?? 90_000,
+  );
 }
 
 /**
