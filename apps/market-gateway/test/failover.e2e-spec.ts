@@ -9,15 +9,28 @@ import {
   type Fakes,
   type Gateway,
   gatewayEnv,
+  otlpEnv,
   startFakes,
   startGateway,
 } from './support/gateway-harness';
-import { type RedisServer, startRedis, waitFor } from './support/testing';
-import { installTestTracing } from './support/tracing';
+import {
+  type CollectedSpan,
+  OtlpCollector,
+  type RedisServer,
+  startRedis,
+  waitFor,
+} from './support/testing';
 
-const tracing = installTestTracing();
-const spans = tracing.exporter;
 const DEADLINE_MS = 2000;
+
+/** A span or span event attribute as exported over OTLP. */
+function attr(
+  item: Pick<CollectedSpan, 'attributes'>,
+  key: string,
+): string | undefined {
+  const value = item.attributes.find((a) => a.key === key)?.value;
+  return value?.stringValue ?? value?.intValue;
+}
 
 describe('market gateway failover (real Redis, provider fakes)', () => {
   let redis: RedisServer;
@@ -25,6 +38,8 @@ describe('market gateway failover (real Redis, provider fakes)', () => {
   let fakes: Fakes;
   let gateway: Gateway;
   let symbolCounter = 0;
+  // The gateway's spans, exported by the built app's own telemetry over OTLP.
+  const collector = new OtlpCollector();
   /** A symbol no earlier test has cached. */
   const freshSymbol = (): string =>
     `T${(symbolCounter++).toString(36).toUpperCase()}X`;
@@ -33,13 +48,14 @@ describe('market gateway failover (real Redis, provider fakes)', () => {
     redis = await startRedis({ appendOnly: false });
     redisClient = new Redis(redis.url);
     fakes = await startFakes({ finnhub: { slowMs: 10_000 } });
+    await collector.start();
   });
 
   afterAll(async () => {
     redisClient.disconnect();
     await fakes.stop();
     await redis.dispose();
-    await tracing.shutdown();
+    await collector.stop();
   });
 
   async function restartGateway(
@@ -51,9 +67,10 @@ describe('market gateway failover (real Redis, provider fakes)', () => {
       fake.resetCounters();
     }
     await redisClient.flushall();
-    spans.reset();
+    collector.spans.length = 0;
     gateway = await startGateway(
       gatewayEnv(fakes, redis.url, {
+        ...otlpEnv(collector),
         BREAKER_FAILURE_THRESHOLD: '3',
         PROVIDER_TIMEOUT_MS: '400',
         REQUEST_DEADLINE_MS: String(DEADLINE_MS),
@@ -171,13 +188,16 @@ describe('market gateway failover (real Redis, provider fakes)', () => {
     it('records the cache lookup, each provider attempt and the failover in one trace', async () => {
       fakes.finnhub.setScenario('errors');
       await request(gateway.url).get(`/v1/quotes/${freshSymbol()}`).expect(200);
-      const finished = spans.getFinishedSpans();
-      const root = finished.find((s) => s.name === 'market-data get-quote');
-      expect(root).toBeDefined();
-      const traceId = root!.spanContext().traceId;
-      const inTrace = finished.filter(
-        (s) => s.spanContext().traceId === traceId,
+      // The request span ends last: once it is exported, its children are too.
+      const root = await waitFor(
+        () => collector.spans.find((s) => s.name === 'market-data get-quote'),
+        {
+          description: 'the get-quote span at the collector',
+          timeoutMs: 10_000,
+        },
       );
+      const traceId = root.traceId;
+      const inTrace = collector.trace(traceId);
       expect(inTrace.map((s) => s.name)).toEqual(
         expect.arrayContaining([
           'market-data cache.lookup',
@@ -189,17 +209,17 @@ describe('market gateway failover (real Redis, provider fakes)', () => {
       );
       expect(
         attempts.map((s) => [
-          s.attributes['freeride.market.provider'],
-          s.attributes['freeride.market.outcome'],
+          attr(s, 'freeride.market.provider'),
+          attr(s, 'freeride.market.outcome'),
         ]),
       ).toEqual([
         ['finnhub', 'upstream'],
         ['polygon', 'success'],
       ]);
       expect(
-        root!.events.map((e) => [
+        root.events.map((e) => [
           e.name,
-          e.attributes?.['freeride.market.failover.from'],
+          attr(e, 'freeride.market.failover.from'),
         ]),
       ).toEqual([['failover', 'finnhub']]);
     });

@@ -11,19 +11,24 @@ import {
   type Fakes,
   type Gateway,
   gatewayEnv,
+  otlpEnv,
   startFakes,
   startGateway,
 } from './support/gateway-harness';
-import { type RedisServer, startRedis, waitFor } from './support/testing';
-import { installTestTracing } from './support/tracing';
-
-const tracing = installTestTracing();
+import {
+  OtlpCollector,
+  type RedisServer,
+  startRedis,
+  waitFor,
+} from './support/testing';
 
 describe('quote stream to Redis (provider websockets, real Redis)', () => {
   let redis: RedisServer;
   let redisClient: Redis;
   let fakes: Fakes;
   let gateway: Gateway;
+  // Telemetry on, as shipped: the traceparent comes from the app's own SDK.
+  const collector = new OtlpCollector();
 
   /** Stream entries after `afterId`, parsed with the contract's schema. */
   async function readAfter(
@@ -43,11 +48,13 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
   beforeAll(async () => {
     redis = await startRedis({ appendOnly: false });
     redisClient = new Redis(redis.url);
+    await collector.start();
     fakes = await startFakes({
       finnhub: { disconnectAfterFrames: 3, tickIntervalMs: 50 },
     });
     gateway = await startGateway(
       gatewayEnv(fakes, redis.url, {
+        ...otlpEnv(collector),
         LOG_LEVEL: 'error',
         STREAM_RECONNECT_BACKOFF_MS: '50',
         STREAM_SYMBOLS: 'AAPL,MSFT',
@@ -60,7 +67,7 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
     redisClient.disconnect();
     await fakes.stop();
     await redis.dispose();
-    await tracing.shutdown();
+    await collector.stop();
   });
 
   it('publishes Finnhub trades as quotes with provider, age and a traceparent', async () => {

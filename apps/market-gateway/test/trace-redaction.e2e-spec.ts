@@ -1,5 +1,4 @@
 import type { Client } from '@elastic/elasticsearch';
-import { join } from 'node:path';
 
 // The ingest's harness: gateway traces go through the real ingest into Elasticsearch.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -10,18 +9,15 @@ import {
   startIngestEnvironment,
   uniqueNamespace,
 } from '../../ingest/test/support/ingest-harness';
-import { type Fakes, gatewayEnv, startFakes } from './support/gateway-harness';
 import {
-  type ManagedProcess,
-  type RedisServer,
-  builtAppCommand,
-  getFreePort,
-  makeTempDir,
-  removeTempDir,
-  startProcess,
-  startRedis,
-  waitFor,
-} from './support/testing';
+  type Fakes,
+  type Gateway,
+  gatewayEnv,
+  otlpEnv,
+  startFakes,
+  startGateway,
+} from './support/gateway-harness';
+import { type RedisServer, startRedis, waitFor } from './support/testing';
 
 const PROVIDER_KEYS = ['fh-key-1', 'fh-key-2', 'pg-key', 'av-key'];
 const INCOMING_SECRET = 'incoming-secret-0123456789';
@@ -31,13 +27,11 @@ jest.setTimeout(150_000);
 describe('gateway spans in Elasticsearch carry no provider key (gateway → ingest → Elasticsearch)', () => {
   const namespace = uniqueNamespace('redact');
   const traces = `traces-*-${namespace}`;
-  const dir = makeTempDir('trace-redaction-');
   let env: IngestEnvironment;
   let es: Client;
   let fakes: Fakes;
   let redis: RedisServer;
-  let gateway: ManagedProcess;
-  let url = '';
+  let gateway: Gateway;
 
   beforeAll(async () => {
     env = await startIngestEnvironment(namespace);
@@ -46,30 +40,12 @@ describe('gateway spans in Elasticsearch carry no provider key (gateway → inge
       startFakes(),
       startRedis({ appendOnly: false }),
     ]);
-    const port = await getFreePort();
-    const built = builtAppCommand('market-gateway');
-    gateway = await startProcess(built.command, built.args, {
-      cwd: built.cwd,
-      env: {
-        // Alpha Vantage takes its key as `?apikey=`: the outgoing URL carries it.
-        ...gatewayEnv(fakes, redis.url, {
-          MARKET_GATEWAY_PORT: String(port),
-          QUOTE_PROVIDERS: 'alphavantage',
-        }),
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-        OTEL_EXPORTER_OTLP_ENDPOINT: env.ingest.url,
-        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${TOKENS.node}`,
-        OTEL_SDK_DISABLED: 'false',
-      },
-      logFile: join(dir, 'market-gateway.log'),
-      name: 'market-gateway',
-    });
-    url = `http://127.0.0.1:${port}`;
-    await gateway.waitUntilReady(
-      async () =>
-        (await fetch(`${url}/health/live`).catch(() => undefined))?.ok === true,
-      'gateway answers',
-      90_000,
+    gateway = await startGateway(
+      // Alpha Vantage takes its key as `?apikey=`: the outgoing URL carries it.
+      gatewayEnv(fakes, redis.url, {
+        ...otlpEnv(env.ingest, `Authorization=Bearer%20${TOKENS.node}`),
+        QUOTE_PROVIDERS: 'alphavantage',
+      }),
     );
   });
 
@@ -78,11 +54,12 @@ describe('gateway spans in Elasticsearch carry no provider key (gateway → inge
     await fakes?.stop();
     await redis?.dispose();
     await env?.stop();
-    removeTempDir(dir);
   });
 
   it('redacts credential query parameters of outgoing and incoming request spans', async () => {
-    const res = await fetch(`${url}/v1/quotes/AAPL?apikey=${INCOMING_SECRET}`);
+    const res = await fetch(
+      `${gateway.url}/v1/quotes/AAPL?apikey=${INCOMING_SECRET}`,
+    );
     expect(res.status).toBe(200);
     // `otel.attributes` is not indexed for search: read the span documents themselves.
     const spans = async () =>

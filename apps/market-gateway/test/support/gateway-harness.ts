@@ -1,9 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
 import {
   type MarketGatewayConfig,
   loadConfig,
@@ -15,6 +12,15 @@ import {
   createFinnhubFake,
   createPolygonFake,
 } from './fakes';
+import {
+  type ManagedProcess,
+  type OtlpCollector,
+  builtAppCommand,
+  getFreePort,
+  makeTempDir,
+  removeTempDir,
+  startProcess,
+} from './testing';
 
 /** The three provider fakes. */
 export interface Fakes {
@@ -53,12 +59,13 @@ export async function startFakes(
   };
 }
 
-/** A running gateway. */
+/** A running gateway: the production build (`dist/apps/market-gateway`) as a process. */
 export interface Gateway {
-  app: INestApplication;
+  /** The configuration the process runs with (its env through the app's own loader). */
   config: MarketGatewayConfig;
-  /** Every log line written so far. */
-  logs: string[];
+  /** Every log line the process has written so far (its stdout and stderr). */
+  readonly logs: string[];
+  proc: ManagedProcess;
   stop(): Promise<void>;
   url: string;
 }
@@ -79,28 +86,75 @@ export function gatewayEnv(
     MASSIVE_API_KEYS: 'pg-key',
     MASSIVE_BASE_URL: fakes.polygon.url,
     MASSIVE_WS_URL: fakes.polygon.wsUrl,
+    // Telemetry is off unless a test exports to a collector (otlpEnv).
+    OTEL_SDK_DISABLED: 'true',
     PROBE_INTERVAL_MS: '0',
     REDIS_URL: redisUrl,
     ...env,
   };
 }
 
-/** Starts the gateway on a free 127.0.0.1 port, logging into memory. */
+/**
+ * The env that makes the gateway export its telemetry to `collector` (the
+ * app's own `startTelemetry`, as in production), with a short batch delay.
+ */
+export function otlpEnv(
+  collector: Pick<OtlpCollector, 'url'>,
+  headers?: string,
+): Record<string, string> {
+  return {
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    ...(headers ? { OTEL_EXPORTER_OTLP_HEADERS: headers } : {}),
+    OTEL_SDK_DISABLED: 'false',
+  };
+}
+
+/**
+ * Starts the built gateway (`builtAppCommand`) on a free 127.0.0.1 port and
+ * waits until it answers `/health/live`.
+ */
 export async function startGateway(
   env: Record<string, string>,
 ): Promise<Gateway> {
-  const config = loadConfig(env);
-  const logs: string[] = [];
-  const app = await NestFactory.create(
-    AppModule.forRoot(config, {
-      logStream: { write: (line: string) => void logs.push(line) },
-    }),
-    { bufferLogs: true },
+  const port = String(await getFreePort());
+  const full = { ...env, MARKET_GATEWAY_PORT: port };
+  const config = loadConfig(full);
+  const dir = makeTempDir('market-gateway-e2e-');
+  const { args, command, cwd } = builtAppCommand('market-gateway');
+  const proc = await startProcess(command, args, {
+    cwd,
+    env: full,
+    logFile: join(dir, 'market-gateway.log'),
+    name: 'market-gateway',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await proc.waitUntilReady(
+    async () =>
+      (await fetch(`${url}/health/live`).catch(() => undefined))?.ok === true,
+    'market-gateway /health/live',
+    60_000,
   );
-  app.useLogger(app.get(Logger));
-  app.flushLogs();
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, config, logs, stop: () => app.close(), url };
+  return {
+    config,
+    get logs() {
+      return readLog(proc.logFile);
+    },
+    proc,
+    async stop() {
+      await proc.stop({ timeoutMs: 10_000 });
+      removeTempDir(dir);
+    },
+    url,
+  };
+}
+
+function readLog(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
+  } catch {
+    return [];
+  }
 }
