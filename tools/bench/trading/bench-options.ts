@@ -4,10 +4,14 @@ import { parseArgs } from 'node:util';
 /** Command-line options of bench:trading (see bench-trading.ts). */
 export const { values: args } = parseArgs({
   options: {
+    /** Ticks in the stream before the app starts (evaluator throughput run). */
+    'backlog-ticks': { default: '500000', type: 'string' },
     headlines: { default: '10000', type: 'string' },
     'indicator-rules': { default: '10000', type: 'string' },
     json: { type: 'string' },
     'naive-ticks': { default: '20000', type: 'string' },
+    /** Directory for a V8 CPU profile of the app (`--cpu-prof`); unset: no profile. */
+    'profile-app': { type: 'string' },
     rate: { default: '5000', type: 'string' },
     rules: { default: '10000', type: 'string' },
     seconds: { default: '20', type: 'string' },

@@ -10,16 +10,22 @@
  *    with 60 bars each, over the same replay; a naive recomputation (bars and
  *    indicators rebuilt from the history for every question) on a prefix must
  *    agree tick by tick.
- * 3. Tick → webhook (tick-to-webhook-bench.ts): the real app on real
+ * 3. Tick → webhook (tick-to-webhook-bench.ts): the built app on real
  *    PostgreSQL and Redis with both rule sets, its indicator rules seeded from
  *    a bars endpoint, ticks published on the quote stream at a fixed rate, a
  *    local webhook receiver; latency = receiver time − publish time.
- * 4. Sentiment (sentiment-bench.ts): 10,000 replayed headlines through
+ * 4. Evaluator throughput (evaluator-throughput-bench.ts): the same app
+ *    draining a backlog of 500,000 ticks from the quote stream; ticks/s from
+ *    the stored checkpoint's progress.
+ * 5. Sentiment (sentiment-bench.ts): 10,000 replayed headlines through
  *    SentimentPipeline against the OpenAI fake, vs one request per headline.
  *
  * usage: npm run bench:trading -- [--ticks 1000000] [--rate 5000] [--seconds 20]
- *          [--naive-ticks 20000] [--indicator-rules 10000] [--headlines 10000]
- *          [--json FILE] [--skip-e2e]
+ *          [--naive-ticks 20000] [--indicator-rules 10000] [--backlog-ticks 500000]
+ *          [--headlines 10000] [--json FILE] [--skip-e2e] [--profile-app DIR]
+ *
+ * `--skip-e2e` skips 3 and 4 (the runs of the app); `--profile-app DIR`
+ * writes a V8 CPU profile of each app run there.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -31,6 +37,7 @@ import {
   args,
 } from './bench-options';
 import { benchEvaluation, benchIndicatorEvaluation } from './evaluation-bench';
+import { benchEvaluatorThroughput } from './evaluator-throughput-bench';
 import { benchSentiment } from './sentiment-bench';
 import { benchTickToWebhook } from './tick-to-webhook-bench';
 
@@ -87,12 +94,19 @@ async function main(): Promise<void> {
   );
 
   let endToEnd: Awaited<ReturnType<typeof benchTickToWebhook>> | undefined;
+  let throughput:
+    Awaited<ReturnType<typeof benchEvaluatorThroughput>> | undefined;
   if (!args['skip-e2e']) {
     console.log(
       `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app`,
     );
     endToEnd = await benchTickToWebhook();
     console.table([endToEnd]);
+    console.log(
+      `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream`,
+    );
+    throughput = await benchEvaluatorThroughput();
+    console.table([throughput]);
   }
   console.log(`sentiment: ${args.headlines} headlines`);
   const sentiment = await benchSentiment();
@@ -100,7 +114,11 @@ async function main(): Promise<void> {
   if (args.json) {
     writeFileSync(
       args.json,
-      JSON.stringify({ endToEnd, evaluation, indicators, sentiment }, null, 2),
+      JSON.stringify(
+        { endToEnd, evaluation, indicators, sentiment, throughput },
+        null,
+        2,
+      ),
     );
     console.log(`wrote ${args.json}`);
   }

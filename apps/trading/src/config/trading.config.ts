@@ -24,7 +24,8 @@ export const configSchema = z
     /** BullMQ job lock: a job held by a crashed worker is retried after about this long. */
     TRADING_DELIVERY_LOCK_MS: int(30_000, 1000),
     TRADING_DELIVERY_TIMEOUT_MS: int(5000, 100),
-    TRADING_EVAL_BATCH_SIZE: int(500, 1),
+    /** Most ticks taken per stream read (a read answers with what is there, up to this). */
+    TRADING_EVAL_BATCH_SIZE: int(1000, 1),
     TRADING_EVAL_BLOCK_MS: int(100, 1),
     TRADING_EVAL_ENABLED: bool.default(true),
     /**

@@ -5,6 +5,7 @@ import { EvaluationMetrics } from './evaluation.metrics';
 import { EvaluationRepository } from './evaluation.repository';
 import { EvaluationService } from './evaluation.service';
 import { GatewayBarsClient } from './gateway-bars.client';
+import { QuoteStreamReader } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
 import { RuleSyncService } from './rule-sync.service';
 
@@ -17,6 +18,7 @@ import { RuleSyncService } from './rule-sync.service';
     EvaluationRepository,
     EvaluationService,
     GatewayBarsClient,
+    QuoteStreamReader,
     RuleBookService,
     RuleSyncService,
   ],

@@ -1,4 +1,4 @@
-import { parseQuoteStreamFields } from '@freeride/contracts';
+import { type QuoteStreamTick, readQuoteStreamTick } from '@freeride/contracts';
 import { HealthRegistry } from '@freeride/observability';
 import {
   ATTR,
@@ -16,10 +16,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import { Redis } from 'ioredis';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { alertPayload } from '../deliveries/alert-payload';
+import type { DeliveryJobData } from '../deliveries/delivery-job';
 import { DeliveryQueueService } from '../deliveries/delivery-queue.service';
 import { EvaluationMetrics } from './evaluation.metrics';
 import {
@@ -27,16 +27,28 @@ import {
   type PendingFire,
   type StoredTrigger,
 } from './evaluation.repository';
+import { QuoteStreamReader, type StreamEntry } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
 import { ownsSymbol } from './symbol-partitions';
 import type { TradingRule } from './trading-rule';
 
-type StreamEntry = [id: string, fields: string[]];
-
 /** Longest time a batch without effects may leave the stored checkpoint behind. */
 const CHECKPOINT_INTERVAL_MS = 1000;
-/** Firings waiting for PostgreSQL beyond which the evaluator stops reading. */
+/** Firings waiting for PostgreSQL (or deliveries for the queue) beyond which the evaluator stops reading. */
 const MAX_PENDING_FIRES = 20_000;
+/** Pause before retrying a failed read, commit or enqueue. */
+const RETRY_MS = 500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Ticks of one batch by outcome (the `ticks_total` labels). */
+interface TickCounts {
+  duplicate: number;
+  evaluated: number;
+  invalid: number;
+  out_of_order: number;
+  stale: number;
+}
 
 /** Milliseconds part of a stream id. */
 function idMs(id: string): number {
@@ -49,6 +61,11 @@ function idMs(id: string): number {
  * stream checkpoint) commit in one PostgreSQL transaction before deliveries
  * are enqueued, so a crash at any point either replays the batch (idempotency
  * keys skip what was stored) or resumes after it: nothing is lost or fired twice.
+ *
+ * Nothing on the tick → webhook path waits on a timer: the next batch is
+ * read (a blocking read, answered as soon as a tick arrives) while the
+ * current one is evaluated, a commit starts as soon as a batch fired, and a
+ * committed batch's deliveries are enqueued while the next batch commits.
  */
 @Injectable()
 export class EvaluationService
@@ -57,6 +74,10 @@ export class EvaluationService
   private readonly logger = new Logger(EvaluationService.name);
   private committedId = '0-0';
   private committing?: Promise<void>;
+  /** Deliveries of committed batches, enqueued in commit order. */
+  private enqueuing: Promise<void> = Promise.resolve();
+  /** Jobs committed and not yet accepted by the queue. */
+  private enqueueBacklog = 0;
   private pending: { expired: string[]; fires: PendingFire[] } = {
     expired: [],
     fires: [],
@@ -64,7 +85,6 @@ export class EvaluationService
   private lastCommitAt = 0;
   private lastId = '0-0';
   private loop?: Promise<void>;
-  private reader?: Redis;
   private running = false;
 
   constructor(
@@ -74,6 +94,7 @@ export class EvaluationService
     private readonly metrics: EvaluationMetrics,
     private readonly repository: EvaluationRepository,
     private readonly ruleBook: RuleBookService,
+    private readonly stream: QuoteStreamReader,
   ) {
     metrics.observeRuleBook(() => ruleBook.engine.symbolStats());
   }
@@ -87,9 +108,6 @@ export class EvaluationService
     }
     this.metrics.rules.set(this.ruleBook.engine.ruleCount);
     if (!this.config.evaluation.enabled) return;
-    this.reader = new Redis(this.config.redisUrl, {
-      maxRetriesPerRequest: null,
-    });
     await this.resume();
     await this.enqueueUndelivered();
     this.running = true;
@@ -104,12 +122,13 @@ export class EvaluationService
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    // Unblocks a pending XREAD BLOCK; the loop then sees running=false.
-    this.reader?.disconnect();
+    // Fails a pending blocking read; the loop then sees running=false.
+    this.stream.close();
     await this.loop;
     await this.startDrain().catch((err: unknown) =>
       this.logger.warn({ err }, 'pending firings not committed at shutdown'),
     );
+    await this.enqueuing;
   }
 
   /** Evaluates sentiment updates through the same commit and delivery path as ticks. */
@@ -121,28 +140,19 @@ export class EvaluationService
       this.collect(result, fires, expired, undefined, undefined);
     }
     const stored = await this.repository.commit({ expired, fires });
-    await this.enqueue(stored, fires);
+    this.enqueueInOrder(stored, fires);
+    await this.enqueuing;
     return stored.length;
   }
 
   /** Restores the checkpoint and warms crossings and windows up from processed ticks. */
   private async resume(): Promise<void> {
-    const { start, stream, warmupMs } = this.config.evaluation;
-    const reader = this.reader!;
+    const { start, warmupMs } = this.config.evaluation;
     const checkpoint = await this.repository.checkpoint(
       this.config.evaluation.checkpointKey,
     );
     if (checkpoint === undefined) {
-      if (start === 'latest') {
-        const last = (await reader.xrevrange(
-          stream,
-          '+',
-          '-',
-          'COUNT',
-          1,
-        )) as StreamEntry[];
-        this.lastId = last[0]?.[0] ?? '0-0';
-      }
+      if (start === 'latest') this.lastId = await this.stream.lastId();
       return;
     }
     this.lastId = checkpoint;
@@ -150,23 +160,12 @@ export class EvaluationService
     let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
     let warmed = 0;
     for (;;) {
-      const page = (await reader.xrange(
-        stream,
-        from,
-        checkpoint,
-        'COUNT',
-        1000,
-      )) as StreamEntry[];
+      const page = await this.stream.range(from, checkpoint, 1000);
       for (const [, fields] of page) {
         try {
-          const { quote } = parseQuoteStreamFields(fields);
-          if (!quote.stale) {
-            this.ruleBook.engine.warmUp({
-              asOf: Date.parse(quote.asOf),
-              price: quote.price,
-              symbol: quote.symbol,
-              volume: quote.volume,
-            });
+          const tick = readQuoteStreamTick(fields);
+          if (!tick.stale) {
+            this.ruleBook.engine.warmUp(tick);
             warmed++;
           }
         } catch {
@@ -193,30 +192,34 @@ export class EvaluationService
     );
   }
 
+  /** One blocking read; its failure is handled where it is awaited. */
+  private read(afterId: string): Promise<StreamEntry[]> {
+    const { batchSize, blockMs } = this.config.evaluation;
+    const read = this.stream.readAfter(afterId, batchSize, blockMs);
+    // A read-ahead still pending at shutdown fails with nobody awaiting it.
+    read.catch(() => undefined);
+    return read;
+  }
+
   private async run(): Promise<void> {
-    const { batchSize, blockMs, stream } = this.config.evaluation;
+    let next = this.read(this.lastId);
     while (this.running) {
       try {
-        const res = await this.reader!.xread(
-          'COUNT',
-          batchSize,
-          'BLOCK',
-          blockMs,
-          'STREAMS',
-          stream,
-          this.lastId,
-        );
-        if (!res || res.length === 0) {
-          if (this.committedId !== this.lastId) {
-            await this.startDrain();
-          }
+        const entries = await next;
+        if (entries.length === 0) {
+          next = this.read(this.lastId);
+          if (this.committedId !== this.lastId) await this.startDrain();
           continue;
         }
-        await this.processBatch(res[0][1]);
+        // Read ahead: the next batch is on its way while this one is evaluated.
+        next = this.read(entries[entries.length - 1][0]);
+        await this.processBatch(entries);
       } catch (err) {
         if (!this.running) break;
         this.logger.error({ err }, 'quote stream batch failed; retrying');
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(RETRY_MS);
+        // The batch is read again from the last one evaluated.
+        next = this.read(this.lastId);
       }
     }
   }
@@ -225,59 +228,64 @@ export class EvaluationService
     const receivedAt = Date.now();
     const endTimer = this.metrics.batchSeconds.startTimer();
     const engine = this.ruleBook.engine;
-    const fires: PendingFire[] = [];
-    const expired: string[] = [];
+    const partitions = this.config.evaluation.partitions;
+    const { expired, fires } = this.pending;
+    const counts: TickCounts = {
+      duplicate: 0,
+      evaluated: 0,
+      invalid: 0,
+      out_of_order: 0,
+      stale: 0,
+    };
     let lastProducedAt: number | undefined;
     for (const [id, fields] of entries) {
-      let parsed: ReturnType<typeof parseQuoteStreamFields>;
+      let tick: QuoteStreamTick;
       try {
-        parsed = parseQuoteStreamFields(fields);
+        tick = readQuoteStreamTick(fields);
       } catch (err) {
-        this.metrics.ticks.inc({ outcome: 'invalid' });
+        counts.invalid++;
         this.logger.warn(
           { err, streamId: id },
           'invalid quote stream entry skipped',
         );
         continue;
       }
-      const { message, quote } = parsed;
-      lastProducedAt = message.producedAt;
+      lastProducedAt = tick.producedAt;
       // Another evaluator instance owns this symbol's partition.
-      if (!ownsSymbol(quote.symbol, this.config.evaluation.partitions))
-        continue;
-      if (quote.stale) {
-        this.metrics.ticks.inc({ outcome: 'stale' });
+      if (!ownsSymbol(tick.symbol, partitions)) continue;
+      if (tick.stale) {
+        counts.stale++;
         continue;
       }
-      const result = engine.onTick({
-        asOf: Date.parse(quote.asOf),
-        price: quote.price,
-        symbol: quote.symbol,
-        volume: quote.volume,
-      });
-      this.metrics.ticks.inc({ outcome: result.rejected ?? 'evaluated' });
-      this.collect(result, fires, expired, id, message.traceparent, receivedAt);
+      const result = engine.onTick(tick);
+      counts[result.rejected ?? 'evaluated']++;
+      if (result.fired.length > 0 || result.expired.length > 0) {
+        this.collect(result, fires, expired, id, tick.traceparent, receivedAt);
+      }
     }
     this.lastId = entries[entries.length - 1][0];
+    for (const outcome of Object.keys(counts) as Array<keyof TickCounts>) {
+      if (counts[outcome] > 0) {
+        this.metrics.ticks.inc({ outcome }, counts[outcome]);
+      }
+    }
     if (lastProducedAt !== undefined) {
       this.metrics.evalLag.observe(
         Math.max(0, receivedAt - lastProducedAt) / 1000,
       );
     }
-    this.pending.fires.push(...fires);
-    this.pending.expired.push(...expired);
     this.metrics.rules.set(engine.ruleCount);
     endTimer();
     // A batch that changed nothing only moves the checkpoint: that write is
     // deferred (at most CHECKPOINT_INTERVAL_MS, or until the stream idles),
     // since replaying such ticks after a crash fires nothing.
-    const dirty =
-      this.pending.fires.length > 0 || this.pending.expired.length > 0;
+    const dirty = fires.length > 0 || expired.length > 0;
     if (dirty || Date.now() - this.lastCommitAt >= CHECKPOINT_INTERVAL_MS) {
       void this.startDrain();
     }
-    // Back-pressure: stop reading while too much is waiting for PostgreSQL.
+    // Back-pressure: stop reading while too much waits for PostgreSQL or the queue.
     if (this.pending.fires.length > MAX_PENDING_FIRES) await this.committing;
+    if (this.enqueueBacklog > MAX_PENDING_FIRES) await this.enqueuing;
   }
 
   private startDrain(): Promise<void> {
@@ -322,53 +330,46 @@ export class EvaluationService
             'tick batch commit failed; retrying',
           );
           if (!this.running) throw err;
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(RETRY_MS);
           continue;
         }
         this.committedId = id;
         this.lastCommitAt = Date.now();
-        await this.enqueue(stored, fires);
+        this.enqueueInOrder(stored, fires);
       }
     } finally {
       this.committing = undefined;
     }
   }
 
-  private async enqueue(
-    stored: StoredTrigger[],
-    fires: PendingFire[],
-  ): Promise<void> {
+  /**
+   * Queues the deliveries of newly stored triggers behind those of earlier
+   * commits, without holding the next commit. A failed enqueue is retried
+   * (the job id is the trigger id, so a retry adds nothing twice); at
+   * shutdown the triggers stay `pending` in PostgreSQL and the next start
+   * enqueues them.
+   */
+  private enqueueInOrder(stored: StoredTrigger[], fires: PendingFire[]): void {
     if (stored.length === 0) return;
     this.metrics.fired.inc(stored.length);
-    const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
-    await this.deliveries.enqueue(
-      stored.map((s) => {
-        const pending = byKey.get(s.idempotencyKey);
-        if (!pending) return { triggerId: s.id };
-        const { fire } = pending;
-        return {
-          target: {
-            payload: alertPayload(
-              {
-                firedAt: s.firedAt,
-                idempotencyKey: fire.idempotencyKey,
-                price: fire.price,
-                ruleId: fire.rule.id,
-                symbol: fire.rule.symbol,
-                tickAsOf: new Date(fire.asOf),
-                value: fire.value,
-              },
-              fire.rule,
-            ),
-            delivery: fire.rule.delivery,
-            traderId: fire.rule.traderId,
-          },
-          tickReceivedAt: pending.receivedAt,
-          traceparent: pending.traceparent,
-          triggerId: s.id,
-        };
-      }),
-    );
+    const jobs = deliveryJobs(stored, fires);
+    this.enqueueBacklog += jobs.length;
+    this.enqueuing = this.enqueuing.then(async () => {
+      for (;;) {
+        try {
+          await this.deliveries.enqueue(jobs);
+          break;
+        } catch (err) {
+          this.logger.error(
+            { err, jobs: jobs.length },
+            'deliveries not enqueued; retrying',
+          );
+          if (!this.running) break;
+          await sleep(RETRY_MS);
+        }
+      }
+      this.enqueueBacklog -= jobs.length;
+    });
   }
 
   /** Adds a result's firings (each with its own evaluation span in the tick's trace). */
@@ -403,4 +404,38 @@ export class EvaluationService
       });
     }
   }
+}
+
+/** The delivery jobs of stored triggers, each with its payload built from the stored row. */
+function deliveryJobs(
+  stored: StoredTrigger[],
+  fires: PendingFire[],
+): DeliveryJobData[] {
+  const byKey = new Map(fires.map((f) => [f.fire.idempotencyKey, f]));
+  return stored.map((s) => {
+    const pending = byKey.get(s.idempotencyKey);
+    if (!pending) return { triggerId: s.id };
+    const { fire } = pending;
+    return {
+      target: {
+        payload: alertPayload(
+          {
+            firedAt: s.firedAt,
+            idempotencyKey: fire.idempotencyKey,
+            price: fire.price,
+            ruleId: fire.rule.id,
+            symbol: fire.rule.symbol,
+            tickAsOf: new Date(fire.asOf),
+            value: fire.value,
+          },
+          fire.rule,
+        ),
+        delivery: fire.rule.delivery,
+        traderId: fire.rule.traderId,
+      },
+      tickReceivedAt: pending.receivedAt,
+      traceparent: pending.traceparent,
+      triggerId: s.id,
+    };
+  });
 }

@@ -1,4 +1,8 @@
-import { parseQuoteStreamFields, QuoteSchema } from './quote';
+import {
+  QuoteSchema,
+  parseQuoteStreamFields,
+  readQuoteStreamTick,
+} from './quote';
 
 const quote = {
   ageMs: 1200,
@@ -45,5 +49,118 @@ describe('parseQuoteStreamFields', () => {
     ]);
     expect(message.producedAt).toBe(1764000000000);
     expect(parsed.price).toBe(189.5);
+  });
+});
+
+describe('readQuoteStreamTick', () => {
+  const fieldsOf = (
+    payload: unknown,
+    extra: Record<string, string> = {},
+  ): string[] =>
+    Object.entries({
+      kind: 'quote',
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      producedAt: '1764000000000',
+      symbol: 'AAPL',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      ...extra,
+    }).flat();
+
+  /** What parseQuoteStreamFields makes of the same entry (or its error). */
+  const viaZod = (fields: string[]) => {
+    try {
+      const { message, quote: q } = parseQuoteStreamFields(fields);
+      return {
+        asOf: Date.parse(q.asOf),
+        price: q.price,
+        producedAt: message.producedAt,
+        stale: q.stale,
+        symbol: q.symbol,
+        traceparent: message.traceparent,
+        volume: q.volume,
+      };
+    } catch (err) {
+      return { error: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  };
+  const viaFast = (fields: string[]) => {
+    try {
+      const t = readQuoteStreamTick(fields);
+      return { ...t, traceparent: t.traceparent, volume: t.volume };
+    } catch (err) {
+      return { error: `${(err as Error).name}: ${(err as Error).message}` };
+    }
+  };
+
+  it('reads a well-formed entry as the schemas do', () => {
+    expect(readQuoteStreamTick(fieldsOf(quote))).toEqual({
+      asOf: Date.parse(quote.asOf),
+      price: 189.5,
+      producedAt: 1764000000000,
+      stale: false,
+      symbol: 'AAPL',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      volume: 100,
+    });
+  });
+
+  // Every field of the quote removed, and set to values of every kind:
+  // the fast path must accept and refuse exactly what the schemas do.
+  const values: unknown[] = [
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 60,
+    '',
+    'x',
+    'finnhub',
+    'iex',
+    '2026-11-24T15:00:00Z',
+    '2026-11-24T15:00:00.123456Z',
+    '2026-02-30T15:00:00.000Z',
+    '2024-02-29T23:59:59.999Z',
+    '2026-11-24T15:00:00+01:00',
+    '2026-11-24 15:00:00Z',
+    [],
+    {},
+  ];
+  const quoteCases = Object.keys(quote).flatMap((key) =>
+    values.map((value) => [key, value] as const),
+  );
+  it.each(quoteCases)(
+    'agrees with the schemas on quote.%s = %j',
+    (key, value) => {
+      const payload: Record<string, unknown> = { ...quote, [key]: value };
+      if (value === undefined) delete payload[key];
+      const fields = fieldsOf(payload);
+      expect(viaFast(fields)).toEqual(viaZod(fields));
+    },
+  );
+
+  const messageCases: Array<[string, string[]]> = [
+    ['kind other', fieldsOf(quote, { kind: 'trade' })],
+    ['producedAt empty', fieldsOf(quote, { producedAt: '' })],
+    ['producedAt negative', fieldsOf(quote, { producedAt: '-5' })],
+    ['producedAt fraction', fieldsOf(quote, { producedAt: '1.5' })],
+    [
+      'producedAt beyond 2^53',
+      fieldsOf(quote, { producedAt: '99999999999999999' }),
+    ],
+    ['producedAt with spaces', fieldsOf(quote, { producedAt: ' 12 ' })],
+    ['symbol empty', fieldsOf(quote, { symbol: '' })],
+    ['payload not JSON', fieldsOf('{oops')],
+    ['payload a number', fieldsOf('5')],
+    ['payload null', fieldsOf('null')],
+    ['payload an array', fieldsOf('[]')],
+    ['no traceparent', fieldsOf(quote).slice(0, 8)],
+    ['an odd field count', [...fieldsOf(quote), 'dangling']],
+    ['unknown fields', fieldsOf(quote, { extra: 'x' })],
+  ];
+  it.each(messageCases)('agrees with the schemas when %s', (_name, fields) => {
+    expect(viaFast(fields)).toEqual(viaZod(fields));
   });
 });

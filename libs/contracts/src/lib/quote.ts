@@ -79,3 +79,113 @@ export function parseQuoteStreamFields(fields: readonly string[]): {
   const quote = QuoteSchema.parse(JSON.parse(message.payload));
   return { message, quote };
 }
+
+/** What a consumer of the quote stream evaluates: one tick of one entry. */
+export interface QuoteStreamTick {
+  /** `asOf` of the quote, epoch milliseconds. */
+  asOf: number;
+  price: number;
+  /** `producedAt` of the message, epoch milliseconds. */
+  producedAt: number;
+  stale: boolean;
+  symbol: string;
+  traceparent?: string;
+  volume?: number;
+}
+
+/** zod's own `z.iso.datetime()` pattern, so the fast path accepts no instant zod would refuse. */
+const ISO_DATETIME = z.regexes.datetime({});
+const PROVIDERS: ReadonlySet<unknown> = new Set(QUOTE_PROVIDERS);
+const DIGITS = /^\d{1,15}$/; // below 2^53: a safe integer
+
+/**
+ * {@link parseQuoteStreamFields} for a hot consumer: the same acceptance
+ * (every field of the message and of its quote is checked), without zod's
+ * per-call cost for the well-formed entries the gateway writes. An entry the
+ * hand-written checks do not accept as is (an error, or a form zod would
+ * coerce or default) goes through {@link parseQuoteStreamFields}, which
+ * decides and throws the same `ZodError` (or `SyntaxError`) naming the field.
+ */
+export function readQuoteStreamTick(
+  fields: readonly string[],
+): QuoteStreamTick {
+  let kind: string | undefined;
+  let payload: string | undefined;
+  let producedAt: string | undefined;
+  let symbol: string | undefined;
+  let traceparent: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    switch (fields[i]) {
+      case 'kind':
+        kind = value;
+        break;
+      case 'payload':
+        payload = value;
+        break;
+      case 'producedAt':
+        producedAt = value;
+        break;
+      case 'symbol':
+        symbol = value;
+        break;
+      case 'traceparent':
+        traceparent = value;
+        break;
+    }
+  }
+  if (
+    kind === 'quote' &&
+    typeof payload === 'string' &&
+    typeof symbol === 'string' &&
+    symbol.length > 0 &&
+    producedAt !== undefined &&
+    DIGITS.test(producedAt)
+  ) {
+    const q = JSON.parse(payload) as Record<string, unknown> | null;
+    if (
+      typeof q === 'object' &&
+      q !== null &&
+      !Array.isArray(q) &&
+      typeof q['ageMs'] === 'number' &&
+      Number.isSafeInteger(q['ageMs']) &&
+      q['ageMs'] >= 0 &&
+      typeof q['asOf'] === 'string' &&
+      ISO_DATETIME.test(q['asOf']) &&
+      (q['cached'] === undefined || typeof q['cached'] === 'boolean') &&
+      typeof q['price'] === 'number' &&
+      q['price'] > 0 &&
+      PROVIDERS.has(q['provider']) &&
+      typeof q['receivedAt'] === 'string' &&
+      ISO_DATETIME.test(q['receivedAt']) &&
+      typeof q['stale'] === 'boolean' &&
+      typeof q['symbol'] === 'string' &&
+      q['symbol'].length > 0 &&
+      (q['volume'] === undefined ||
+        (typeof q['volume'] === 'number' && q['volume'] >= 0))
+    ) {
+      const tick: QuoteStreamTick = {
+        asOf: Date.parse(q['asOf']),
+        price: q['price'],
+        producedAt: Number(producedAt),
+        stale: q['stale'],
+        symbol: q['symbol'],
+        // Always present (maybe undefined): one object shape for every tick.
+        traceparent,
+        volume: q['volume'],
+      };
+      return tick;
+    }
+  }
+  const { message, quote } = parseQuoteStreamFields(fields);
+  const tick: QuoteStreamTick = {
+    asOf: Date.parse(quote.asOf),
+    price: quote.price,
+    producedAt: message.producedAt,
+    stale: quote.stale,
+    symbol: quote.symbol,
+    traceparent: message.traceparent,
+    volume: quote.volume,
+  };
+  return tick;
+}

@@ -4,6 +4,7 @@ import {
   type CompiledCondition,
   INTERVAL_MS,
   SymbolSignals,
+  type TickContext,
 } from '../signals/symbol-signals';
 import type {
   EvaluableRule,
@@ -27,35 +28,53 @@ interface Entry<R> {
   slot: SortedMultimap<Entry<R>>;
 }
 
+/** Rules of one percent-move or volume window. */
+interface WindowSlot<R> {
+  slot: SortedMultimap<Entry<R>>;
+  windowMs: number;
+}
+
 /** Per-symbol indexes: one sorted structure per condition family. */
 class SymbolBook<R> {
+  /** The context compiled conditions read, reused from tick to tick. */
+  readonly ctx: TickContext;
   readonly crossDown = new SortedMultimap<Entry<R>>();
   readonly crossUp = new SortedMultimap<Entry<R>>();
   /** Armed rules with a compiled condition (key 0), scanned on every tick. */
   readonly scanned = new SortedMultimap<Entry<R>>();
   readonly signals = new SymbolSignals();
-  readonly percentDown = new Map<number, SortedMultimap<Entry<R>>>();
-  readonly percentUp = new Map<number, SortedMultimap<Entry<R>>>();
+  readonly percentDown: Array<WindowSlot<R>> = [];
+  readonly percentUp: Array<WindowSlot<R>> = [];
   readonly priceAbove = new SortedMultimap<Entry<R>>();
   readonly priceBelow = new SortedMultimap<Entry<R>>();
   readonly rearm = new SortedMultimap<Entry<R>>();
   readonly sentimentAbove = new SortedMultimap<Entry<R>>();
   readonly sentimentBelow = new SortedMultimap<Entry<R>>();
   readonly state = new SymbolState();
-  readonly volume = new Map<number, SortedMultimap<Entry<R>>>();
+  readonly volume: Array<WindowSlot<R>> = [];
+
+  constructor() {
+    this.ctx = { prev: undefined, price: 0, state: this.state };
+  }
 }
 
 function windowSlot<R>(
-  map: Map<number, SortedMultimap<Entry<R>>>,
+  list: Array<WindowSlot<R>>,
   windowMs: number,
 ): SortedMultimap<Entry<R>> {
-  let slot = map.get(windowMs);
-  if (!slot) {
-    slot = new SortedMultimap();
-    map.set(windowMs, slot);
+  let found = list.find((w) => w.windowMs === windowMs);
+  if (!found) {
+    found = { slot: new SortedMultimap(), windowMs };
+    list.push(found);
   }
-  return slot;
+  return found.slot;
 }
+
+/** The answer to a tick or signal that changed nothing (shared, frozen). */
+const NOTHING: EvaluationResult<never> = Object.freeze({
+  expired: Object.freeze([]) as unknown as never[],
+  fired: Object.freeze([]) as unknown as never[],
+});
 
 /**
  * The event-driven rule engine. Per symbol, armed rules sit in sorted
@@ -77,6 +96,9 @@ export class RuleEngine<
 > implements RuleEvaluator<R> {
   private readonly books = new Map<string, SymbolBook<R>>();
   private readonly entries = new Map<string, Entry<R>>();
+  /** Rules matched by the tick being evaluated, and their matched values (reused). */
+  private readonly matched: Array<Entry<R>> = [];
+  private readonly matchedValues: number[] = [];
 
   get ruleCount(): number {
     return this.entries.size;
@@ -161,68 +183,72 @@ export class RuleEngine<
       .seed(bars, until);
   }
 
+  /**
+   * Evaluates a tick. Allocation-free unless a rule fires: the matched rules
+   * are gathered in arrays reused from tick to tick, and a tick that fires
+   * nothing answers one shared (frozen) empty result.
+   */
   onTick(tick: Tick): EvaluationResult<R> {
     const book = this.book(tick.symbol);
     const state = book.state;
-    const rejected = state.admit(tick.asOf);
+    const asOf = tick.asOf;
+    const rejected = state.admit(asOf);
     if (rejected) return { expired: [], fired: [], rejected };
     const prev = state.lastPrice;
-    state.push(tick.asOf, tick.price, tick.volume ?? 0);
-    book.signals.onTick(tick.asOf, tick.price);
-    this.rearmDue(book, tick.asOf);
-
-    const matches: Array<{ entry: Entry<R>; value: number }> = [];
-    const collect = (list: Entry<R>[], value: number) => {
-      for (const entry of list) matches.push({ entry, value });
-    };
     const price = tick.price;
+    state.push(asOf, price, tick.volume ?? 0);
+    book.signals.onTick(asOf, price);
+    this.rearmDue(book, asOf);
+
+    this.matched.length = 0;
+    this.matchedValues.length = 0;
     if (book.priceAbove.size > 0) {
-      collect(book.priceAbove.range({ hi: price }), price);
+      this.match(book.priceAbove, -Infinity, false, price, false, price);
     }
     if (book.priceBelow.size > 0) {
-      collect(book.priceBelow.range({ lo: price }), price);
+      this.match(book.priceBelow, price, false, Infinity, false, price);
     }
     if (prev !== undefined && price > prev && book.crossUp.size > 0) {
-      collect(
-        book.crossUp.range({ hi: price, hiInclusive: true, lo: prev }),
-        price,
-      );
+      this.match(book.crossUp, prev, false, price, true, price);
     }
     if (prev !== undefined && price < prev && book.crossDown.size > 0) {
-      collect(
-        book.crossDown.range({ hi: prev, lo: price, loInclusive: true }),
-        price,
-      );
+      this.match(book.crossDown, price, true, prev, false, price);
     }
-    for (const [windowMs, slot] of book.percentUp) {
+    for (const { slot, windowMs } of book.percentUp) {
       if (slot.size === 0) continue;
       const move = state.percentMove(windowMs);
       if (move !== undefined && move > 0) {
-        collect(slot.range({ hi: move + EPSILON, hiInclusive: true }), move);
+        this.match(slot, -Infinity, false, move + EPSILON, true, move);
       }
     }
-    for (const [windowMs, slot] of book.percentDown) {
+    for (const { slot, windowMs } of book.percentDown) {
       if (slot.size === 0) continue;
       const move = state.percentMove(windowMs);
       if (move !== undefined && move < 0) {
-        collect(slot.range({ hi: -move + EPSILON, hiInclusive: true }), move);
+        this.match(slot, -Infinity, false, -move + EPSILON, true, move);
       }
     }
-    for (const [windowMs, slot] of book.volume) {
+    for (const { slot, windowMs } of book.volume) {
       if (slot.size === 0) continue;
       const ratio = state.volumeRatio(windowMs);
       if (ratio !== undefined) {
-        collect(slot.range({ hi: ratio + EPSILON, hiInclusive: true }), ratio);
+        this.match(slot, -Infinity, false, ratio + EPSILON, true, ratio);
       }
     }
     if (book.scanned.size > 0) {
-      const ctx = { prev, price, state };
+      const ctx = book.ctx;
+      ctx.prev = prev;
+      ctx.price = price;
       for (const entry of book.scanned.at(0)) {
         const value = entry.compiled!.evaluate(ctx);
-        if (value !== undefined) matches.push({ entry, value });
+        if (value !== undefined) {
+          this.matched.push(entry);
+          this.matchedValues.push(value);
+        }
       }
     }
-    return this.settle(book, matches, tick.asOf, 'price', tick.price);
+    if (this.matched.length === 0) return NOTHING;
+    return this.settle(book, asOf, 'price', price);
   }
 
   onSignal(update: SignalUpdate): EvaluationResult<R> {
@@ -231,14 +257,29 @@ export class RuleEngine<
     const rejected = state.admitSignal(update.asOf, update.value);
     if (rejected) return { expired: [], fired: [], rejected };
     this.rearmDue(book, update.asOf);
-    const matches: Array<{ entry: Entry<R>; value: number }> = [];
-    for (const entry of book.sentimentAbove.range({ hi: update.value })) {
-      matches.push({ entry, value: update.value });
+    const value = update.value;
+    this.matched.length = 0;
+    this.matchedValues.length = 0;
+    this.match(book.sentimentAbove, -Infinity, false, value, false, value);
+    this.match(book.sentimentBelow, value, false, Infinity, false, value);
+    if (this.matched.length === 0) return NOTHING;
+    return this.settle(book, update.asOf, 'sentiment');
+  }
+
+  /** Adds the rules of `slot` whose key lies in the range to the matches, each with `value`. */
+  private match(
+    slot: SortedMultimap<Entry<R>>,
+    lo: number,
+    loInclusive: boolean,
+    hi: number,
+    hiInclusive: boolean,
+    value: number,
+  ): void {
+    const from = this.matched.length;
+    slot.collect(lo, loInclusive, hi, hiInclusive, this.matched);
+    for (let i = from; i < this.matched.length; i++) {
+      this.matchedValues.push(value);
     }
-    for (const entry of book.sentimentBelow.range({ lo: update.value })) {
-      matches.push({ entry, value: update.value });
-    }
-    return this.settle(book, matches, update.asOf, 'sentiment');
   }
 
   private book(symbol: string): SymbolBook<R> {
@@ -264,13 +305,14 @@ export class RuleEngine<
   /** Applies expiry and trigger modes to the matched rules. */
   private settle(
     book: SymbolBook<R>,
-    matches: Array<{ entry: Entry<R>; value: number }>,
     asOf: number,
     metric: 'price' | 'sentiment',
     price?: number,
   ): EvaluationResult<R> {
     const result: EvaluationResult<R> = { expired: [], fired: [] };
-    for (const { entry, value } of matches) {
+    const matched = this.matched;
+    for (let i = 0; i < matched.length; i++) {
+      const entry = matched[i];
       const rule = entry.rule;
       if (rule.expiresAt !== undefined && rule.expiresAt <= asOf) {
         this.removeRule(rule.id);
@@ -282,7 +324,7 @@ export class RuleEngine<
         asOf,
         idempotencyKey: fireKey(rule.id, rule.symbol, asOf, metric),
         rule,
-        value,
+        value: this.matchedValues[i],
       };
       if (price !== undefined) fire.price = price;
       if (rearmAt === null) {

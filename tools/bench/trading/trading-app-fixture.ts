@@ -1,0 +1,228 @@
+import { QUOTE_STREAM_KEY } from '@freeride/contracts';
+import {
+  builtAppCommand,
+  getFreePort,
+  makeTempDir,
+  removeTempDir,
+  startPostgres,
+  startProcess,
+  startRedis,
+  waitFor,
+} from '@freeride/testing';
+
+import { Redis } from 'ioredis';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+import {
+  makeIndicatorRules,
+  makeRules,
+  makeSeedBars,
+  prng,
+} from './bench-data';
+import { N_INDICATOR_RULES, ROOT, args } from './bench-options';
+
+/** Cooldown (tick time) of every rule of the app benches: a few % of ticks fire. */
+const COOLDOWN_SECONDS = 120;
+
+/** A delivery the receiver got: its idempotency key and when it arrived (epoch ms). */
+export type OnDelivery = (key: string, at: number) => void;
+
+/**
+ * The built trading app on real PostgreSQL and Redis, holding the 10,000
+ * plain and the indicator rules of the in-process runs (cooldown 120 s of
+ * tick time), its indicator rules seeded from a local `/v1/bars` endpoint,
+ * its webhooks going to a local receiver.
+ */
+export interface TradingAppFixture {
+  /** Whether every tick of the stream is evaluated and every trigger delivered. */
+  caughtUp(): Promise<boolean>;
+  /** Stops the app and every server. */
+  dispose(): Promise<void>;
+  /** Distinct deliveries received, and how many keys arrived twice. */
+  deliveries(): { distinct: number; duplicates: number };
+  pg: Client;
+  redis: Redis;
+  rules: number;
+  /** Starts the app (after the stream holds what it should); resolves when it is ready. */
+  start(env?: Record<string, string>): Promise<void>;
+}
+
+/** A quote stream entry as the gateway writes it (`XADD` arguments after the key and id). */
+export function quoteFields(
+  symbol: string,
+  asOf: number,
+  price: number,
+  volume: number,
+  now: number,
+): string[] {
+  const quote = {
+    ageMs: 0,
+    asOf: new Date(asOf).toISOString(),
+    cached: false,
+    price,
+    provider: 'finnhub',
+    receivedAt: new Date(now).toISOString(),
+    stale: false,
+    symbol,
+    volume: Math.round(volume),
+  };
+  return [
+    'kind',
+    'quote',
+    'payload',
+    JSON.stringify(quote),
+    'producedAt',
+    String(Math.round(now)),
+    'symbol',
+    symbol,
+  ];
+}
+
+export async function startTradingAppFixture(
+  onDelivery: OnDelivery,
+): Promise<TradingAppFixture> {
+  const [postgres, redisServer] = await Promise.all([
+    startPostgres(),
+    startRedis({ appendOnly: false }),
+  ]);
+  const pg = new Client({ connectionString: postgres.url });
+  await pg.connect();
+  const redis = new Redis(redisServer.url);
+  const dir = makeTempDir('bench-trading-');
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const receiverPort = await getFreePort();
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const now = performance.timeOrigin + performance.now();
+      const key = String(req.headers['x-freeride-idempotency-key']);
+      if (seen.has(key)) duplicates++;
+      seen.add(key);
+      onDelivery(key, now);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(receiverPort, '127.0.0.1', r));
+  // The gateway's `/v1/bars`, as the app seeds indicator rules from it.
+  const seeds = makeSeedBars(prng(4), Date.now());
+  const barsPort = await getFreePort();
+  const bars = createServer((req, res) => {
+    const symbol = decodeURIComponent(
+      (req.url ?? '').split('?')[0].split('/').pop() ?? '',
+    );
+    const series = seeds[Number(symbol.slice(1))] ?? [];
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        bars: series.map((b) => ({
+          close: b.close,
+          start: new Date(b.start).toISOString(),
+        })),
+      }),
+    );
+  });
+  await new Promise<void>((r) => bars.listen(barsPort, '127.0.0.1', r));
+  const { runner } = (await import('node-pg-migrate')) as unknown as {
+    runner: (o: object) => Promise<unknown>;
+  };
+  await runner({
+    databaseUrl: postgres.url,
+    dir: join(ROOT, 'apps/trading/migrations'),
+    direction: 'up',
+    log: () => undefined,
+    migrationsTable: 'pgmigrations',
+  });
+  const { rows } = await pg.query<{ id: string }>(
+    `INSERT INTO traders (name, api_key_hash, webhook_secret) VALUES ('bench', 'x', 'whsec_bench') RETURNING id`,
+  );
+  const rules = [
+    ...makeRules(prng(1), COOLDOWN_SECONDS),
+    ...makeIndicatorRules(N_INDICATOR_RULES, {
+      cooldownSeconds: COOLDOWN_SECONDS,
+      mode: 'every_time',
+    }),
+  ];
+  const url = `http://127.0.0.1:${receiverPort}/hook`;
+  for (let i = 0; i < rules.length; i += 1000) {
+    const part = rules.slice(i, i + 1000);
+    await pg.query(
+      `INSERT INTO alert_rules (id, trader_id, symbol, condition, trigger, delivery)
+       SELECT id, $1, s, c, t, $2 FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) AS x(id, s, c, t)`,
+      [
+        rows[0].id,
+        JSON.stringify({ webhookUrl: url }),
+        part.map((r) => r.id),
+        part.map((r) => r.symbol),
+        part.map((r) => JSON.stringify(r.condition)),
+        part.map((r) => JSON.stringify(r.trigger)),
+      ],
+    );
+  }
+  const triggers = async () =>
+    Number(
+      (
+        await pg.query<{ n: string }>(
+          'SELECT count(*) AS n FROM alert_triggers',
+        )
+      ).rows[0].n,
+    );
+  let app: Awaited<ReturnType<typeof startProcess>> | undefined;
+  return {
+    async caughtUp() {
+      const { rows: cp } = await pg.query<{ last_id: string }>(
+        'SELECT last_id FROM evaluator_checkpoints',
+      );
+      const last = (
+        await redis.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
+      )[0]?.[0];
+      return cp[0]?.last_id === last && seen.size >= (await triggers());
+    },
+    deliveries: () => ({ distinct: seen.size, duplicates }),
+    async dispose() {
+      await app?.stop({ timeoutMs: 10_000 });
+      receiver.closeAllConnections();
+      receiver.close();
+      bars.closeAllConnections();
+      bars.close();
+      redis.disconnect();
+      await pg.end();
+      await Promise.all([postgres.dispose(), redisServer.dispose()]);
+      removeTempDir(dir);
+    },
+    pg,
+    redis,
+    rules: rules.length,
+    async start(env = {}) {
+      const port = await getFreePort();
+      const built = builtAppCommand('trading');
+      app = await startProcess(built.command, built.args, {
+        cwd: built.cwd,
+        env: {
+          ...(args['profile-app']
+            ? {
+                NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['profile-app']}`,
+              }
+            : {}),
+          OTEL_SDK_DISABLED: 'true',
+          TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+          TRADING_DATABASE_URL: postgres.url,
+          TRADING_DELIVERY_CONCURRENCY: '32',
+          TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
+          TRADING_LOG_LEVEL: 'warn',
+          TRADING_PORT: String(port),
+          TRADING_REDIS_URL: redisServer.url,
+          TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
+          ...env,
+        },
+        logFile: join(dir, 'trading.log'),
+        name: 'trading',
+      });
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
+        { description: 'trading ready', intervalMs: 200, timeoutMs: 120_000 },
+      );
+    },
+  };
+}
