@@ -14,22 +14,22 @@
  * usage: npm run bench:gateway -- [--requests 5000] [--symbols 50] [--concurrency 200]
  *        [--upstream-latency-ms 80] [--json FILE]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
-import {
-  builtAppCommand,
-  getFreePort,
-  startRedis,
-  waitFor,
-} from '../../../libs/testing/src';
 import {
   type FakeProviderServer,
   createAlphaVantageFake,
   createFinnhubFake,
   createPolygonFake,
-} from '../../fakes/market';
+} from '@freeride/market-fakes';
+import {
+  builtAppCommand,
+  getFreePort,
+  startRedis,
+  waitFor,
+} from '@freeride/testing';
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 interface RunFigures {
   durationMs: number;

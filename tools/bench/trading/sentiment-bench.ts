@@ -1,3 +1,4 @@
+import { startOpenAiFake } from '@freeride/openai-fake';
 import {
   MemorySentimentCache,
   type NewsStory,
@@ -9,7 +10,6 @@ import {
 
 import { OpenAI } from 'openai';
 
-import { startOpenAiFake } from '../../fakes/openai';
 import { prng, symbolName } from './bench-data';
 import { args } from './bench-options';
 
