@@ -83,8 +83,7 @@ export class SeasonalNaiveBaseline {
     }
     const times = this.times as Float64Array;
     const size = this.values.length;
-    const slot =
-      ((Math.floor(timestampMs / this.slotMs) % size) + size) % size;
+    const slot = ((Math.floor(timestampMs / this.slotMs) % size) + size) % size;
     const previous = this.values[slot];
     const age = timestampMs - times[slot];
     this.values[slot] = value;

@@ -13,7 +13,7 @@ import type { LogAnomaly } from '@freeride/detectors';
 
 import type { ChartPoint } from '../chart/anomaly-chart';
 import { FlapSuppressor } from '../flap/flap-suppressor';
-import { buildAnomalyEvent } from './anomaly-event';
+import { anomalyEventBuilder } from './anomaly-event';
 import type { AnomalyLinkBuilder } from './anomaly-event';
 import { restoreServices, snapshotServices } from './engine-snapshot';
 import type { AnomalyEngineSnapshot } from './engine-snapshot';
@@ -223,8 +223,7 @@ export class AnomalyEngine {
     });
     this.firing = new FiringAnomalies(
       this.findings,
-      (key, finding, status, atMs, sinceMs, endMs) =>
-        buildAnomalyEvent(o.links, key, finding, status, atMs, sinceMs, endMs),
+      anomalyEventBuilder(o.links),
       this.stats,
     );
   }

@@ -1,17 +1,8 @@
 import type { AnomalyEvent } from '@freeride/contracts';
 
 import type { FlapTransition } from '../flap/flap-suppressor';
+import type { EventOf } from './anomaly-event';
 import type { Finding, Findings } from './findings';
-
-/** Turns a finding into its event (see `buildAnomalyEvent`). */
-export type EventOf = (
-  key: string,
-  finding: Finding,
-  status: 'firing' | 'resolved',
-  atMs: number,
-  sinceMs: number,
-  endMs?: number,
-) => AnomalyEvent;
 
 /**
  * The anomalies firing now, driven by the flap suppressor's transitions: a

@@ -97,6 +97,35 @@ describe('MetricDetector', () => {
     expect(detector.update(trough, 100).score).toBeGreaterThan(0.2);
   });
 
+  it('learns a square daily pattern within days and flags the day its peak is missing', () => {
+    // Business hours at 100, nights at 0, 5-minute points: the plain level
+    // misses every transition, so the daily model must take over, and a
+    // transition it expects must not re-baseline it.
+    const rnd = noise(7);
+    const step = 5 * MINUTE;
+    const perDay = 86_400_000 / step;
+    const detector = new MetricDetector();
+    const maxOfDay: number[] = [];
+    for (let day = 0; day < 8; day++) {
+      const scores: number[] = [];
+      for (let k = 0; k < perDay; k++) {
+        const hour = (k * step) / 3_600_000;
+        const open = hour >= 9 && hour < 18 && day !== 7;
+        scores.push(
+          detector.update(
+            T0 + day * 86_400_000 + k * step,
+            (open ? 100 : 0) + 2 * rnd(),
+          ).score,
+        );
+      }
+      maxOfDay.push(max(scores));
+    }
+    // Days 3 to 7 are ordinary: their transitions are expected.
+    expect(max(maxOfDay.slice(2, 7))).toBeLessThan(0.1);
+    // Day 8 stays at 0 through business hours: the missing peak alerts.
+    expect(maxOfDay[7]).toBeGreaterThan(METRIC_ALERT_SCORE);
+  });
+
   it('handles gaps and irregular timestamps without false alarms', () => {
     const rnd = noise(5);
     const detector = new MetricDetector();

@@ -128,7 +128,7 @@ const BAND_DEVIATIONS = 6;
  * Weight of the novelty channel (a value beyond the decaying range of what
  * the series has shown), combined with the deviation score as a noisy-or.
  */
-const NOVELTY_WEIGHT = 10;
+const NOVELTY_WEIGHT = 18;
 /**
  * The novelty channel counts only for a point at least this many robust
  * deviations from its expectation: a new extreme inside the noise is not news.
@@ -142,10 +142,15 @@ const GAP_STEPS = 5;
 const SEASON_GAIN = 0.85;
 /** Points over which the short-run mean residual is averaged. */
 const MEAN_POINTS = 8;
+/** Visits of a seasonal phase before its residuals move the model's level. */
+const PHASE_SEEN_FOR_LEVEL = 2;
 
 /** One expectation model: damped-trend level plus an optional seasonal profile. */
 interface Model {
-  /** Slow robust mean absolute residual of this model (model selection). */
+  /**
+   * Slow mean absolute residual of this model, not clipped (model selection:
+   * a plain level's misses at every seasonal transition must count).
+   */
   error: number;
   /** Fast robust mean absolute residual. */
   fast: number;
@@ -156,6 +161,9 @@ interface Model {
   /** Slow robust mean absolute residual. */
   slow: number;
   trend: number;
+  /** Consecutive points beyond this model's clip band on one side, and their residual sum. */
+  run: number;
+  runSum: number;
 }
 
 /**
@@ -164,10 +172,12 @@ interface Model {
  * memory per point, scores in [0, 1].
  *
  * - **Expectation.** Several small models run side by side: a damped-trend
- *   level (Holt's linear method in error-correction form) and the same with a
+ *   level (Holt's linear method in error-correction form) and a level with a
  *   seasonal profile per candidate period (a day and a week by default),
  *   indexed by the timestamp so gaps and irregular sampling need no
- *   resampling. The model with the lowest robust forecast error is used; a
+ *   resampling. A seasonal model's level learns only from phases its profile
+ *   has seen twice, so level and profile do not trade the season between
+ *   them while it is first learned. The model with the lowest robust forecast error is used; a
  *   seasonal one only when it clearly beats the plain level, so a series
  *   without that period keeps the plain model (periods are detected, as
  *   S-H-ESD decomposes before testing residuals).
@@ -184,10 +194,16 @@ interface Model {
  * - **Level shifts.** After `shiftPoints` consecutive points beyond the clip
  *   band on one side, the level re-baselines onto the new values: the shift
  *   scores high for its first points, then the series is normal again.
+ * - **Gaps.** After a gap the level re-learns fast only when the point lies
+ *   outside the band (the series moved while nobody looked).
  * - **Score.** The larger of the point's deviation and the short-run mean
- *   residual's (weighted), in robust standard deviations, mapped to [0, 1];
- *   a short refractory period keeps one incident from scoring on every point
- *   (ARTime and HTM's anomaly likelihood both damp repeats after a detection).
+ *   residual's (weighted), in robust standard deviations, turned into an
+ *   anomaly likelihood (after HTM): how unusual the recent deviation is
+ *   against the series' own long-run distribution of deviations. A novelty
+ *   channel (a value beyond the decaying range of what the series has shown)
+ *   adds to it for points at least 2 deviations off. A short refractory
+ *   period keeps one incident from scoring on every point (ARTime and HTM's
+ *   anomaly likelihood both damp repeats after a detection).
  *
  * @see https://arxiv.org/abs/1510.03336 (Lavin and Ahmad, NAB, the benchmark)
  * @see https://arxiv.org/abs/1704.07706 (Hochenbaum et al., S-H-ESD: seasonal decomposition, robust residual test)
@@ -205,8 +221,6 @@ export class MetricDetector {
   private varA = LIKELIHOOD_PRIOR_SD * LIKELIHOOD_PRIOR_SD;
   private quantum = 0;
   private readonly refractory: Refractory;
-  private run = 0;
-  private runSum = 0;
   private startTs = Number.NaN;
   private step = 0;
 
@@ -305,6 +319,8 @@ export class MetricDetector {
         level: base.level,
         periodMs,
         profile: new Float64Array(bins),
+        run: 0,
+        runSum: 0,
         seen: new Uint16Array(bins),
         slow: base.slow,
         trend: 0,
@@ -345,6 +361,8 @@ export class MetricDetector {
       level: value,
       periodMs: 0,
       profile: undefined,
+      run: 0,
+      runSum: 0,
       seen: undefined,
       slow: 0,
       trend: 0,
@@ -382,32 +400,43 @@ export class MetricDetector {
     const slowAlpha = Math.max(2 / (o.slowSpreadPoints + 1), 1 / this.count);
     const errorAlpha = 2 / (o.slowSpreadPoints / 4 + 1);
     const first = this.count < 3;
-    // The level adapts fast while learning and right after a gap.
-    const alpha = gap
+    const chosen = this.bestModel(timestampMs);
+    // The level adapts fast while learning, and right after a gap when the
+    // series moved during it (a point back inside the band after a gap is
+    // just noise: chasing it would make the next points look off).
+    const movedInGap =
+      gap && Math.abs(value - this.forecast(chosen, timestampMs)) > clip;
+    const alpha = movedInGap
       ? 0.5
       : learning
         ? Math.max(o.levelAlpha, 0.2)
         : o.levelAlpha;
-    let primaryResidual = Number.NaN;
-    const chosen = this.bestModel(timestampMs);
     for (const m of this.models) {
       const expected = this.forecast(m, timestampMs);
       const raw = value - expected;
+      // A seasonal model knows a phase once its profile has seen it twice:
+      // before that the residual is the unknown profile, and letting the
+      // level chase it (or re-baseline on it) leaves level and profile
+      // fighting for days. The trend belongs to the plain model.
+      const phaseKnown =
+        m.seen === undefined ||
+        m.seen[this.binOf(m, timestampMs)] >= PHASE_SEEN_FOR_LEVEL;
       const own = o.clipDeviations * this.spread(m);
-      if (m === chosen) {
-        primaryResidual = raw;
-      }
       const r = first ? raw : Math.max(-own, Math.min(own, raw));
       const absR = Math.abs(r);
-      m.error += errorAlpha * (absR - m.error);
+      m.error += errorAlpha * (Math.abs(raw) - m.error);
       m.fast += (first ? 1 : fastAlpha) * (absR - m.fast);
       m.slow += (first ? 1 : slowAlpha) * (absR - m.slow);
-      const damped = o.trendDamping * m.trend;
-      m.level = m.level + damped + alpha * r;
-      m.trend = damped + o.trendBeta * r;
-      if (m.profile !== undefined && m.seen !== undefined) {
+      if (m.profile === undefined || m.seen === undefined) {
+        const damped = o.trendDamping * m.trend;
+        m.level = m.level + damped + alpha * r;
+        m.trend = damped + o.trendBeta * r;
+      } else {
         const bin = this.binOf(m, timestampMs);
         const seen = m.seen[bin];
+        if (phaseKnown) {
+          m.level += alpha * r;
+        }
         const delta = value - m.level - m.profile[bin];
         const g = Math.max(0.1, 1 / (seen + 1));
         m.profile[bin] +=
@@ -416,29 +445,30 @@ export class MetricDetector {
           m.seen[bin] = seen + 1;
         }
       }
-    }
-    // Sustained shift: many points beyond the clip band on one side.
-    if (!learning && Math.abs(primaryResidual) > clip) {
-      const side = Math.sign(primaryResidual);
-      if (Math.sign(this.runSum) !== side) {
-        this.run = 0;
-        this.runSum = 0;
-      }
-      this.run++;
-      this.runSum += primaryResidual;
-      if (this.run >= o.shiftPoints) {
-        const shift = this.runSum / this.run;
-        for (const m of this.models) {
-          m.level += shift;
-          m.trend = 0;
+      // Sustained shift: many points beyond this model's clip band on one
+      // side re-baseline its level. Each model judges by its own residuals:
+      // a daily transition the seasonal model expects is no shift for it,
+      // even when it is one for the plain level.
+      if (!learning && phaseKnown && Math.abs(raw) > own) {
+        if (Math.sign(m.runSum) !== Math.sign(raw)) {
+          m.run = 0;
+          m.runSum = 0;
         }
-        this.mean = 0;
-        this.run = 0;
-        this.runSum = 0;
+        m.run++;
+        m.runSum += raw;
+        if (m.run >= o.shiftPoints) {
+          m.level += m.runSum / m.run;
+          m.trend = 0;
+          m.run = 0;
+          m.runSum = 0;
+          if (m === chosen) {
+            this.mean = 0;
+          }
+        }
+      } else {
+        m.run = 0;
+        m.runSum = 0;
       }
-    } else {
-      this.run = 0;
-      this.runSum = 0;
     }
     // The series' resolution: a low quantile (about the 10th percentile)
     // of its non-zero changes, tracked multiplicatively.
@@ -473,8 +503,12 @@ const LIKELIHOOD_PRIOR_SD = 0.6;
 const LIKELIHOOD_PRIOR_WEIGHT = 10;
 /** Likelihood z at which the score is 0.5. */
 const LIKELIHOOD_HALF_SCORE = 5;
-/** Floor of the recent deviation's spread, in deviations. */
-const MIN_LIKELIHOOD_SPREAD = 0.2;
+/**
+ * Floor of the recent deviation's spread, in deviations: about the spread of
+ * a 10-point mean of |z| under Gaussian noise, so a series whose deviations
+ * were unusually steady does not turn a small wobble into a large likelihood.
+ */
+const MIN_LIKELIHOOD_SPREAD = 0.4;
 
 function likelihoodScore(likelihoodZ: number, deviations: number): number {
   if (deviations <= SCORE_FLOOR_DEVIATIONS || likelihoodZ <= 0) return 0;
