@@ -1,30 +1,51 @@
 /**
  * The scale-out topology under faults (issue 13): a three-node Elasticsearch cluster, two
- * ingest instances (each with its indexer) behind HAProxy, and a steady stream of OTLP log
- * records through the load balancer. Each fault is followed by recovery and by the delivery
- * contract: every acknowledged record is indexed exactly once.
+ * ingest instances (each with its indexer) behind HAProxy, two market gateways sharing one
+ * provider budget, two trading evaluators splitting the symbols; a steady stream of OTLP log
+ * records through the load balancer, steady quote requests to both gateways and steady ticks on
+ * the quote stream. Each fault is followed by recovery and by the contract: every acknowledged
+ * record is indexed exactly once, every trading trigger owed is delivered once (no idempotency
+ * key twice), and no provider is called beyond its plan by the gateways together.
  */
+import {
+  type FakeProviderServer,
+  createAlphaVantageFake,
+  createFinnhubFake,
+  createPolygonFake,
+} from '@freeride/market-fakes';
 import {
   type DeliveryAudit,
   type ElasticsearchCluster,
   type LoadBalancer,
+  type PostgresServer,
   type RedisServer,
   SteadyLogSender,
   auditDelivery,
   startElasticsearchCluster,
   startLoadBalancer,
+  startPostgres,
   startRedis,
   waitFor,
 } from '@freeride/testing';
 
 import { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+import { Client as PgClient } from 'pg';
 
 import { AppInstance } from './support/app-instance';
+import { QuoteLoad, overPlan } from './support/quote-load';
+import {
+  KeyRecordingReceiver,
+  TickLoad,
+  symbolPerPartition,
+} from './support/trading-load';
 
 const TOKEN = 'scale-test-token-0123456789';
 const NAMESPACE = 'scale';
 const SERVICE = 'steady-scale';
 const INDEX = `logs-*-${NAMESPACE}`;
+const ADMIN_TOKEN = 'scale-admin-token-0123456789';
+const THRESHOLD = 100;
 
 describe('the scale-out topology under faults', () => {
   let esCluster: ElasticsearchCluster;
@@ -33,6 +54,74 @@ describe('the scale-out topology under faults', () => {
   let ingests: AppInstance[] = [];
   let lb: LoadBalancer;
   let sender: SteadyLogSender;
+  let fakes: FakeProviderServer[] = [];
+  let gateways: AppInstance[] = [];
+  let quotes: QuoteLoad;
+  const WITHIN_PLAN = { alphavantage: 0, finnhub: 0, polygon: 0 };
+  let postgres: PostgresServer;
+  let pg: PgClient;
+  let redisClient: Redis;
+  let tradings: AppInstance[] = [];
+  const receiver = new KeyRecordingReceiver();
+  let ticks: TickLoad;
+
+  /**
+   * Every trigger owed so far, with the ticks paused: as many stored as acknowledged ticks
+   * above the threshold, each delivered, and no idempotency key received twice.
+   */
+  async function triggerAudit(): Promise<Record<string, unknown>> {
+    await ticks.stop();
+    try {
+      const owed = ticks.owed;
+      const count = async (where = '') =>
+        Number(
+          (
+            await pg.query<{ n: string }>(
+              `SELECT count(*) AS n FROM alert_triggers ${where}`,
+            )
+          ).rows[0].n,
+        );
+      let stored = 0;
+      let undelivered = -1;
+      await waitFor(
+        async () => {
+          stored = await count();
+          undelivered = await count(`WHERE delivery_status <> 'delivered'`);
+          return (
+            stored >= owed &&
+            undelivered === 0 &&
+            new Set(receiver.keys).size >= stored
+          );
+        },
+        {
+          description: `${owed} triggers stored and delivered`,
+          intervalMs: 500,
+          timeoutMs: 120_000,
+        },
+      ).catch(() => undefined);
+      return {
+        delivered: new Set(receiver.keys).size,
+        duplicates: receiver.duplicates(),
+        owed,
+        stored,
+        undelivered,
+      };
+    } finally {
+      ticks.start();
+    }
+  }
+  const ONCE = (owed: number) => ({
+    delivered: owed,
+    duplicates: [],
+    owed,
+    stored: owed,
+    undelivered: 0,
+  });
+  const expectTriggersOnce = async () => {
+    const audit = await triggerAudit();
+    expect(audit).toEqual(ONCE(audit['owed'] as number));
+    expect(audit['owed']).toBeGreaterThan(0);
+  };
 
   /**
    * Every indexed `seq`, paged through a point in time: `_doc` order alone differs between a
@@ -93,10 +182,14 @@ describe('the scale-out topology under faults', () => {
   }
 
   beforeAll(async () => {
-    [esCluster, redis] = await Promise.all([
+    [esCluster, redis, postgres] = await Promise.all([
       startElasticsearchCluster(),
       startRedis({ extraArgs: ['--appendfsync', 'always'] }),
+      startPostgres(),
     ]);
+    pg = new PgClient({ connectionString: postgres.url });
+    await pg.connect();
+    redisClient = new Redis(redis.url);
     es = new Client({ nodes: [...esCluster.urls], requestTimeout: 30_000 });
     ingests = await Promise.all(
       ['ingest-a', 'ingest-b'].map((name) =>
@@ -110,7 +203,104 @@ describe('the scale-out topology under faults', () => {
         }),
       ),
     );
-    await Promise.all(ingests.map((i) => i.start()));
+    fakes = await Promise.all([
+      createAlphaVantageFake({
+        keys: ['av-key'],
+        plan: [
+          { limit: 1, windowMs: 1000 },
+          { limit: 25, windowMs: 86_400_000 },
+        ],
+      }).start(),
+      createFinnhubFake({
+        keys: ['fh-key'],
+        plan: [{ limit: 10, windowMs: 60_000 }],
+      }).start(),
+      createPolygonFake({
+        keys: ['pg-key'],
+        plan: [{ limit: 5, windowMs: 60_000 }],
+      }).start(),
+    ]);
+    const [alphavantage, finnhub, polygon] = fakes;
+    gateways = await Promise.all(
+      ['gateway-a', 'gateway-b'].map((name) =>
+        AppInstance.create('market-gateway', name, 'MARKET_GATEWAY_PORT', {
+          ALPHAVANTAGE_API_KEYS: 'av-key',
+          ALPHAVANTAGE_BASE_URL: alphavantage.url,
+          FINNHUB_API_KEYS: 'fh-key',
+          FINNHUB_BASE_URL: finnhub.url,
+          FINNHUB_PLAN_LIMITS: '10/60000',
+          FINNHUB_WS_URL: finnhub.wsUrl,
+          MASSIVE_API_KEYS: 'pg-key',
+          MASSIVE_BASE_URL: polygon.url,
+          MASSIVE_WS_URL: polygon.wsUrl,
+          PROBE_INTERVAL_MS: '0',
+          PROVIDER_BUDGET_SHARED: 'true',
+          REDIS_URL: redis.url,
+        }),
+      ),
+    );
+    tradings = await Promise.all(
+      ['trading-a', 'trading-b'].map((name, i) =>
+        AppInstance.create('trading', name, 'TRADING_PORT', {
+          OTEL_SDK_DISABLED: 'true',
+          TRADING_ADMIN_TOKEN: ADMIN_TOKEN,
+          TRADING_DATABASE_URL: postgres.url,
+          TRADING_DELIVERY_BACKOFF_BASE_MS: '50',
+          TRADING_DELIVERY_BACKOFF_MAX_MS: '400',
+          TRADING_EVAL_BLOCK_MS: '50',
+          TRADING_EVAL_PARTITION_COUNT: '2',
+          TRADING_EVAL_PARTITIONS: String(i),
+          TRADING_EVAL_START: 'earliest',
+          TRADING_LOG_LEVEL: 'warn',
+          TRADING_REDIS_URL: redis.url,
+          TRADING_WEBHOOK_ALLOWLIST: '127.0.0.1',
+        }),
+      ),
+    );
+    // The first trading instance applies the migrations before the others start.
+    await tradings[0].start();
+    await Promise.all(
+      [...ingests, ...gateways, tradings[1]].map((i) => i.start()),
+    );
+    await receiver.start();
+    const trader = (await (
+      await fetch(`${tradings[0].url}/v1/admin/traders`, {
+        body: JSON.stringify({ name: 'scale' }),
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+        },
+        method: 'POST',
+      })
+    ).json()) as { apiKey: string };
+    const symbols = symbolPerPartition(2);
+    for (const symbol of symbols) {
+      const res = await fetch(`${tradings[1].url}/v1/alerts`, {
+        body: JSON.stringify({
+          condition: { threshold: THRESHOLD, type: 'price_above' },
+          delivery: { webhookUrl: `${receiver.url}/alerts` },
+          symbol,
+          trigger: { cooldownSeconds: 0, mode: 'every_time' },
+        }),
+        headers: {
+          authorization: `Bearer ${trader.apiKey}`,
+          'content-type': 'application/json',
+        },
+        method: 'POST',
+      });
+      if (res.status !== 201)
+        throw new Error(
+          `alert on ${symbol}: ${res.status} ${await res.text()}`,
+        );
+    }
+    // Both evaluators learn the rules (LISTEN/NOTIFY) before the first tick.
+    await new Promise((r) => setTimeout(r, 1000));
+    ticks = new TickLoad(redisClient, symbols, THRESHOLD);
+    ticks.start();
+    quotes = new QuoteLoad(() =>
+      gateways.filter((g) => g.proc?.running).map((g) => g.url),
+    );
+    quotes.start();
     lb = await startLoadBalancer({
       servers: ingests.map((i) => i.address),
     });
@@ -126,8 +316,17 @@ describe('the scale-out topology under faults', () => {
 
   afterAll(async () => {
     await sender?.stop();
+    await quotes?.stop();
+    await ticks?.stop();
     await lb?.dispose();
-    await Promise.all(ingests.map((i) => i.stop()));
+    await Promise.all(
+      [...ingests, ...gateways, ...tradings].map((i) => i.stop()),
+    );
+    await receiver.stop();
+    redisClient?.disconnect();
+    await pg?.end();
+    await postgres?.dispose();
+    await Promise.all(fakes.map((f) => f.stop()));
     await es?.close();
     await redis?.stop();
     await esCluster?.dispose();
@@ -143,6 +342,9 @@ describe('the scale-out topology under faults', () => {
       expect(s.settings?.index?.auto_expand_replicas).toBe('0-1');
     }
     await esCluster.waitHealth('green', 3);
+    expect(quotes.served).toBeGreaterThan(0);
+    expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
+    await expectTriggersOnce();
   });
 
   it('an Elasticsearch node holding the primary is killed: its replica takes over, nothing is lost or doubled', async () => {
@@ -163,13 +365,35 @@ describe('the scale-out topology under faults', () => {
     await esCluster.waitHealth('green', 3, 180_000);
     await sender.waitForMoreAcks(100);
     expect(await audit()).toEqual(EXACTLY_ONCE);
+    expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
+    await expectTriggersOnce();
   });
 
-  it('one ingest instance is killed with SIGKILL: the load balancer sends to the other, nothing is lost or doubled', async () => {
-    await ingests[0].kill();
+  it('one instance of each app is killed with SIGKILL: the others carry on, nothing is lost or doubled, no plan is exceeded', async () => {
+    const servedBefore = quotes.served;
+    const owedBefore = ticks.owed;
+    await Promise.all([
+      ingests[0].kill(),
+      gateways[0].kill(),
+      tradings[0].kill(),
+    ]);
     await sender.waitForMoreAcks(200, 120_000);
-    await ingests[0].start();
+    await waitFor(() => quotes.served > servedBefore, {
+      description: 'a quote served by the gateway left',
+      timeoutMs: 60_000,
+    });
+    await waitFor(() => ticks.owed > owedBefore + 4, {
+      description: 'ticks owed while an evaluator is down',
+      timeoutMs: 60_000,
+    });
+    await Promise.all([
+      ingests[0].start(),
+      gateways[0].start(),
+      tradings[0].start(),
+    ]);
     await sender.waitForMoreAcks(100);
     expect(await audit()).toEqual(EXACTLY_ONCE);
+    expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
+    await expectTriggersOnce();
   });
 });

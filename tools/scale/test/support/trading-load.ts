@@ -1,0 +1,128 @@
+import { QUOTE_STREAM_KEY, partitionOf } from '@freeride/contracts';
+
+import { type Redis } from 'ioredis';
+import { type Server, createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+/** The first symbol `SCALE<n>` of each of `count` evaluator partitions. */
+export function symbolPerPartition(count: number): string[] {
+  return Array.from({ length: count }, (_, p) => {
+    for (let n = 0; ; n++)
+      if (partitionOf(`SCALE${n}`, count) === p) return `SCALE${n}`;
+  });
+}
+
+/** Records the idempotency key of every webhook it answers 200. */
+export class KeyRecordingReceiver {
+  readonly keys: string[] = [];
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            idempotencyKey?: string;
+          };
+          if (body.idempotencyKey) this.keys.push(body.idempotencyKey);
+        } catch {
+          // not a trigger: counted nowhere
+        }
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) =>
+      this.server!.listen(0, '127.0.0.1', resolve),
+    );
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Keys received more than once. */
+  duplicates(): string[] {
+    const seen = new Set<string>();
+    return this.keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+}
+
+/**
+ * Steady ticks on the quote stream, as the gateway publishes them: every `intervalMs` one
+ * tick per symbol, every other one above `threshold`. Counts the ticks above it that Redis
+ * acknowledged: each must fire its rule exactly once.
+ */
+export class TickLoad {
+  /** Acknowledged ticks above the threshold, per symbol. */
+  readonly above = new Map<string, number>();
+  private loop?: Promise<void>;
+  private n = 0;
+  private running = false;
+  private readonly t0 = Date.now();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly symbols: string[],
+    private readonly threshold: number,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    const t0 = this.t0;
+    this.loop = (async () => {
+      while (this.running) {
+        const i = this.n++;
+        const high = i % 2 === 1;
+        for (const symbol of this.symbols) {
+          const now = Date.now();
+          const quote = {
+            ageMs: 0,
+            asOf: new Date(t0 + i * 1000).toISOString(),
+            cached: false,
+            price: this.threshold + (high ? 1 : -1),
+            provider: 'finnhub',
+            receivedAt: new Date(now).toISOString(),
+            stale: false,
+            symbol,
+          };
+          try {
+            await this.redis.xadd(
+              QUOTE_STREAM_KEY,
+              '*',
+              'kind',
+              'quote',
+              'payload',
+              JSON.stringify(quote),
+              'producedAt',
+              String(now),
+              'symbol',
+              symbol,
+            );
+            if (high) this.above.set(symbol, (this.above.get(symbol) ?? 0) + 1);
+          } catch {
+            // not acknowledged (a failover): no trigger is owed for it
+          }
+        }
+        await new Promise((r) => setTimeout(r, this.intervalMs));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Triggers owed so far: one per acknowledged tick above the threshold. */
+  get owed(): number {
+    return [...this.above.values()].reduce((a, b) => a + b, 0);
+  }
+}
