@@ -138,8 +138,13 @@ export type TickCondition = z.infer<typeof TickConditionSchema>;
 
 /**
  * What an alert rule watches: a tick condition, a news sentiment level
- * (`sentiment_above` / `sentiment_below`, score in [-1, 1]), or `all` / `any`
- * of 2 to 5 tick conditions, true on a tick when all / any of them are.
+ * (`sentiment_above` / `sentiment_below`, score in [-1, 1]), `all` / `any`
+ * of 2 to 5 tick conditions, true on a tick when all / any of them are, or a
+ * `sequence`: `then` holds on a tick, and `first` held on an earlier tick at
+ * most `withinBars` bars of `interval` before it (the bar of the tick minus
+ * the bar of the earlier one, bars aligned to epoch, so 1 is the same bar or
+ * the previous one). `first` is watched from when the rule is armed (after a
+ * restart, over the evaluator's warm-up window), cooling down or not.
  */
 export const AlertConditionSchema = z.discriminatedUnion('type', [
   ...TICK_CONDITIONS,
@@ -158,6 +163,13 @@ export const AlertConditionSchema = z.discriminatedUnion('type', [
   z.object({
     conditions: z.array(TickConditionSchema).min(2).max(5),
     type: z.literal('any'),
+  }),
+  z.object({
+    first: TickConditionSchema,
+    interval,
+    then: TickConditionSchema,
+    type: z.literal('sequence'),
+    withinBars: z.number().int().min(1).max(500),
   }),
 ]);
 export type AlertCondition = z.infer<typeof AlertConditionSchema>;

@@ -42,6 +42,8 @@ class SymbolBook<R> {
   readonly crossUp = new SortedMultimap<Entry<R>>();
   /** Armed rules with a compiled condition (key 0), scanned on every tick. */
   readonly scanned = new SortedMultimap<Entry<R>>();
+  /** Armed rules whose compiled condition can only hold when a bar closes (key 0), scanned then. */
+  readonly scannedOnClose = new SortedMultimap<Entry<R>>();
   readonly signals = new SymbolSignals();
   readonly percentDown: Array<WindowSlot<R>> = [];
   readonly percentUp: Array<WindowSlot<R>> = [];
@@ -163,8 +165,14 @@ export class RuleEngine<
   warmUp(tick: Tick): void {
     const book = this.book(tick.symbol);
     if (book.state.admit(tick.asOf) === undefined) {
+      const prev = book.state.lastPrice;
       book.state.push(tick.asOf, tick.price, tick.volume ?? 0);
       book.signals.onTick(tick.asOf, tick.price);
+      if (book.signals.tracking) {
+        book.ctx.prev = prev;
+        book.ctx.price = tick.price;
+        book.signals.track(book.ctx);
+      }
     }
   }
 
@@ -197,7 +205,11 @@ export class RuleEngine<
     const prev = state.lastPrice;
     const price = tick.price;
     state.push(asOf, price, tick.volume ?? 0);
-    book.signals.onTick(asOf, price);
+    const closed = book.signals.onTick(asOf, price);
+    const ctx = book.ctx;
+    ctx.prev = prev;
+    ctx.price = price;
+    if (book.signals.tracking) book.signals.track(ctx);
     this.rearmDue(book, asOf);
 
     this.matched.length = 0;
@@ -235,17 +247,9 @@ export class RuleEngine<
         this.match(slot, -Infinity, false, ratio + EPSILON, true, ratio);
       }
     }
-    if (book.scanned.size > 0) {
-      const ctx = book.ctx;
-      ctx.prev = prev;
-      ctx.price = price;
-      for (const entry of book.scanned.at(0)) {
-        const value = entry.compiled!.evaluate(ctx);
-        if (value !== undefined) {
-          this.matched.push(entry);
-          this.matchedValues.push(value);
-        }
-      }
+    if (book.scanned.size > 0) this.scan(book.scanned, ctx);
+    if (closed && book.scannedOnClose.size > 0) {
+      this.scan(book.scannedOnClose, ctx);
     }
     if (this.matched.length === 0) return NOTHING;
     return this.settle(book, asOf, 'price', price);
@@ -264,6 +268,17 @@ export class RuleEngine<
     this.match(book.sentimentBelow, value, false, Infinity, false, value);
     if (this.matched.length === 0) return NOTHING;
     return this.settle(book, update.asOf, 'sentiment');
+  }
+
+  /** Asks every compiled condition of `slot` and adds those that hold to the matches. */
+  private scan(slot: SortedMultimap<Entry<R>>, ctx: TickContext): void {
+    for (const entry of slot.at(0)) {
+      const value = entry.compiled!.evaluate(ctx);
+      if (value !== undefined) {
+        this.matched.push(entry);
+        this.matchedValues.push(value);
+      }
+    }
   }
 
   /** Adds the rules of `slot` whose key lies in the range to the matches, each with `value`. */
@@ -379,7 +394,11 @@ export class RuleEngine<
           book.state.maxWindowMs,
           compiled.windowMs,
         );
-        return { compiled, key: 0, slot: book.scanned };
+        return {
+          compiled,
+          key: 0,
+          slot: compiled.onClose ? book.scannedOnClose : book.scanned,
+        };
       }
     }
   }

@@ -55,7 +55,9 @@ export function indicatorIntervals(
   const parts =
     condition.type === 'all' || condition.type === 'any'
       ? condition.conditions
-      : [condition];
+      : condition.type === 'sequence'
+        ? [condition.first, condition.then]
+        : [condition];
   const out = new Set<IndicatorInterval>();
   for (const c of parts) if ('interval' in c) out.add(c.interval);
   return [...out];

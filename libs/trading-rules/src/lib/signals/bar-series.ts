@@ -4,23 +4,42 @@ import type { StreamingIndicator } from './streaming-indicators';
 export const BAR_HISTORY = 1000;
 
 /** One indicator instance shared by every rule with the same parameters. */
-export interface IndicatorSlot<V = unknown> {
-  readonly indicator: StreamingIndicator<V>;
-  /** Value as of the previous tick of the symbol. */
-  prev: V | undefined;
+export class IndicatorSlot<V = unknown> {
+  /** Value before the last bar close. */
+  before: V | undefined;
+  /** Rules using it; the slot goes when the last one does. */
+  users = 0;
   /** Value as of this tick (closed bars only). */
   value: V | undefined;
-  /** Rules using it; the slot goes when the last one does. */
-  users: number;
+
+  constructor(
+    readonly indicator: StreamingIndicator<V>,
+    private readonly series: BarSeries,
+  ) {
+    this.value = indicator.value;
+    this.before = this.value;
+  }
+
+  /**
+   * Value as of the previous tick of the symbol: the value before the close
+   * on the tick that closed a bar, the current value on any other tick (so a
+   * tick costs nothing per slot).
+   */
+  get prev(): V | undefined {
+    return this.series.closedOnLastTick ? this.before : this.value;
+  }
 }
 
 /**
  * Bars of one width built from one symbol's ticks (aligned to epoch), feeding
  * the indicators attached to them. A bar closes at the first tick of a later
- * bar; only closed bars reach the indicators, so an indicator costs O(1) per
- * tick and its value changes at most once per bar.
+ * bar; only closed bars reach the indicators, so an indicator's value changes
+ * at most once per bar: a tick that closes no bar costs O(1) whatever the
+ * number of indicators, one that closes a bar O(1) per indicator.
  */
 export class BarSeries {
+  /** Whether the last tick closed a bar (the slots' `prev` differs from `value` only then). */
+  closedOnLastTick = false;
   private current?: { bucket: number; close: number };
   private readonly history: number[] = [];
   private lastClosedBucket = -Infinity;
@@ -36,7 +55,7 @@ export class BarSeries {
     if (bucket <= this.lastClosedBucket) {
       // A bar already closed (seeded from history, or replayed after a
       // restart): feeding it again would count it twice.
-      for (const slot of this.slots.values()) slot.prev = slot.value;
+      this.closedOnLastTick = false;
       return false;
     }
     if (current && bucket > current.bucket) {
@@ -48,10 +67,13 @@ export class BarSeries {
     } else {
       current.close = price;
     }
-    for (const slot of this.slots.values()) {
-      slot.prev = slot.value;
-      if (closed) slot.value = slot.indicator.value;
+    if (closed) {
+      for (const slot of this.slots.values()) {
+        slot.before = slot.value;
+        slot.value = slot.indicator.value;
+      }
     }
+    this.closedOnLastTick = closed;
     return closed;
   }
 
@@ -75,8 +97,9 @@ export class BarSeries {
     }
     for (const slot of this.slots.values()) {
       slot.value = slot.indicator.value;
-      slot.prev = slot.value;
+      slot.before = slot.value;
     }
+    this.closedOnLastTick = false;
     return taken;
   }
 
@@ -89,12 +112,7 @@ export class BarSeries {
     if (!slot) {
       const indicator = create();
       for (const close of this.history) indicator.update(close);
-      slot = {
-        indicator,
-        prev: indicator.value,
-        users: 0,
-        value: indicator.value,
-      };
+      slot = new IndicatorSlot(indicator, this);
       this.slots.set(key, slot);
     }
     slot.users++;

@@ -97,6 +97,19 @@ export class NaiveSignals {
       }
       return values.find((v) => v !== undefined);
     }
+    if (condition.type === 'sequence') {
+      const v = this.tickValue(condition.then, i);
+      if (v === undefined) return undefined;
+      const ms = INTERVAL_MS[condition.interval];
+      const bar = Math.floor(this.ticks[i].asOf / ms);
+      for (let j = i - 1; j >= 0; j--) {
+        if (bar - Math.floor(this.ticks[j].asOf / ms) > condition.withinBars) {
+          break;
+        }
+        if (this.tickValue(condition.first, j) !== undefined) return v;
+      }
+      return undefined;
+    }
     if (
       condition.type === 'sentiment_above' ||
       condition.type === 'sentiment_below'

@@ -35,6 +35,11 @@ export interface TickContext {
  */
 export interface CompiledCondition {
   evaluate(ctx: TickContext): number | undefined;
+  /**
+   * True when the condition can only hold on a tick that closes a bar (a
+   * crossing of two indicator values): the engine asks it only then.
+   */
+  onClose?: boolean;
   release(): void;
   /** Longest tick-history window it needs, in ms. */
   windowMs: number;
@@ -59,10 +64,19 @@ const crossedUp = (
  */
 export class SymbolSignals {
   readonly series = new Map<number, BarSeries>();
+  private readonly seriesList: BarSeries[] = [];
+  private readonly trackers: Array<(ctx: TickContext) => void> = [];
 
-  /** Advances every bar series by one tick (before conditions are evaluated). */
-  onTick(asOf: number, price: number): void {
-    for (const s of this.series.values()) s.onTick(asOf, price);
+  /**
+   * Advances every bar series by one tick (before conditions are evaluated);
+   * answers whether a bar closed.
+   */
+  onTick(asOf: number, price: number): boolean {
+    let closed = false;
+    for (const s of this.seriesList) {
+      if (s.onTick(asOf, price)) closed = true;
+    }
+    return closed;
   }
 
   /** The bar series of an interval, created on first use. */
@@ -71,6 +85,7 @@ export class SymbolSignals {
     if (!s) {
       s = new BarSeries(intervalMs);
       this.series.set(intervalMs, s);
+      this.seriesList.push(s);
     }
     return s;
   }
@@ -90,10 +105,16 @@ export class SymbolSignals {
           }
           return first;
         },
+        // AND: true only when every part is, so on a close if any part is
+        // only then; OR: only on a close if every part is.
+        onClose: all
+          ? parts.some((p) => p.onClose)
+          : parts.every((p) => p.onClose),
         release: () => parts.forEach((p) => p.release()),
         windowMs: Math.max(...parts.map((p) => p.windowMs)),
       };
     }
+    if (condition.type === 'sequence') return this.compileSequence(condition);
     if (
       condition.type === 'sentiment_above' ||
       condition.type === 'sentiment_below'
@@ -103,6 +124,61 @@ export class SymbolSignals {
       );
     }
     return this.compileTick(condition);
+  }
+
+  /**
+   * Watches the conditions that need every tick, armed rule or not (the
+   * first part of a sequence); called once per tick, after the bar series
+   * advanced and before any condition is asked.
+   */
+  track(ctx: TickContext): void {
+    for (const tracker of this.trackers) tracker(ctx);
+  }
+
+  /** Whether any condition needs {@link track} on every tick. */
+  get tracking(): boolean {
+    return this.trackers.length > 0;
+  }
+
+  /**
+   * `then` on this tick, `first` on an earlier one at most `withinBars` bars
+   * before: a tracker records the last tick `first` held on (every tick,
+   * whether the rule is armed or cooling down), as it stood before this one.
+   */
+  private compileSequence(
+    c: Extract<AlertCondition, { type: 'sequence' }>,
+  ): CompiledCondition {
+    const first = this.compileTick(c.first);
+    const then = this.compileTick(c.then);
+    const barMs = INTERVAL_MS[c.interval];
+    const withinBars = c.withinBars;
+    /** Tick time of the last tick `first` held on, before this tick / up to it. */
+    let before: number | undefined;
+    let last: number | undefined;
+    const tracker = (ctx: TickContext) => {
+      before = last;
+      if (first.evaluate(ctx) !== undefined) last = ctx.state.lastAsOf;
+    };
+    this.trackers.push(tracker);
+    return {
+      evaluate: (ctx) => {
+        if (before === undefined) return undefined;
+        const v = then.evaluate(ctx);
+        if (v === undefined) return undefined;
+        const now = ctx.state.lastAsOf!;
+        return Math.floor(now / barMs) - Math.floor(before / barMs) <=
+          withinBars
+          ? v
+          : undefined;
+      },
+      onClose: then.onClose,
+      release: () => {
+        this.trackers.splice(this.trackers.indexOf(tracker), 1);
+        first.release();
+        then.release();
+      },
+      windowMs: Math.max(first.windowMs, then.windowMs),
+    };
   }
 
   private use<V>(
@@ -235,6 +311,7 @@ export class SymbolSignals {
                 : crossedUp(s.prev, f.prev, s.value, f.value);
             return hit ? f.value : undefined;
           },
+          onClose: true,
           release: () => {
             fast.release();
             slow.release();
@@ -267,6 +344,7 @@ export class SymbolSignals {
                   : undefined;
             }
           },
+          onClose: c.op === 'crossing_up' || c.op === 'crossing_down',
           release,
           windowMs: 0,
         };
@@ -287,6 +365,7 @@ export class SymbolSignals {
                 : crossedUp(p?.signal, p?.macd, v?.signal, v?.macd);
             return hit ? v!.macd : undefined;
           },
+          onClose: true,
           release,
           windowMs: 0,
         };

@@ -146,6 +146,32 @@ export const CONDITION_CASES: Array<{
     },
     name: 'any-cross-bb5',
   },
+  {
+    condition: {
+      first: { threshold: 99, type: 'price_below' },
+      interval: '1min',
+      then: { threshold: 100.5, type: 'price_above' },
+      type: 'sequence',
+      withinBars: 3,
+    },
+    name: 'seq-dip-then-rise',
+  },
+  {
+    condition: {
+      first: {
+        interval: '1min',
+        ma: 'sma',
+        op: 'crossing_up',
+        period: 5,
+        type: 'price_vs_ma',
+      },
+      interval: '5min',
+      then: { threshold: 100, type: 'crossing_up' },
+      type: 'sequence',
+      withinBars: 1,
+    },
+    name: 'seq-sma-then-cross',
+  },
 ];
 
 /**

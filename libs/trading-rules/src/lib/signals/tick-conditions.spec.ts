@@ -166,4 +166,79 @@ describe('tick conditions in RuleEngine', () => {
       engine.onTick({ asOf: T0 + 1000, price: 12.5, symbol: 'S' }).fired,
     ).toHaveLength(1);
   });
+
+  describe('sequence (first, then within N bars)', () => {
+    const sequence = {
+      first: { threshold: 90, type: 'price_below' },
+      interval: '1min',
+      then: { threshold: 110, type: 'price_above' },
+      type: 'sequence',
+      withinBars: 2,
+    } as const;
+    // Minute-aligned start: tick k minutes later is in bar +k.
+    const at = (minutes: number) => T0 + minutes * 60_000;
+    const run = (
+      prices: Array<[minutes: number, price: number]>,
+      trigger: EvaluableRule['trigger'] = EVERY,
+    ) => {
+      const engine = new RuleEngine();
+      engine.addRule({ condition: sequence, id: 'seq', symbol: 'S', trigger });
+      return prices.flatMap(([m, price]) =>
+        engine.onTick({ asOf: at(m), price, symbol: 'S' }).fired.length > 0
+          ? [m]
+          : [],
+      );
+    };
+
+    it('fires when then holds at most withinBars bars after first held', () => {
+      expect(
+        run([
+          [0, 85],
+          [1, 100],
+          [2, 115],
+          [2.5, 115],
+        ]),
+      ).toEqual([2, 2.5]);
+    });
+
+    it('does not fire once first is more than withinBars bars back', () => {
+      expect(
+        run([
+          [0, 85],
+          [1, 100],
+          [3, 115],
+        ]),
+      ).toEqual([]);
+    });
+
+    it('needs first on an earlier tick than then', () => {
+      // A single tick cannot be both, but a gap from below 90 to above 110
+      // is "then" on a tick whose previous tick was "first".
+      expect(
+        run([
+          [0, 100],
+          [0.5, 115],
+          [0.7, 85],
+          [0.9, 115],
+        ]),
+      ).toEqual([0.9]);
+    });
+
+    it('keeps watching first while the rule cools down', () => {
+      // Fires at minute 1; cooling down until minute 11 it still sees the
+      // dip at minute 10, so the rise at minute 11 fires again.
+      expect(
+        run(
+          [
+            [0, 85],
+            [1, 115],
+            [5, 100],
+            [10, 85],
+            [11, 115],
+          ],
+          { cooldownSeconds: 600, mode: 'every_time' },
+        ),
+      ).toEqual([1, 11]);
+    });
+  });
 });
