@@ -34,7 +34,7 @@ export interface TickContext {
  * detaches its indicators.
  */
 export interface CompiledCondition {
-  evaluate(ctx: TickContext): number | undefined;
+  evaluate: (ctx: TickContext) => number | undefined;
   /**
    * True when the condition can only hold on a tick that closes a bar (a
    * crossing of two indicator values): the engine asks it only then.
@@ -271,28 +271,35 @@ export class SymbolSignals {
           `${c.ma}:${c.period}`,
           () => (c.ma === 'sma' ? new Sma(c.period) : new Ema(c.period)),
         );
-        return {
-          evaluate: ({ prev, price }) => {
+        // One closure per operator, reading only the slot and the tick.
+        const evaluators: Record<
+          typeof c.op,
+          (ctx: TickContext) => number | undefined
+        > = {
+          above: (ctx) => {
             const ma = slot.value;
-            if (ma === undefined) return undefined;
-            switch (c.op) {
-              case 'above':
-                return price > ma ? price : undefined;
-              case 'below':
-                return price < ma ? price : undefined;
-              case 'crossing_up':
-                return crossedUp(prev, slot.prev, price, ma)
-                  ? price
-                  : undefined;
-              case 'crossing_down':
-                return crossedUp(slot.prev, prev, ma, price)
-                  ? price
-                  : undefined;
-            }
+            return ma !== undefined && ctx.price > ma ? ctx.price : undefined;
           },
-          release,
-          windowMs: 0,
+          below: (ctx) => {
+            const ma = slot.value;
+            return ma !== undefined && ctx.price < ma ? ctx.price : undefined;
+          },
+          crossing_down: (ctx) => {
+            const ma = slot.value;
+            return ma !== undefined &&
+              crossedUp(slot.prev, ctx.prev, ma, ctx.price)
+              ? ctx.price
+              : undefined;
+          },
+          crossing_up: (ctx) => {
+            const ma = slot.value;
+            return ma !== undefined &&
+              crossedUp(ctx.prev, slot.prev, ctx.price, ma)
+              ? ctx.price
+              : undefined;
+          },
         };
+        return { evaluate: evaluators[c.op], release, windowMs: 0 };
       }
       case 'ma_cross': {
         const make = (period: number) =>
@@ -325,25 +332,31 @@ export class SymbolSignals {
           `rsi:${c.period}`,
           () => new Rsi(c.period),
         );
-        return {
-          evaluate: () => {
+        const level = c.level;
+        const evaluators: Record<typeof c.op, () => number | undefined> = {
+          above: () => {
             const r = slot.value;
-            if (r === undefined) return undefined;
-            switch (c.op) {
-              case 'above':
-                return r > c.level ? r : undefined;
-              case 'below':
-                return r < c.level ? r : undefined;
-              case 'crossing_up':
-                return crossedUp(slot.prev, c.level, r, c.level)
-                  ? r
-                  : undefined;
-              case 'crossing_down':
-                return crossedUp(c.level, slot.prev, c.level, r)
-                  ? r
-                  : undefined;
-            }
+            return r !== undefined && r > level ? r : undefined;
           },
+          below: () => {
+            const r = slot.value;
+            return r !== undefined && r < level ? r : undefined;
+          },
+          crossing_down: () => {
+            const r = slot.value;
+            return r !== undefined && crossedUp(level, slot.prev, level, r)
+              ? r
+              : undefined;
+          },
+          crossing_up: () => {
+            const r = slot.value;
+            return r !== undefined && crossedUp(slot.prev, level, r, level)
+              ? r
+              : undefined;
+          },
+        };
+        return {
+          evaluate: evaluators[c.op],
           onClose: c.op === 'crossing_up' || c.op === 'crossing_down',
           release,
           windowMs: 0,
@@ -376,30 +389,31 @@ export class SymbolSignals {
           `bb:${c.period}:${c.stdDev}`,
           () => new Bollinger(c.period, c.stdDev),
         );
-        return {
-          evaluate: ({ prev, price }) => {
-            const p = slot.prev;
-            const v = slot.value;
-            if (c.band === 'upper') {
-              return p &&
-                v &&
-                prev !== undefined &&
-                prev <= p.upper &&
-                price > v.upper
-                ? price
-                : undefined;
-            }
-            return p &&
-              v &&
-              prev !== undefined &&
-              prev >= p.lower &&
-              price < v.lower
-              ? price
-              : undefined;
-          },
-          release,
-          windowMs: 0,
-        };
+        const evaluate =
+          c.band === 'upper'
+            ? (ctx: TickContext) => {
+                const p = slot.prev;
+                const v = slot.value;
+                return p &&
+                  v &&
+                  ctx.prev !== undefined &&
+                  ctx.prev <= p.upper &&
+                  ctx.price > v.upper
+                  ? ctx.price
+                  : undefined;
+              }
+            : (ctx: TickContext) => {
+                const p = slot.prev;
+                const v = slot.value;
+                return p &&
+                  v &&
+                  ctx.prev !== undefined &&
+                  ctx.prev >= p.lower &&
+                  ctx.price < v.lower
+                  ? ctx.price
+                  : undefined;
+              };
+        return { evaluate, release, windowMs: 0 };
       }
     }
   }
