@@ -74,8 +74,16 @@ export function makeRules(
   return rules;
 }
 
-/** Ticks round-robin over symbols, 1 ms of tick time apart, random walk prices. */
-export function makeTicks(random: () => number, count: number, t0: number) {
+/**
+ * Ticks round-robin over symbols, random walk prices; `perMs` ticks per
+ * millisecond of tick time (1: 1 ms apart).
+ */
+export function makeTicks(
+  random: () => number,
+  count: number,
+  t0: number,
+  perMs = 1,
+) {
   const sym = new Int32Array(count);
   const price = new Float64Array(count);
   const volume = new Float64Array(count);
@@ -90,7 +98,13 @@ export function makeTicks(random: () => number, count: number, t0: number) {
     price[i] = Math.round(last[s] * 100) / 100;
     volume[i] = random() < 0.01 ? 1000 + random() * 4000 : 100 + random() * 200;
   }
-  return { asOf: (i: number) => t0 + i, count, price, sym, volume };
+  return {
+    asOf: (i: number) => t0 + Math.floor(i / perMs),
+    count,
+    price,
+    sym,
+    volume,
+  };
 }
 
 /** Ten indicator conditions per symbol (every kind, on 1-minute bars). */
