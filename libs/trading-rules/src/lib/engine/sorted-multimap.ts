@@ -104,25 +104,22 @@ export class SortedMultimap<V> {
 
   /** Index of the first key `>= key`. */
   private lowerBound(key: number): number {
-    const keys = this.keys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.firstIndex(key, false);
   }
 
   /** Index of the first key `> key`. */
   private upperBound(key: number): number {
+    return this.firstIndex(key, true);
+  }
+
+  /** Index of the first key `> key` (`after`) or `>= key`, by binary search. */
+  private firstIndex(key: number, after: boolean): number {
     const keys = this.keys;
     let lo = 0;
     let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid] <= key) lo = mid + 1;
+      if (keys[mid] < key || (after && keys[mid] === key)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
