@@ -13,6 +13,7 @@ import {
   startRedis,
 } from '@freeride/testing';
 
+import { Redis } from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,10 +24,24 @@ export const TOKEN = 'bench-token-0123456789abcdef';
 /** A receiver under test: where to POST OTLP logs, and how to stop it. */
 export interface Receiver {
   url: string;
-  token?: string;
+  /** Headers every request to it carries (authorization, mapping mode). */
+  headers: Record<string, string>;
+  /** Its processes by name (CPU accounting): the Collector, or our ingest and its Redis. */
+  processes: Record<string, number>;
+  /** The receiver's log file (kept until the bench ends). */
+  logFile: string;
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * The Collector's document shape: its default `otel` mapping mode, or `ecs`,
+ * which its v0.150.0 exporter selects only per request, through the client
+ * metadata key `X-Elastic-Mapping-Mode` (the `mapping.mode` setting is
+ * deprecated and ignored); the receiver must then keep request metadata
+ * (`include_metadata`) and both batching stages must carry the key.
+ */
+export type CollectorMapping = 'otel' | 'ecs';
 
 /**
  * The Collector binary, built by tools/bench/peers/build-otelcol.sh when
@@ -63,33 +78,36 @@ export function otelcolBinary(log: (line: string) => void): {
 
 /**
  * Starts the Collector: OTLP/HTTP receiver → batch processor →
- * Elasticsearch exporter into `index` (its default `otel` document shape:
- * at v0.150.0 the `mapping.mode` setting is ignored; bench:ingest installs a
- * data stream template for it, as `require_data_stream` needs). The
- * exporter's queue is the default in-memory one, or the persistent
- * `file_storage` queue.
+ * Elasticsearch exporter into `index`, otherwise with default settings.
+ * `mapping` picks the document shape (see {@link CollectorMapping}; for
+ * `otel` bench:ingest installs a data stream template, as
+ * `require_data_stream` needs; `ecs` documents land in our own ECS
+ * template). The exporter's queue is the default in-memory one, or the
+ * persistent `file_storage` queue.
  */
 export async function startCollector(
   binary: string,
   esUrl: string,
   index: string,
   queue: 'memory' | 'file',
+  mapping: CollectorMapping = 'otel',
 ): Promise<Receiver> {
   const port = await getFreePort();
   const dir = makeTempDir('bench-otelcol-');
   const persistent = queue === 'file';
+  const ecs = mapping === 'ecs';
   const config = `receivers:
   otlp:
     protocols:
       http:
         endpoint: 127.0.0.1:${port}
-processors:
-  batch: {}
-exporters:
+${ecs ? '        include_metadata: true\n' : ''}processors:
+  batch:
+${ecs ? '    metadata_keys: [X-Elastic-Mapping-Mode]\n' : ''}exporters:
   elasticsearch:
     endpoint: ${esUrl}
     logs_index: ${index}
-${persistent ? '    sending_queue:\n      enabled: true\n      storage: file_storage\n' : ''}${persistent ? `extensions:\n  file_storage:\n    directory: ${dir}\n` : ''}service:
+${ecs ? '    metadata_keys: [X-Elastic-Mapping-Mode]\n' : ''}${persistent ? '    sending_queue:\n      enabled: true\n      storage: file_storage\n' : ''}${persistent ? `extensions:\n  file_storage:\n    directory: ${dir}\n` : ''}service:
 ${persistent ? '  extensions: [file_storage]\n' : ''}  telemetry:
     metrics:
       level: none
@@ -108,13 +126,16 @@ ${persistent ? '  extensions: [file_storage]\n' : ''}  telemetry:
     name: 'otelcol',
   });
   const url = `http://127.0.0.1:${port}/v1/logs`;
+  const headers: Record<string, string> = ecs
+    ? { 'X-Elastic-Mapping-Mode': 'ecs' }
+    : {};
   await proc.waitUntilReady(
     async () => {
       try {
         // An empty export answers 200 once the receiver listens.
         const res = await fetch(url, {
           body: new Uint8Array(0),
-          headers: { 'content-type': 'application/x-protobuf' },
+          headers: { ...headers, 'content-type': 'application/x-protobuf' },
           method: 'POST',
         });
         return res.status === 200;
@@ -125,7 +146,7 @@ ${persistent ? '  extensions: [file_storage]\n' : ''}  telemetry:
     'collector answers',
     60_000,
   );
-  return wrap(proc, url);
+  return wrap(proc, url, headers, { otelcol: proc.pid });
 }
 
 /** Starts our ingest (with its own Redis) writing to `namespace`. */
@@ -137,7 +158,10 @@ export async function startIngest(
   const ownRedis = redis ?? (await startRedis());
   const port = await getFreePort();
   const built = builtAppCommand('ingest');
-  const proc = await startProcess(built.command, built.args, {
+  // BENCH_INGEST_CPU_PROF=DIR: a V8 CPU profile of the ingest per start, written at its exit.
+  const profile = process.env['BENCH_INGEST_CPU_PROF'];
+  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const proc = await startProcess(built.command, [...nodeArgs, ...built.args], {
     cwd: built.cwd,
     env: {
       ELASTICSEARCH_URL: esUrl,
@@ -161,7 +185,12 @@ export async function startIngest(
     'ingest answers',
     120_000,
   );
-  const receiver = wrap(proc, `${base}/v1/logs`, TOKEN);
+  const receiver = wrap(
+    proc,
+    `${base}/v1/logs`,
+    { authorization: `Bearer ${TOKEN}` },
+    { ingest: proc.pid, redis: await redisPid(ownRedis.url) },
+  );
   return {
     ...receiver,
     metricsUrl: `${base}/metrics`,
@@ -173,15 +202,33 @@ export async function startIngest(
   };
 }
 
-function wrap(proc: ManagedProcess, url: string, token?: string): Receiver {
+async function redisPid(url: string): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function wrap(
+  proc: ManagedProcess,
+  url: string,
+  headers: Record<string, string>,
+  processes: Record<string, number>,
+): Receiver {
   return {
+    headers,
     kill: async () => {
       await proc.kill();
     },
+    logFile: proc.logFile,
+    processes,
     stop: async () => {
       await proc.stop({ timeoutMs: 20_000 });
     },
-    token,
     url,
   };
 }

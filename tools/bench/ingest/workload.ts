@@ -77,17 +77,19 @@ export function logsBody(...args: Parameters<typeof logsBatch>): Buffer {
   return Buffer.from(encodeOtlpRequest('logs', logsBatch(...args)));
 }
 
+/** Where to POST: the receiver's URL and the headers it needs. */
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
 /** POSTs OTLP protobuf; resolves with the status (0 when nothing answered). */
-export async function postOtlp(
-  url: string,
-  body: Buffer,
-  token?: string,
-): Promise<number> {
+export async function postOtlp(target: Target, body: Buffer): Promise<number> {
   try {
-    const res = await fetch(url, {
+    const res = await fetch(target.url, {
       body,
       headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...target.headers,
         'content-type': 'application/x-protobuf',
       },
       method: 'POST',
@@ -105,10 +107,9 @@ export async function postOtlp(
  * answer) with a short backoff, as an OTLP exporter does.
  */
 export async function sendAll(
-  url: string,
+  target: Target,
   bodies: Buffer[],
   concurrency: number,
-  token?: string,
 ): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -116,11 +117,11 @@ export async function sendAll(
       while (next < bodies.length) {
         const body = bodies[next++];
         for (let attempt = 0; ; attempt++) {
-          const status = await postOtlp(url, body, token);
+          const status = await postOtlp(target, body);
           if (status === 200) break;
           if (status !== 0 && status !== 429 && status !== 503)
-            throw new Error(`${url} answered ${status}`);
-          if (attempt > 200) throw new Error(`${url} kept refusing`);
+            throw new Error(`${target.url} answered ${status}`);
+          if (attempt > 200) throw new Error(`${target.url} kept refusing`);
           await new Promise((r) =>
             setTimeout(r, 100 * Math.min(attempt + 1, 10)),
           );
