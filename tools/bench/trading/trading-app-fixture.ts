@@ -47,6 +47,8 @@ export interface TradingAppFixture {
   rules: number;
   /** Starts the app (after the stream holds what it should); resolves when it is ready. */
   start(env?: Record<string, string>): Promise<void>;
+  /** Stops the app (its state stays in PostgreSQL and Redis for the next start). */
+  stop(): Promise<void>;
 }
 
 /** A quote stream entry as the gateway writes it (`XADD` arguments after the key and id). */
@@ -182,6 +184,7 @@ export async function startTradingAppFixture(
     deliveries: () => ({ distinct: seen.size, duplicates }),
     async dispose() {
       await app?.stop({ timeoutMs: 10_000 });
+      app = undefined;
       receiver.closeAllConnections();
       receiver.close();
       bars.closeAllConnections();
@@ -194,6 +197,10 @@ export async function startTradingAppFixture(
     pg,
     redis,
     rules: rules.length,
+    async stop() {
+      await app?.stop({ timeoutMs: 10_000 });
+      app = undefined;
+    },
     async start(env = {}) {
       const port = await getFreePort();
       const built = builtAppCommand('trading');
