@@ -18,7 +18,6 @@ export class AppModule {
           logLevel: config.logLevel,
           metricsPrefix: 'freeride_anomaly_',
           serviceName: 'anomaly',
-          serviceVersion: '0.1.0',
         }),
         DetectionModule,
         PrometheusModule,

@@ -1,3 +1,3 @@
 import { startTelemetry } from '@freeride/observability/telemetry';
 
-startTelemetry({ serviceName: 'anomaly', serviceVersion: '0.1.0' });
+startTelemetry({ serviceName: 'anomaly' });

@@ -53,7 +53,6 @@ export class AppModule {
           logStream: selfLogs.stream,
           metricsPrefix: 'freeride_ingest_',
           serviceName: 'ingest',
-          serviceVersion: '0.1.0',
         }),
         RedisModule,
         OtlpModule,

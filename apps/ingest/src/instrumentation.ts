@@ -6,5 +6,4 @@ startTelemetry({
   exportLogs: false,
   ignoreIncomingPaths: ['/v1/'],
   serviceName: 'ingest',
-  serviceVersion: '0.1.0',
 });

@@ -2,7 +2,6 @@ import { ObservabilityModule } from '@freeride/observability';
 import { RateLimitModule } from '@freeride/rate-limit';
 
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
 
 import { ClientAuthModule } from './auth/client-auth.module';
 import { ClientKeyRegistry } from './auth/client-keys';
@@ -19,24 +18,16 @@ import { QuoteStreamModule } from './quote-stream/quote-stream.module';
 @Global()
 @Module({})
 export class AppModule {
-  /**
-   * @param config the validated gateway config
-   * @param options.logStream where log lines go (tests capture them) @default stdout
-   */
-  static forRoot(
-    config: MarketGatewayConfig,
-    options: { logStream?: DestinationStream } = {},
-  ): DynamicModule {
+  /** @param config the validated gateway config */
+  static forRoot(config: MarketGatewayConfig): DynamicModule {
     const clients = new ClientKeyRegistry(config.clients.keys);
     return {
       exports: [CLIENT_KEYS, MARKET_GATEWAY_CONFIG],
       imports: [
         ObservabilityModule.forRoot({
           logLevel: config.logLevel,
-          logStream: options.logStream,
           metricsPrefix: 'freeride_gateway_',
           serviceName: 'market-gateway',
-          serviceVersion: '0.1.0',
         }),
         MarketDataModule,
         ProviderHealthModule,

@@ -1,3 +1,5 @@
+import { packageVersion } from '@freeride/observability';
+
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
@@ -17,7 +19,7 @@ export function configureApp(app: INestApplication): void {
       .setDescription(
         'Quotes, bars and news with provider failover, cache and provider health',
       )
-      .setVersion('0.1.0')
+      .setVersion(packageVersion())
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -5,6 +5,8 @@ import type {
   ProviderHealthSnapshot,
 } from '@freeride/market-data';
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 
 import {
@@ -124,6 +126,15 @@ describe('market gateway REST API (real Redis, provider fakes)', () => {
           '/v1/news/{symbol}',
           '/health/providers',
         ]),
+      );
+      // The release version (root package.json, which nx release bumps).
+      const release = (
+        JSON.parse(
+          readFileSync(join(__dirname, '../../../package.json'), 'utf8'),
+        ) as { version: string }
+      ).version;
+      expect((res.body as { info: { version: string } }).info.version).toBe(
+        release,
       );
     });
 

@@ -30,7 +30,6 @@ export class AppModule {
           logLevel: config.logLevel,
           metricsPrefix: 'freeride_trading_',
           serviceName: 'trading',
-          serviceVersion: '0.1.0',
         }),
         DatabaseModule.forRoot(config),
         RateLimitModule.forRoot({

@@ -1,4 +1,4 @@
-import { nestLogSink } from '@freeride/observability';
+import { nestLogSink, packageVersion } from '@freeride/observability';
 
 import { type INestApplication, Logger } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -22,7 +22,7 @@ export function configureApp(app: INestApplication): void {
     new DocumentBuilder()
       .setTitle('Freeride trading alerts')
       .setDescription('Alert rules, deliveries and operator routes')
-      .setVersion('1')
+      .setVersion(packageVersion())
       .addBearerAuth()
       .build(),
   );

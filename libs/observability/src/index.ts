@@ -14,3 +14,4 @@ export * from './lib/observability.options';
 export * from './lib/startup/startup-failure';
 export * from './lib/telemetry/telemetry';
 export * from './lib/telemetry/telemetry.config';
+export * from './lib/telemetry/service-version';

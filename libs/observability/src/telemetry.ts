@@ -7,3 +7,4 @@
  */
 export * from './lib/telemetry/telemetry';
 export * from './lib/telemetry/telemetry.config';
+export * from './lib/telemetry/service-version';

@@ -36,7 +36,6 @@ class QuoteController {
   imports: [
     ObservabilityModule.forRoot({
       serviceName: 'node-demo',
-      serviceVersion: '0.1.0',
     }),
   ],
 })

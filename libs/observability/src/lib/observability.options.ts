@@ -1,6 +1,7 @@
 import type { DestinationStream } from 'pino';
 
 import { DURATION_BUCKETS_SECONDS } from './observability.constants';
+import { packageVersion } from './telemetry/service-version';
 
 /** Options of `ObservabilityModule.forRoot`. Defaults are filled in by {@link resolveObservabilityOptions}. */
 export interface ObservabilityOptions {
@@ -24,7 +25,7 @@ export interface ObservabilityOptions {
   metricsPrefix?: string;
   /** `service.name` of logs and metrics. */
   serviceName: string;
-  /** `service.version`. @default '0.0.0' */
+  /** `service.version`. @default the version of the nearest package.json ({@link packageVersion}) */
   serviceVersion?: string;
 }
 
@@ -46,6 +47,6 @@ export function resolveObservabilityOptions(
       options.metricsPrefix ??
       `freeride_${options.serviceName.replace(/[^a-zA-Z0-9]/g, '_')}_`,
     serviceName: options.serviceName,
-    serviceVersion: options.serviceVersion ?? '0.0.0',
+    serviceVersion: options.serviceVersion ?? packageVersion(),
   };
 }

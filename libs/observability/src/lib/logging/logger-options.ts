@@ -26,10 +26,29 @@ export interface LoggerOptions {
 const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
 
 /**
+ * Redacts credentials from the ECS `error.message` and `error.stack_trace` of
+ * a line: an error message often quotes the URL it failed on.
+ */
+function redactErrorText(
+  line: Record<string, unknown>,
+): Record<string, unknown> {
+  const error = line['error'];
+  if (error !== null && typeof error === 'object') {
+    const fields = error as Record<string, unknown>;
+    for (const key of ['message', 'stack_trace']) {
+      const text = fields[key];
+      if (typeof text === 'string') fields[key] = redactUrl(text);
+    }
+  }
+  return line;
+}
+
+/**
  * pino-http options producing ECS lines: `@timestamp`, `log.level`,
  * `message`, `service.*`, `trace.id`/`span.id` (added by the OTel pino
  * instrumentation), `http.*` and `url.path` for requests, with credentials
- * redacted and no request lines for `/health*` and `/metrics`.
+ * redacted (headers and token fields, and URLs in request lines and in error
+ * text) and no request lines for `/health*` and `/metrics`.
  * @see https://www.elastic.co/guide/en/ecs-logging/nodejs/current/pino.html
  */
 export function buildPinoHttpOptions(options: LoggerOptions): Options {
@@ -40,8 +59,14 @@ export function buildPinoHttpOptions(options: LoggerOptions): Options {
     serviceName: options.serviceName,
     serviceVersion: options.serviceVersion,
   });
+  const ecsLog = ecs.formatters?.log;
   return {
     ...ecs,
+    formatters: {
+      ...ecs.formatters,
+      log: (line: Record<string, unknown>) =>
+        redactErrorText(ecsLog ? ecsLog(line) : line),
+    },
     autoLogging: {
       ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? ''),
     },

@@ -24,4 +24,15 @@ describe('describeStartupFailure', () => {
       'anomaly failed to start: boom',
     );
   });
+
+  it('redacts credentials of a URL the error quotes', () => {
+    const line = describeStartupFailure(
+      'trading',
+      new Error(
+        'connect to postgres://trader:pg-s3cret@127.0.0.1:5432/t?password=pw-s3cret failed',
+      ),
+    );
+    expect(line).not.toContain('s3cret');
+    expect(line).toContain('postgres://[REDACTED]@127.0.0.1:5432');
+  });
 });

@@ -19,6 +19,7 @@ import {
   RedactingSpanProcessor,
 } from './redaction.processors';
 import { ATTR_HOST_NAME, ATTR_SERVICE_INSTANCE_ID } from './semconv';
+import { packageVersion } from './service-version';
 import {
   type TelemetryEnv,
   loadTelemetryEnv,
@@ -29,8 +30,8 @@ import {
 export interface TelemetryOptions {
   /** `service.name` resource attribute, e.g. `market-gateway`. */
   serviceName: string;
-  /** `service.version` resource attribute. */
-  serviceVersion: string;
+  /** `service.version` resource attribute. @default {@link packageVersion} */
+  serviceVersion?: string;
   /**
    * Export the app's own log records over OTLP. The ingest turns this off:
    * it must never log into itself.
@@ -155,7 +156,7 @@ export function startTelemetry(options: TelemetryOptions): void {
         [ATTR_HOST_NAME]: hostname(),
         [ATTR_SERVICE_INSTANCE_ID]: `${hostname()}:${process.pid}`,
         [ATTR_SERVICE_NAME]: options.serviceName,
-        [ATTR_SERVICE_VERSION]: options.serviceVersion,
+        [ATTR_SERVICE_VERSION]: options.serviceVersion ?? packageVersion(),
       }),
       spanProcessors: [
         new RedactingSpanProcessor(),
