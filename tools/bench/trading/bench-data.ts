@@ -75,14 +75,16 @@ export function makeRules(
 }
 
 /**
- * Ticks round-robin over symbols, random walk prices; `perMs` ticks per
- * millisecond of tick time (1: 1 ms apart).
+ * Ticks round-robin over symbols, random walk prices (each tick moves the
+ * price by up to ± `step` / 2, relative); `perMs` ticks per millisecond of
+ * tick time (1: 1 ms apart).
  */
 export function makeTicks(
   random: () => number,
   count: number,
   t0: number,
   perMs = 1,
+  step = 0.004,
 ) {
   const sym = new Int32Array(count);
   const price = new Float64Array(count);
@@ -93,7 +95,7 @@ export function makeTicks(
   );
   for (let i = 0; i < count; i++) {
     const s = i % N_SYMBOLS;
-    last[s] = Math.max(1, last[s] * (1 + (random() - 0.5) * 0.004));
+    last[s] = Math.max(1, last[s] * (1 + (random() - 0.5) * step));
     sym[i] = s;
     price[i] = Math.round(last[s] * 100) / 100;
     volume[i] = random() < 0.01 ? 1000 + random() * 4000 : 100 + random() * 200;
