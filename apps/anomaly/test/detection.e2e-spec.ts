@@ -1,4 +1,5 @@
 import { syntheticLogStream } from '@freeride/anomaly-engine';
+import { STREAM_KEYS } from '@freeride/contracts';
 
 import { loadImage } from '@napi-rs/canvas';
 import { Redis } from 'ioredis';
@@ -259,7 +260,7 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
         'COUNT',
         100_000,
         'STREAMS',
-        `freeride:records:logs:${p}`,
+        STREAM_KEYS.logRecords(p),
         '>',
       );
     }

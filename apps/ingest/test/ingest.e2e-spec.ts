@@ -1,3 +1,4 @@
+import { STREAM_KEYS } from '@freeride/contracts';
 import { encodeOtlpRequest } from '@freeride/otlp';
 import { ensureElasticsearch, startRedis, waitFor } from '@freeride/testing';
 
@@ -341,7 +342,7 @@ describe('ingest (real Redis and Elasticsearch)', () => {
       try {
         const corrupt = async (body: string, n: number, enc = 'bulk-ndjson') =>
           writer.xadd(
-            'freeride:ingest:logs',
+            STREAM_KEYS.ingest('logs', 0),
             '*',
             'enc',
             enc,

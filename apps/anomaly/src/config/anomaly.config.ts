@@ -1,5 +1,6 @@
 import { DEFAULT_METRIC_LEARNING_POINTS } from '@freeride/anomaly-engine';
 import { httpUrlList, parseConfig } from '@freeride/observability';
+import { redisUrlSchema } from '@freeride/redis-connection';
 
 import { z } from 'zod';
 
@@ -77,7 +78,8 @@ export const configSchema = z
       .default('info'),
     PROMETHEUS_TIMEOUT_MS: positiveInt(5000),
     PROMETHEUS_URL: z.url().optional(),
-    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    /** `redis://host:port` or a cluster's seed nodes, `redis-cluster://host:port,host:port`. */
+    REDIS_URL: redisUrlSchema('redis://127.0.0.1:6379'),
   })
   .superRefine((env, ctx) => {
     if (env.ANOMALY_INSTANCE_INDEX >= env.ANOMALY_INSTANCE_COUNT) {

@@ -9,6 +9,7 @@ import {
   MetricPointEventSchema,
   STREAM_KEYS,
   partitionOf,
+  partitionOfKey,
 } from '@freeride/contracts';
 import type { AnomalyEvent, MetricPointEvent } from '@freeride/contracts';
 import {
@@ -18,6 +19,11 @@ import {
   registerRedisHealth,
 } from '@freeride/observability';
 import type { ResolvedObservabilityOptions } from '@freeride/observability';
+import {
+  type RedisClient,
+  createRedisClient,
+  duplicateRedisClient,
+} from '@freeride/redis-connection';
 import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import type {
@@ -25,7 +31,6 @@ import type {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 import { AlertingService } from '../alerting/alerting.service';
@@ -36,9 +41,9 @@ import { RecordStreamConsumer } from '../stream/record-stream.consumer';
 import type { StreamMessage } from '../stream/record-stream.consumer';
 import { AnomalyMetrics } from './anomaly.metrics';
 
-/** Redis key of the saved detector state of one partition. */
+/** Redis key of the saved detector state of one partition (its own hash tag). */
 export const ANOMALY_STATE_KEY = (partition: number) =>
-  `freeride:anomaly:state:${partition}`;
+  `freeride:anomaly:state:{${partition}}`;
 
 /** Metric anomalies whose charts stay available after they resolve. */
 const CHARTED_ANOMALIES = 1000;
@@ -55,7 +60,10 @@ export const ANOMALY_CONSUMER_GROUP = 'anomaly';
 export class DetectionService
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
-  private consumer: RecordStreamConsumer | undefined;
+  /** One reader per partition: on a Redis Cluster a partition is one slot. */
+  private readonly consumers: RecordStreamConsumer[] = [];
+  /** The readers' own connections (a blocking read holds its connection). */
+  private readonly readers: RedisClient[] = [];
   /**
    * One engine per partition: a partition holds whole services and is read
    * in order, so each engine's event time only moves forward with its own
@@ -64,7 +72,7 @@ export class DetectionService
   private readonly engines = new Map<number, AnomalyEngine>();
   private readonly logger = new Logger(DetectionService.name);
   private readonly metrics: AnomalyMetrics;
-  private redis: Redis | undefined;
+  private redis: RedisClient | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   /** Metric anomalies whose chart can be served, most recent last (bounded). */
   private readonly charted = new Map<
@@ -103,34 +111,44 @@ export class DetectionService
   }
 
   private engineOf(stream: string): AnomalyEngine | undefined {
-    return this.engines.get(Number(stream.slice(stream.lastIndexOf(':') + 1)));
+    return this.engines.get(partitionOfKey(stream));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const { stream } = this.config;
     if (!stream.enabled) return;
-    this.redis = new Redis(this.config.redis.url, {
+    this.redis = createRedisClient(this.config.redis.url, {
       maxRetriesPerRequest: null,
     });
-    registerRedisHealth(this.health, this.redis);
-    const streams = stream.partitions.flatMap((p) => [
-      STREAM_KEYS.logRecords(p),
-      STREAM_KEYS.metricPoints(p),
-    ]);
-    this.consumer = new RecordStreamConsumer(this.redis, {
-      batch: stream.batch,
-      blockMs: stream.blockMs,
-      claimIdleMs: stream.claimIdleMs,
-      consumer: stream.consumerName,
-      group: ANOMALY_CONSUMER_GROUP,
-      handle: (messages) => this.handle(messages),
-      streams,
-    });
-    await this.restoreState();
-    await this.consumer.ensureGroups();
-    this.consumer.start((err) =>
-      this.logger.error({ err }, 'record stream read failed'),
+    this.redis.on('error', (err: Error) =>
+      this.logger.warn({ err: { message: err.message } }, 'redis error'),
     );
+    registerRedisHealth(this.health, this.redis);
+    for (const p of stream.partitions) {
+      const reader = duplicateRedisClient(this.redis, {
+        connectionName: `${stream.consumerName}-p${p}`,
+      });
+      reader.on('error', () => undefined); // reported by the loop's reads
+      this.readers.push(reader);
+      this.consumers.push(
+        new RecordStreamConsumer(reader, {
+          batch: stream.batch,
+          blockMs: stream.blockMs,
+          claimIdleMs: stream.claimIdleMs,
+          consumer: stream.consumerName,
+          group: ANOMALY_CONSUMER_GROUP,
+          handle: (messages) => this.handle(messages),
+          streams: [STREAM_KEYS.logRecords(p), STREAM_KEYS.metricPoints(p)],
+        }),
+      );
+    }
+    await this.restoreState();
+    for (const consumer of this.consumers) {
+      await consumer.ensureGroups();
+      consumer.start((err) =>
+        this.logger.error({ err }, 'record stream read failed'),
+      );
+    }
     this.timers.push(
       setInterval(() => void this.onTick(), 1000),
       setInterval(
@@ -148,8 +166,9 @@ export class DetectionService
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.consumer?.stop();
+    await Promise.all(this.consumers.map((c) => c.stop()));
     await this.saveState();
+    for (const reader of this.readers) reader.disconnect();
     this.redis?.disconnect();
   }
 
@@ -217,9 +236,9 @@ export class DetectionService
     // trace runs from the error line through the ingest to the page
     const decided: { events: AnomalyEvent[]; traceparent?: string }[] = [];
     for (const message of messages) {
-      const isLog = message.stream.startsWith(
-        STREAM_KEYS.logRecords(0).slice(0, -1),
-      );
+      const isLog =
+        message.stream ===
+        STREAM_KEYS.logRecords(partitionOfKey(message.stream));
       const signal = isLog ? 'logs' : 'metrics';
       const engine = this.engineOf(message.stream);
       if (!engine) continue;
@@ -293,9 +312,9 @@ export class DetectionService
 
   private async updateLag(): Promise<void> {
     try {
-      const lags = await this.consumer?.lag();
-      for (const [stream, lag] of lags ?? [])
-        this.metrics.streamLag.set({ stream }, lag);
+      for (const consumer of this.consumers)
+        for (const [stream, lag] of await consumer.lag())
+          this.metrics.streamLag.set({ stream }, lag);
     } catch (err) {
       this.logger.debug({ err }, 'stream lag unavailable');
     }

@@ -1,6 +1,8 @@
-import { ConsumerGroupReader, fieldMap } from '@freeride/stream-consumer';
-
-import type { Redis } from 'ioredis';
+import {
+  ConsumerGroupReader,
+  type StreamClient,
+  fieldMap,
+} from '@freeride/stream-consumer';
 
 /** One stream message handed to the handler. */
 export interface StreamMessage {
@@ -30,7 +32,7 @@ export interface RecordStreamConsumerOptions {
    * Throwing leaves them pending, to be retried or claimed.
    */
   readonly handle: (messages: StreamMessage[]) => Promise<void> | void;
-  /** Stream keys to read. */
+  /** Stream keys to read; on a Redis Cluster, keys of one hash slot. */
   readonly streams: readonly string[];
 }
 
@@ -61,7 +63,7 @@ export class RecordStreamConsumer {
   private loop: Promise<void> | undefined;
 
   constructor(
-    redis: Redis,
+    redis: StreamClient,
     private readonly options: RecordStreamConsumerOptions,
   ) {
     this.reader = new ConsumerGroupReader(redis, {

@@ -3,6 +3,7 @@ import {
   type SourcePolicyConfig,
 } from '@freeride/ingest-delivery';
 import { httpUrlList, parseConfig } from '@freeride/observability';
+import { redisUrlSchema } from '@freeride/redis-connection';
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -94,6 +95,19 @@ export const configSchema = z
     INDEXER_FLUSH_MS: positiveInt(500),
     INDEXER_MAX_ITEM_ATTEMPTS: positiveInt(8),
     INDEXER_PIPELINE: positiveInt(2),
+    /**
+     * Replicas that must have a write before the sender gets its 200
+     * (`WAIT`); 0 on one Redis, at least 1 on a Redis Cluster with replicas.
+     */
+    INGEST_ACK_REPLICAS: z.coerce.number().int().min(0).default(0),
+    /** Longest wait for `INGEST_ACK_REPLICAS`; fewer in time answers 503. */
+    INGEST_ACK_TIMEOUT_MS: positiveInt(1000),
+    /**
+     * Entries another consumer left pending this long are claimed (that
+     * instance stopped): the takeover delay after an instance is killed.
+     */
+    INGEST_CLAIM_IDLE_MS: positiveInt(30_000),
+    /** Unique per instance: the consumer name in the `indexer` and `fanout` groups. */
     INGEST_CONSUMER_NAME: z.string().min(1).optional(),
     INGEST_HIGH_WATER_BYTES: positiveInt(256 * MIB),
     INGEST_HOST: z.string().default('127.0.0.1'),
@@ -106,6 +120,12 @@ export const configSchema = z
     INGEST_PORT: z.coerce.number().int().min(1).max(65535).default(4318),
     INGEST_RETRY_AFTER_SECONDS: positiveInt(5),
     INGEST_SOURCE_POLICIES: sourcePolicies.optional(),
+    /**
+     * Partitions of each signal's stream (`freeride:ingest:<signal>:{p<n>}`):
+     * writes are spread over them, and on a Redis Cluster they spread over
+     * the masters.
+     */
+    INGEST_STREAM_PARTITIONS: positiveInt(1),
     INGEST_TIME_WINDOW_FUTURE_SECONDS: positiveInt(15 * 60),
     INGEST_TIME_WINDOW_PAST_SECONDS: positiveInt(7 * 24 * 3600),
     INGEST_SHUTDOWN_DRAIN_MS: positiveInt(10_000),
@@ -117,7 +137,8 @@ export const configSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info'),
-    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    /** `redis://host:port` or a cluster's seed nodes, `redis-cluster://host:port,host:port`. */
+    REDIS_URL: redisUrlSchema('redis://127.0.0.1:6379'),
   })
   .refine((env) => Boolean(env.INGEST_TOKENS ?? env.INGEST_TOKENS_FILE), {
     message:
@@ -153,6 +174,8 @@ export interface IngestConfig {
   indexer: {
     batchBytes: number;
     batchEntries: number;
+    /** Pending entries idle this long belong to a stopped consumer and are claimed. */
+    claimIdleMs: number;
     concurrency: number;
     consumerName: string;
     enabled: boolean;
@@ -167,7 +190,14 @@ export interface IngestConfig {
   sourcePolicies: Map<string, SourcePolicyConfig>;
   /** Accepted range of a record's own time around its receipt, in ms. */
   timeWindow: { futureMs: number; pastMs: number };
-  stream: { highWaterBytes: number };
+  stream: {
+    /** Replicas that must acknowledge an append (`WAIT`); 0: none. */
+    ackReplicas: number;
+    ackTimeoutMs: number;
+    highWaterBytes: number;
+    /** Partitions of each signal's stream. */
+    partitions: number;
+  };
   /** Token → source name. Never logged. */
   tokens: Map<string, string>;
 }
@@ -209,6 +239,7 @@ export function loadConfig(
     indexer: {
       batchBytes: e.INDEXER_BATCH_BYTES,
       batchEntries: e.INDEXER_BATCH_ENTRIES,
+      claimIdleMs: e.INGEST_CLAIM_IDLE_MS,
       concurrency: e.INDEXER_CONCURRENCY,
       consumerName: e.INGEST_CONSUMER_NAME ?? `ingest-${hostname()}`,
       enabled: e.INDEXER_ENABLED,
@@ -224,7 +255,12 @@ export function loadConfig(
       futureMs: e.INGEST_TIME_WINDOW_FUTURE_SECONDS * 1000,
       pastMs: e.INGEST_TIME_WINDOW_PAST_SECONDS * 1000,
     },
-    stream: { highWaterBytes: e.INGEST_HIGH_WATER_BYTES },
+    stream: {
+      ackReplicas: e.INGEST_ACK_REPLICAS,
+      ackTimeoutMs: e.INGEST_ACK_TIMEOUT_MS,
+      highWaterBytes: e.INGEST_HIGH_WATER_BYTES,
+      partitions: e.INGEST_STREAM_PARTITIONS,
+    },
     tokens,
   };
 }

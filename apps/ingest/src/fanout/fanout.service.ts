@@ -20,6 +20,7 @@ import {
   toLogRecordEvents,
   toMetricPointEvents,
 } from '@freeride/otlp';
+import type { RedisClient } from '@freeride/redis-connection';
 
 import {
   Inject,
@@ -28,17 +29,17 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
 import {
   FANOUT_GROUP,
   INGEST_STREAMS,
+  type IngestStreams,
   groupsFor,
 } from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
-import { StreamWorkers } from '../stream/stream-workers';
+import { StreamWorkers, partitionJobs } from '../stream/stream-workers';
 
 type FanoutSignal = 'logs' | 'metrics';
 
@@ -58,12 +59,8 @@ export class FanoutService
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS)
-    private readonly streams: Record<
-      'logs' | 'metrics' | 'traces',
-      RedisIngestStream
-    >,
-    @Inject(REDIS_WRITER) redis: Redis,
+    @Inject(INGEST_STREAMS) private readonly streams: IngestStreams,
+    @Inject(REDIS_WRITER) redis: RedisClient,
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(OBSERVABILITY_OPTIONS)
     { metricsPrefix }: ResolvedObservabilityOptions,
@@ -80,8 +77,8 @@ export class FanoutService
   onApplicationBootstrap(): void {
     if (!this.config.fanout.enabled) return;
     this.workers.start(
-      { logs: this.streams.logs.key, metrics: this.streams.metrics.key },
-      (signal, stream, client) => this.run(signal, client, stream),
+      partitionJobs<FanoutSignal>(this.streams, ['logs', 'metrics']),
+      (job, stream, client) => this.run(job.signal, client, stream),
     );
   }
 
@@ -91,7 +88,7 @@ export class FanoutService
 
   private async run(
     signal: FanoutSignal,
-    client: Redis,
+    client: RedisClient,
     stream: RedisIngestStream,
   ): Promise<void> {
     while (this.workers.running) {
@@ -109,6 +106,7 @@ export class FanoutService
     await stream
       .reader(FANOUT_GROUP, this.config.indexer.consumerName, {
         blockMs: 1_000,
+        claimIdleMs: this.config.indexer.claimIdleMs,
         count: 100,
       })
       .run({
@@ -129,11 +127,13 @@ export class FanoutService
 
   private async publish(
     signal: FanoutSignal,
-    client: Redis,
+    client: RedisClient,
     batch: StoredIngestEntry[],
   ): Promise<void> {
     const { maxLen, partitions } = this.config.fanout;
-    const pipeline = client.pipeline();
+    // One pipeline per record stream: on a Redis Cluster a pipeline must
+    // stay on one slot, and each partition's stream has its own hash tag.
+    const pipelines = new Map<string, ReturnType<RedisClient['pipeline']>>();
     let count = 0;
     for (const entry of batch) {
       let events: (LogRecordEvent | MetricPointEvent)[];
@@ -148,6 +148,11 @@ export class FanoutService
           signal === 'logs'
             ? STREAM_KEYS.logRecords(p)
             : STREAM_KEYS.metricPoints(p);
+        let pipeline = pipelines.get(key);
+        if (!pipeline) {
+          pipeline = client.pipeline();
+          pipelines.set(key, pipeline);
+        }
         pipeline.xadd(
           key,
           'MAXLEN',
@@ -163,8 +168,10 @@ export class FanoutService
       }
     }
     if (count > 0) {
-      const results = (await pipeline.exec()) ?? [];
-      const failed = results.find(([err]) => err);
+      const results = await Promise.all(
+        [...pipelines.values()].map(async (p) => (await p.exec()) ?? []),
+      );
+      const failed = results.flat().find(([err]) => err);
       if (failed) throw failed[0] as Error;
       this.published.inc({ signal }, count);
     }

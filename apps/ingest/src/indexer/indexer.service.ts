@@ -9,6 +9,7 @@ import {
 } from '@freeride/ingest-delivery';
 import { nestLogSink } from '@freeride/observability';
 import type { OtlpSignal } from '@freeride/otlp';
+import type { RedisClient } from '@freeride/redis-connection';
 import type {
   ConsumerGroupReader,
   EntrySource,
@@ -23,21 +24,19 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
 import {
   INDEXER_GROUP,
   INGEST_STREAMS,
+  type IngestStreams,
   SIGNALS,
   groupsFor,
 } from '../otlp/ingest-streams';
 import { REDIS_WRITER } from '../redis/redis.module';
-import { StreamWorkers } from '../stream/stream-workers';
+import { StreamWorkers, partitionJobs } from '../stream/stream-workers';
 import { ELASTICSEARCH_CLIENT } from './elasticsearch.provider';
 import { IndexerMetrics, deadLetterReason } from './indexer.metrics';
-
-const STALE_CLAIM_MS = 30_000;
 
 /**
  * The indexer consumer group: reads each signal's stream in batches bounded
@@ -58,9 +57,8 @@ export class IndexerService
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS)
-    private readonly streams: Record<OtlpSignal, RedisIngestStream>,
-    @Inject(REDIS_WRITER) redis: Redis,
+    @Inject(INGEST_STREAMS) private readonly streams: IngestStreams,
+    @Inject(REDIS_WRITER) redis: RedisClient,
     @Inject(ELASTICSEARCH_CLIENT) private readonly es: Client,
     private readonly metrics: IndexerMetrics,
   ) {
@@ -76,11 +74,11 @@ export class IndexerService
   onApplicationBootstrap(): void {
     this.trimTimer = setInterval(() => void this.trimAll(), 1_000);
     if (!this.config.indexer.enabled) return;
-    this.workers.start(
-      Object.fromEntries(
-        SIGNALS.map((signal) => [signal, this.streams[signal].key]),
-      ) as Record<OtlpSignal, string>,
-      (signal, stream) => this.run(signal, stream),
+    // One loop per partition of each signal: every instance reads every
+    // partition through the group, so instances share the entries and a
+    // stopped instance's pending ones are claimed by the others.
+    this.workers.start(partitionJobs(this.streams, SIGNALS), (job, stream) =>
+      this.run(job.signal, stream),
     );
   }
 
@@ -110,7 +108,10 @@ export class IndexerService
     const reader = stream.reader(
       INDEXER_GROUP,
       this.config.indexer.consumerName,
-      { claimIdleMs: STALE_CLAIM_MS, count: this.config.indexer.batchEntries },
+      {
+        claimIdleMs: this.config.indexer.claimIdleMs,
+        count: this.config.indexer.batchEntries,
+      },
     );
     // New batches are settled concurrently (bounded), so reading and mapping the
     // next batch overlaps with Elasticsearch indexing the previous one.
@@ -128,7 +129,7 @@ export class IndexerService
         }
         const settling: Promise<void> = this.settle(signal, stream, entries)
           .catch((err: unknown) => {
-            // The batch stays pending; it is claimed again after STALE_CLAIM_MS.
+            // The batch stays pending; it is claimed again after INGEST_CLAIM_IDLE_MS.
             this.logger.error(
               { err, signal },
               'indexer batch failed; left pending',
@@ -265,13 +266,19 @@ export class IndexerService
   private async trimAll(): Promise<void> {
     for (const signal of SIGNALS) {
       try {
-        const stream = this.streams[signal];
-        const { bytes, lag } = await stream.trim(
-          groupsFor(signal, this.config),
-        );
-        if (bytes > 0) this.metrics.trimmedBytes.inc({ signal }, bytes);
-        this.metrics.backlogBytes.set({ signal }, await stream.backlogBytes());
-        for (const [group, entries] of Object.entries(lag)) {
+        let backlog = 0;
+        const lags: Record<string, number> = {};
+        for (const stream of this.streams[signal]) {
+          const { bytes, lag } = await stream.trim(
+            groupsFor(signal, this.config),
+          );
+          if (bytes > 0) this.metrics.trimmedBytes.inc({ signal }, bytes);
+          backlog += await stream.backlogBytes();
+          for (const [group, entries] of Object.entries(lag))
+            lags[group] = (lags[group] ?? 0) + entries;
+        }
+        this.metrics.backlogBytes.set({ signal }, backlog);
+        for (const [group, entries] of Object.entries(lags)) {
           this.metrics.lag.set({ group, signal }, entries);
         }
       } catch {

@@ -1,8 +1,7 @@
 import { STREAM_KEYS } from '@freeride/contracts';
 import { RedisIngestStream } from '@freeride/ingest-delivery';
 import type { OtlpSignal } from '@freeride/otlp';
-
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@freeride/redis-connection';
 
 import type { IngestConfig } from '../config/ingest.config';
 
@@ -22,17 +21,33 @@ export function groupsFor(signal: OtlpSignal, config: IngestConfig): string[] {
   return fanout ? [INDEXER_GROUP, FANOUT_GROUP] : [INDEXER_GROUP];
 }
 
-/** One durable stream per signal, sharing the high-water mark setting. */
+/** Per signal, its partitions' durable streams (`freeride:ingest:<signal>:{p<n>}`). */
+export type IngestStreams = Record<OtlpSignal, readonly RedisIngestStream[]>;
+
+/**
+ * The durable streams: `INGEST_STREAM_PARTITIONS` per signal, sharing the
+ * high-water mark and replica-acknowledgement settings. Each partition's
+ * keys share one hash tag, so on a Redis Cluster a partition lives on one
+ * slot and the partitions spread over the masters.
+ */
 export function createIngestStreams(
-  redis: Redis,
+  redis: RedisClient,
   config: IngestConfig,
-): Record<OtlpSignal, RedisIngestStream> {
+): IngestStreams {
+  const { ackReplicas, ackTimeoutMs, highWaterBytes, partitions } =
+    config.stream;
   const make = (signal: OtlpSignal) =>
-    new RedisIngestStream(redis, {
-      highWaterBytes: config.stream.highWaterBytes,
-      key: STREAM_KEYS.ingest(signal),
-      retryAfterSeconds: config.http.retryAfterSeconds,
-    });
+    Array.from(
+      { length: partitions },
+      (_, p) =>
+        new RedisIngestStream(redis, {
+          ackReplicas,
+          ackTimeoutMs,
+          highWaterBytes,
+          key: STREAM_KEYS.ingest(signal, p),
+          retryAfterSeconds: config.http.retryAfterSeconds,
+        }),
+    );
   return {
     logs: make('logs'),
     metrics: make('metrics'),

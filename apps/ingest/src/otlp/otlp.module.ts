@@ -1,5 +1,6 @@
+import type { RedisClient } from '@freeride/redis-connection';
+
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
 import { REDIS_WRITER } from '../redis/redis.module';
@@ -17,7 +18,7 @@ import { OtlpService } from './otlp.service';
     {
       inject: [REDIS_WRITER, INGEST_CONFIG],
       provide: INGEST_STREAMS,
-      useFactory: (redis: Redis, config: IngestConfig) =>
+      useFactory: (redis: RedisClient, config: IngestConfig) =>
         createIngestStreams(redis, config),
     },
     OtlpAuthGuard,

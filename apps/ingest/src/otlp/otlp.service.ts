@@ -1,7 +1,4 @@
-import {
-  type RedisIngestStream,
-  SourcePolicy,
-} from '@freeride/ingest-delivery';
+import { SourcePolicy } from '@freeride/ingest-delivery';
 import {
   type LogsRequest,
   type MetricsRequest,
@@ -23,7 +20,7 @@ import { trace } from '@opentelemetry/api';
 import type { Request } from 'express';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
-import { INGEST_STREAMS } from './ingest-streams';
+import { INGEST_STREAMS, type IngestStreams } from './ingest-streams';
 import { encodingOf, readOtlpBody } from './otlp-body';
 import { OtlpRequestError } from './otlp.errors';
 import { OtlpMetrics } from './otlp.metrics';
@@ -44,11 +41,12 @@ export interface ExportResult {
 @Injectable()
 export class OtlpService {
   private readonly policies = new Map<string, SourcePolicy>();
+  /** Round-robin position over the partitions, so writes spread evenly. */
+  private nextPartition = 0;
 
   constructor(
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
-    @Inject(INGEST_STREAMS)
-    private readonly streams: Record<OtlpSignal, RedisIngestStream>,
+    @Inject(INGEST_STREAMS) private readonly streams: IngestStreams,
     private readonly metrics: OtlpMetrics,
   ) {}
 
@@ -85,7 +83,10 @@ export class OtlpService {
     });
     span?.setAttribute(ATTR.BATCH_SIZE, lines.docs);
     if (lines.docs > 0) {
-      const { id } = await this.streams[signal].append({
+      const partitions = this.streams[signal];
+      const stream = partitions[this.nextPartition % partitions.length];
+      this.nextPartition = (this.nextPartition + 1) % partitions.length;
+      const { id } = await stream.append({
         body: lines.body,
         events: this.fanoutEvents(signal, request),
         format: 'bulk-ndjson',

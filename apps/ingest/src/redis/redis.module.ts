@@ -1,4 +1,9 @@
 import { HealthRegistry, registerRedisHealth } from '@freeride/observability';
+import {
+  type RedisClient,
+  createRedisClient,
+  isRedisCluster,
+} from '@freeride/redis-connection';
 
 import {
   Global,
@@ -8,7 +13,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 
 import { INGEST_CONFIG, type IngestConfig } from '../config/ingest.config';
 
@@ -23,7 +27,7 @@ export const REDIS_WRITER = Symbol('REDIS_WRITER');
       inject: [INGEST_CONFIG],
       provide: REDIS_WRITER,
       useFactory: (config: IngestConfig) =>
-        new Redis(config.redis.url, {
+        createRedisClient(config.redis.url, {
           connectionName: 'ingest-writer',
           enableOfflineQueue: false,
           maxRetriesPerRequest: 0,
@@ -35,7 +39,8 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);
 
   constructor(
-    @Inject(REDIS_WRITER) private readonly redis: Redis,
+    @Inject(REDIS_WRITER) private readonly redis: RedisClient,
+    @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -54,8 +59,15 @@ export class RedisModule implements OnModuleInit, OnApplicationShutdown {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  /** An acknowledged record is only as durable as Redis' append-only file. */
+  /**
+   * An acknowledged record is only as durable as Redis' append-only file,
+   * and on a cluster as its replicas (`INGEST_ACK_REPLICAS`).
+   */
   private async checkDurability(): Promise<void> {
+    if (isRedisCluster(this.redis) && this.config.stream.ackReplicas === 0)
+      this.logger.warn(
+        'INGEST_ACK_REPLICAS is 0 on a Redis Cluster: a master failover can lose acknowledged records',
+      );
     try {
       await new Promise<void>((resolve) => {
         if (this.redis.status === 'ready') resolve();

@@ -1,10 +1,20 @@
 import { RedisIngestStream } from '@freeride/ingest-delivery';
+import {
+  type RedisClient,
+  duplicateRedisClient,
+} from '@freeride/redis-connection';
 
-import type { Redis } from 'ioredis';
+/** One stream a {@link StreamWorkers} loop reads. */
+export interface StreamJob {
+  /** Stream key. */
+  key: string;
+  /** Connection name suffix, e.g. `logs-p0`. */
+  name: string;
+}
 
 /** One consumer loop per stream, each on its own blocking Redis connection. */
 export class StreamWorkers {
-  private readonly readers: Redis[] = [];
+  private readonly readers: RedisClient[] = [];
   private readonly loops: Promise<void>[] = [];
   private active = false;
 
@@ -14,7 +24,7 @@ export class StreamWorkers {
    * @param name connection name prefix, e.g. `ingest-indexer`
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly name: string,
   ) {}
 
@@ -23,22 +33,26 @@ export class StreamWorkers {
     return this.active;
   }
 
-  /** Starts `run` for each key, on a stream bound to a fresh reader connection. */
-  start<K extends string>(
-    keys: Record<K, string>,
-    run: (key: K, stream: RedisIngestStream, client: Redis) => Promise<void>,
+  /** Starts `run` for each job, on a stream bound to a fresh reader connection. */
+  start<J extends StreamJob>(
+    jobs: readonly J[],
+    run: (
+      job: J,
+      stream: RedisIngestStream,
+      client: RedisClient,
+    ) => Promise<void>,
   ): void {
     this.active = true;
-    for (const [key, streamKey] of Object.entries(keys) as [K, string][]) {
-      const reader = this.redis.duplicate({
-        connectionName: `${this.name}-${key}`,
+    for (const job of jobs) {
+      const reader = duplicateRedisClient(this.redis, {
+        connectionName: `${this.name}-${job.name}`,
         enableOfflineQueue: true,
       });
       // Connection errors surface in the loops' own reads; ioredis reconnects.
       reader.on('error', () => undefined);
       this.readers.push(reader);
       this.loops.push(
-        run(key, new RedisIngestStream(reader, { key: streamKey }), reader),
+        run(job, new RedisIngestStream(reader, { key: job.key }), reader),
       );
     }
   }
@@ -59,4 +73,18 @@ export class StreamWorkers {
     for (const reader of this.readers) reader.disconnect();
     return outcome;
   }
+}
+
+/** One job per partition stream of each signal, named `<signal>-p<n>`. */
+export function partitionJobs<S extends string>(
+  streams: Partial<Record<S, readonly { key: string }[]>>,
+  signals: readonly S[],
+): (StreamJob & { signal: S })[] {
+  return signals.flatMap((signal) =>
+    (streams[signal] ?? []).map(({ key }, p) => ({
+      key,
+      name: `${signal}-p${p}`,
+      signal,
+    })),
+  );
 }

@@ -8,6 +8,7 @@ import {
   type ProviderName,
 } from '@freeride/market-data';
 import { parseConfig } from '@freeride/observability';
+import { redisUrlSchema } from '@freeride/redis-connection';
 
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -136,7 +137,8 @@ export const configSchema = z
     QUOTE_MAX_AGE_MS: positiveInt(20 * 60_000),
     QUOTE_PROVIDERS: providerList(DEFAULT_ROUTES.quote),
     QUOTE_STREAM_MAXLEN: positiveInt(100_000),
-    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    /** `redis://host:port` or a cluster's seed nodes, `redis-cluster://host:port,host:port`. */
+    REDIS_URL: redisUrlSchema('redis://127.0.0.1:6379'),
     REQUEST_DEADLINE_MS: positiveInt(3000),
     STREAM_FAILOVER_AFTER_MS: nonNegativeInt(30_000),
     STREAM_PROVIDERS: providerList(['finnhub', 'polygon']),

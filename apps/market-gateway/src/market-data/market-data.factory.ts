@@ -15,8 +15,7 @@ import {
   readKeyFile,
   watchKeyFile,
 } from '@freeride/market-data';
-
-import type Redis from 'ioredis';
+import type { RedisClient } from '@freeride/redis-connection';
 
 import type { MarketGatewayConfig } from '../config/market-gateway.config';
 
@@ -57,7 +56,7 @@ export function buildRouter(options: {
   hooks: RouterHooks;
   logger: LogSink;
   onBreakerStateChange?: (provider: ProviderName, state: BreakerState) => void;
-  redis: Redis;
+  redis: RedisClient;
 }): BuiltRouter {
   const { config, logger } = options;
   const names = [

@@ -8,6 +8,10 @@ import {
   nestLogSink,
   registerRedisHealth,
 } from '@freeride/observability';
+import {
+  type RedisClient,
+  createRedisClient,
+} from '@freeride/redis-connection';
 
 import {
   Inject,
@@ -16,7 +20,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import Redis from 'ioredis';
 
 import {
   MARKET_GATEWAY_CONFIG,
@@ -47,7 +50,9 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
       inject: [MARKET_GATEWAY_CONFIG],
       provide: REDIS_CLIENT,
       useFactory: (config: MarketGatewayConfig) => {
-        const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+        const redis = createRedisClient(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+        });
         const logger = new Logger('Redis');
         // Without a listener ioredis reports reconnect errors as unhandled.
         redis.on('error', (err: Error) =>
@@ -62,7 +67,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
       useFactory: (
         config: MarketGatewayConfig,
         metrics: MarketDataMetrics,
-        redis: Redis,
+        redis: RedisClient,
       ): BuiltRouter => {
         const built = buildRouter({
           config,
@@ -77,7 +82,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
     {
       inject: [MARKET_GATEWAY_CONFIG, REDIS_CLIENT],
       provide: UNKNOWN_SYMBOLS,
-      useFactory: (config: MarketGatewayConfig, redis: Redis) =>
+      useFactory: (config: MarketGatewayConfig, redis: RedisClient) =>
         new UnknownSymbolCache(
           new RedisMarketDataCache(redis),
           config.cache.unknownSymbolTtlMs,
@@ -93,7 +98,7 @@ const BUILT_ROUTER = Symbol('BUILT_ROUTER');
 export class MarketDataModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(BUILT_ROUTER) private readonly built: BuiltRouter,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly health: HealthRegistry,
   ) {}
 

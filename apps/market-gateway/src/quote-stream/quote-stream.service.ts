@@ -1,6 +1,7 @@
 import { QUOTE_STREAM_KEY, type Quote } from '@freeride/contracts';
 import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
 import { nestLogSink } from '@freeride/observability';
+import type { RedisClient } from '@freeride/redis-connection';
 import {
   ATTR,
   TRACER_NAME,
@@ -16,7 +17,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type SpanContext, context, trace } from '@opentelemetry/api';
-import type Redis from 'ioredis';
 
 import {
   MARKET_GATEWAY_CONFIG,
@@ -48,7 +48,7 @@ export class QuoteStreamService
   constructor(
     @Inject(MARKET_GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
     private readonly metrics: MarketDataMetrics,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(MARKET_DATA_ROUTER) private readonly router: MarketDataRouter,
   ) {}
 

@@ -1,5 +1,6 @@
 import { type NetPolicy, parseAllowlist } from '@freeride/net-guard';
 import { parseConfig } from '@freeride/observability';
+import { redisUrlSchema } from '@freeride/redis-connection';
 
 import { z } from 'zod';
 
@@ -70,7 +71,8 @@ export const configSchema = z
     /** Requests per window with one API key or admin token; 0: off. */
     TRADING_RATE_LIMIT_PER_KEY: int(600),
     TRADING_RATE_LIMIT_WINDOW_MS: int(60_000, 1000),
-    TRADING_REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    /** `redis://host:port` or a cluster's seed nodes, `redis-cluster://host:port,host:port`. */
+    TRADING_REDIS_URL: redisUrlSchema('redis://127.0.0.1:6379'),
     TRADING_SENTIMENT_BATCH_SIZE: int(25, 1),
     TRADING_SENTIMENT_CACHE_TTL_SECONDS: int(21_600, 1),
     /** Poll interval of company news per symbol with sentiment rules; 0 turns polling off. */

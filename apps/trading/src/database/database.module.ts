@@ -1,4 +1,8 @@
 import { HealthRegistry, registerRedisHealth } from '@freeride/observability';
+import {
+  type RedisClient,
+  createRedisClient,
+} from '@freeride/redis-connection';
 
 import {
   type DynamicModule,
@@ -9,7 +13,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 
 import type { TradingConfig } from '../config/trading.config';
@@ -20,7 +23,7 @@ import { PG_POOL, REDIS_CLIENT } from './database.constants';
 class ConnectionsLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -59,7 +62,7 @@ export class DatabaseModule {
         {
           provide: REDIS_CLIENT,
           useFactory: () =>
-            new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }),
+            createRedisClient(config.redisUrl, { maxRetriesPerRequest: 3 }),
         },
         ConnectionsLifecycle,
       ],

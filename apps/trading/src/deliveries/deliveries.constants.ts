@@ -1,3 +1,9 @@
+/**
+ * BullMQ key prefix: a hash tag, so that on a Redis Cluster every key of the
+ * queue lives on one slot, as BullMQ's scripts need.
+ * @see https://docs.bullmq.io/bull/patterns/redis-cluster
+ */
+export const BULLMQ_PREFIX = '{freeride:bull}';
 /** BullMQ queue of webhook deliveries. */
 export const DELIVERY_QUEUE = 'trading-deliveries';
 /** Job name of one webhook delivery. */

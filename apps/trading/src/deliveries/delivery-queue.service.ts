@@ -1,9 +1,14 @@
+import {
+  type RedisClient,
+  createRedisClient,
+} from '@freeride/redis-connection';
+
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import {
+  BULLMQ_PREFIX,
   COMPLETED_JOB_RETENTION_SECONDS,
   DELIVERY_QUEUE,
   DELIVER_JOB,
@@ -17,18 +22,19 @@ import { DeliveryMetrics } from './delivery.metrics';
 @Injectable()
 export class DeliveryQueueService implements OnApplicationShutdown {
   readonly queue: Queue<DeliveryJobData>;
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
 
   constructor(
     @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
     private readonly repository: DeliveriesRepository,
     metrics: DeliveryMetrics,
   ) {
-    this.connection = new Redis(config.redisUrl, {
+    this.connection = createRedisClient(config.redisUrl, {
       maxRetriesPerRequest: null,
     });
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
       connection: this.connection,
+      prefix: BULLMQ_PREFIX,
     });
     // Failed jobs stay in BullMQ's failed set: that set is the dead-letter list.
     metrics.observeDeadLetters(() => this.queue.getFailedCount());

@@ -1,5 +1,9 @@
 import { backoffDelayMs } from '@freeride/backoff';
 import { ForbiddenDestinationError } from '@freeride/net-guard';
+import {
+  type RedisClient,
+  createRedisClient,
+} from '@freeride/redis-connection';
 import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import {
@@ -10,11 +14,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import { ChannelSenderService } from './channel-sender.service';
-import { DELIVERY_QUEUE, FLUSH_INTERVAL_MS } from './deliveries.constants';
+import {
+  BULLMQ_PREFIX,
+  DELIVERY_QUEUE,
+  FLUSH_INTERVAL_MS,
+} from './deliveries.constants';
 import { WebhookDeliveryError } from './deliveries.errors';
 import {
   DeliveriesRepository,
@@ -33,7 +40,7 @@ export class DeliveryWorkerService
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(DeliveryWorkerService.name);
-  private connection?: Redis;
+  private connection?: RedisClient;
   private readonly delivered: Array<{
     attempts: number;
     statusCode: number;
@@ -52,7 +59,7 @@ export class DeliveryWorkerService
   onApplicationBootstrap(): void {
     const { backoffBaseMs, backoffMaxMs, concurrency, lockMs } =
       this.config.delivery;
-    this.connection = new Redis(this.config.redisUrl, {
+    this.connection = createRedisClient(this.config.redisUrl, {
       maxRetriesPerRequest: null,
     });
     this.worker = new Worker<DeliveryJobData>(
@@ -61,6 +68,7 @@ export class DeliveryWorkerService
       {
         concurrency,
         connection: this.connection,
+        prefix: BULLMQ_PREFIX,
         lockDuration: lockMs,
         settings: {
           // attemptsMade is 1-based: the first retry follows attempt 1.

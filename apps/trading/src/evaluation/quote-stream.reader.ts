@@ -1,5 +1,9 @@
+import {
+  type RedisClient,
+  createRedisClient,
+} from '@freeride/redis-connection';
+
 import { Inject, Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 
@@ -12,12 +16,12 @@ export type StreamEntry = [id: string, fields: string[]];
  */
 @Injectable()
 export class QuoteStreamReader {
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(@Inject(TRADING_CONFIG) private readonly config: TradingConfig) {}
 
-  private get client(): Redis {
-    this.redis ??= new Redis(this.config.redisUrl, {
+  private get client(): RedisClient {
+    this.redis ??= createRedisClient(this.config.redisUrl, {
       maxRetriesPerRequest: null,
     });
     return this.redis;
@@ -67,8 +71,12 @@ export class QuoteStreamReader {
     return last[0]?.[0] ?? '0-0';
   }
 
-  /** Closes the connection; a pending blocking read fails at once. */
+  /**
+   * Closes the connection; a pending blocking read fails at once. The next
+   * read opens a new one.
+   */
   close(): void {
     this.redis?.disconnect();
+    this.redis = undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@freeride/redis-connection';
 import {
   type NewsStory,
   SentimentPipeline,
@@ -14,7 +15,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { type OpenAI, toFile } from 'openai';
 import type { Pool } from 'pg';
 
@@ -66,7 +66,7 @@ export class SentimentService
     private readonly evaluation: EvaluationService,
     @Inject(OPENAI_CLIENT) private readonly openai: OpenAI,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {
     this.pipeline = new SentimentPipeline({
       batchSize: config.sentiment.batchSize,
@@ -246,16 +246,17 @@ export class SentimentService
 
   private async storeSignals(signals: SentimentSignal[]): Promise<void> {
     if (signals.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const s of signals) {
-      pipeline.set(
-        SIGNAL_KEY_PREFIX + s.symbol,
-        JSON.stringify(s),
-        'EX',
-        this.config.sentiment.cacheTtlSeconds,
-      );
-    }
-    await pipeline.exec();
+    // One SET per symbol: on a Redis Cluster the keys live on different slots.
+    await Promise.all(
+      signals.map((s) =>
+        this.redis.set(
+          SIGNAL_KEY_PREFIX + s.symbol,
+          JSON.stringify(s),
+          'EX',
+          this.config.sentiment.cacheTtlSeconds,
+        ),
+      ),
+    );
   }
 
   private async fetchNews(symbol: string): Promise<NewsStory[]> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * One log record as the anomaly detector receives it: a flat subset of the
  * ECS document the indexer writes, published per record by the ingest's
- * fan-out to `freeride:records:logs:<partition>`.
+ * fan-out to `freeride:records:logs:{<partition>}`.
  */
 export const LogRecordEventSchema = z.object({
   /** ISO-8601 timestamp of the record. */
@@ -24,7 +24,7 @@ export type LogRecordEvent = z.infer<typeof LogRecordEventSchema>;
 
 /**
  * One metric point as the anomaly detector receives it, published per point
- * to `freeride:records:metrics:<partition>`. Histograms are reduced to their
+ * to `freeride:records:metrics:{<partition>}`. Histograms are reduced to their
  * mean (`sum / count`) and count as two points (`<name>.mean`, `<name>.count`).
  */
 export const MetricPointEventSchema = z.object({
@@ -40,17 +40,34 @@ export const MetricPointEventSchema = z.object({
 });
 export type MetricPointEvent = z.infer<typeof MetricPointEventSchema>;
 
-/** Redis stream key prefixes shared by producers and consumers. */
+/**
+ * Redis stream keys shared by producers and consumers. Partitioned keys
+ * carry their partition as a hash tag (`{...}`), so that on a Redis Cluster
+ * each partition (and its companion keys) lives on one slot.
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
 export const STREAM_KEYS = {
-  /** Raw accepted OTLP payloads; `<signal>` is `logs`, `traces` or `metrics`. */
-  ingest: (signal: 'logs' | 'metrics' | 'traces') => `freeride:ingest:${signal}`,
-  /** Per-record log events, partitioned by a hash of `service`. */
-  logRecords: (partition: number) => `freeride:records:logs:${partition}`,
+  /**
+   * Accepted OTLP payloads of one partition; `<signal>` is `logs`,
+   * `traces` or `metrics`: `freeride:ingest:logs:{p0}`.
+   */
+  ingest: (signal: 'logs' | 'metrics' | 'traces', partition: number) =>
+    `freeride:ingest:${signal}:{p${partition}}`,
+  /** Per-record log events, partitioned by a hash of `service`: `freeride:records:logs:{3}`. */
+  logRecords: (partition: number) => `freeride:records:logs:{${partition}}`,
   /** Per-point metric events, partitioned by a hash of `service`. */
-  metricPoints: (partition: number) => `freeride:records:metrics:${partition}`,
+  metricPoints: (partition: number) =>
+    `freeride:records:metrics:{${partition}}`,
   /** Quote ticks published by the market-data gateway (see `quote.ts`). */
   quotes: 'freeride:quotes',
 } as const;
+
+/** The partition of a partitioned stream key (its hash tag, `{3}` or `{p3}`). */
+export function partitionOfKey(key: string): number {
+  const tag = /\{p?(\d+)\}$/.exec(key);
+  if (!tag) throw new Error(`stream key ${key} has no partition tag`);
+  return Number(tag[1]);
+}
 
 /** FNV-1a partition of a key, so producers and consumers agree. */
 export function partitionOf(key: string, partitions: number): number {

@@ -28,11 +28,41 @@ export class BackPressureError extends FreerideError {
 export class StreamUnavailableError extends FreerideError {
   readonly retryAfterSeconds = 5;
 
-  constructor(cause: unknown) {
-    super('durable stream unavailable; nothing was accepted', {
+  constructor(
+    cause: unknown,
+    what: {
+      code?: string;
+      details?: Record<string, unknown>;
+      message?: string;
+    } = {},
+  ) {
+    super(what.message ?? 'durable stream unavailable; nothing was accepted', {
       cause,
-      code: 'STREAM_UNAVAILABLE',
+      code: what.code ?? 'STREAM_UNAVAILABLE',
+      details: what.details,
       httpStatus: 503,
+    });
+  }
+}
+
+/**
+ * The append reached the master but too few replicas acknowledged it within
+ * the timeout (`WAIT`): it is not acknowledged to the sender, who retries (a
+ * resend is deduplicated by the documents' content ids). Mapped to 503 with
+ * `Retry-After`, like {@link StreamUnavailableError}.
+ */
+export class ReplicaAckError extends StreamUnavailableError {
+  constructor(details: {
+    acknowledged: number;
+    cause?: unknown;
+    required: number;
+    timeoutMs: number;
+  }) {
+    const { cause, ...fields } = details;
+    super(cause, {
+      code: 'REPLICA_ACK_TIMEOUT',
+      details: fields,
+      message: `only ${fields.acknowledged} of ${fields.required} replicas acknowledged the write within ${fields.timeoutMs} ms; nothing was accepted`,
     });
   }
 }

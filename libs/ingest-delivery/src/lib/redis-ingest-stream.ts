@@ -5,14 +5,32 @@ import {
   fieldMap,
 } from '@freeride/stream-consumer';
 
-import type { Redis } from 'ioredis';
-
-import { BackPressureError, StreamUnavailableError } from './ingest.errors';
+import {
+  BackPressureError,
+  ReplicaAckError,
+  StreamUnavailableError,
+} from './ingest.errors';
 
 /** Options of a {@link RedisIngestStream}. */
 export interface RedisIngestStreamOptions {
-  /** Stream key, e.g. `freeride:ingest:logs`. */
+  /**
+   * Stream key, e.g. `freeride:ingest:logs:{p0}`. The companion keys
+   * (`<key>:sizes`, `<key>:backlog-bytes`) share its hash tag, so on a
+   * Redis Cluster the append and trim scripts touch one slot.
+   */
   key: string;
+  /**
+   * Replicas that must have an append before it counts as done (`WAIT`
+   * after the write, on the same connection); 0 does not wait. Fewer
+   * within `ackTimeoutMs` throws {@link ReplicaAckError}.
+   * @default 0
+   */
+  ackReplicas?: number;
+  /**
+   * Longest wait for `ackReplicas`, ms.
+   * @default 1000
+   */
+  ackTimeoutMs?: number;
   /**
    * Bytes not yet acknowledged by every consumer group above which appends
    * are refused with {@link BackPressureError}.
@@ -138,7 +156,11 @@ function nextId(id: string): string {
  * of the backlog for back-pressure.
  *
  * Durability comes from Redis' append-only file (`appendonly yes`; with
- * `appendfsync always` an acknowledged entry survives a power loss).
+ * `appendfsync always` an acknowledged entry survives a power loss) and,
+ * with `ackReplicas`, from replicas: Redis replicates asynchronously, so an
+ * append is acknowledged only once `WAIT` saw it on that many replicas, and
+ * a master failover then loses nothing acknowledged.
+ * @see https://redis.io/docs/latest/commands/wait/
  * @see https://redis.io/docs/latest/develop/data-types/streams/
  */
 export class RedisIngestStream {
@@ -147,12 +169,16 @@ export class RedisIngestStream {
   private readonly bytesKey: string;
   private readonly highWaterBytes: number;
   private readonly retryAfterSeconds: number;
+  private readonly ackReplicas: number;
+  private readonly ackTimeoutMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: StreamClient,
     options: RedisIngestStreamOptions,
   ) {
     this.key = options.key;
+    this.ackReplicas = options.ackReplicas ?? 0;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 1000;
     this.sizesKey = `${options.key}:sizes`;
     this.bytesKey = `${options.key}:backlog-bytes`;
     this.highWaterBytes = options.highWaterBytes ?? 256 * 1024 * 1024;
@@ -172,9 +198,11 @@ export class RedisIngestStream {
 
   /**
    * Appends one accepted payload. Resolves only once Redis has it.
+   * With `ackReplicas`, resolves only once that many replicas have it too.
    * @returns the entry id and the backlog in bytes after the append
    * @throws BackPressureError above the high-water mark
    * @throws StreamUnavailableError when Redis cannot take the write
+   * @throws ReplicaAckError when too few replicas acknowledged it in time
    */
   async append(
     entry: IngestEntry,
@@ -194,24 +222,49 @@ export class RedisIngestStream {
       entry.body,
     ];
     if (entry.events) fields.push('ev', entry.events);
-    let result: [string, string];
-    try {
-      result = (await this.redis.eval(
+    const size = String(
+      typeof entry.body === 'string'
+        ? Buffer.byteLength(entry.body)
+        : entry.body.length,
+    );
+    // The script and WAIT in one pipeline: WAIT counts the writes of its own
+    // connection, and on a cluster the pipeline runs on the connection to
+    // the master of the stream's slot (its first command names the keys).
+    const pipeline = this.redis
+      .pipeline()
+      .eval(
         APPEND_SCRIPT,
         3,
         this.key,
         this.sizesKey,
         this.bytesKey,
         String(this.highWaterBytes),
-        String(
-          typeof entry.body === 'string'
-            ? Buffer.byteLength(entry.body)
-            : entry.body.length,
-        ),
+        size,
         ...fields,
-      )) as [string, string];
+      );
+    if (this.ackReplicas > 0)
+      pipeline.call('WAIT', this.ackReplicas, this.ackTimeoutMs);
+    let replies: [Error | null, unknown][];
+    try {
+      replies = (await pipeline.exec()) ?? [];
     } catch (err) {
       throw new StreamUnavailableError(err);
+    }
+    const [appendError, appended] = replies[0] ?? [
+      new Error('no reply to the append'),
+      undefined,
+    ];
+    if (appendError) throw new StreamUnavailableError(appendError);
+    const result = appended as [string, string];
+    if (this.ackReplicas > 0 && result[0] !== '') {
+      const [waitError, acknowledged] = replies[1] ?? [];
+      if (waitError || Number(acknowledged) < this.ackReplicas)
+        throw new ReplicaAckError({
+          acknowledged: waitError ? 0 : Number(acknowledged),
+          cause: waitError ?? undefined,
+          required: this.ackReplicas,
+          timeoutMs: this.ackTimeoutMs,
+        });
     }
     const [id, backlog] = result;
     if (id === '') {

@@ -1,3 +1,5 @@
+import { createRedisClient, isRedisCluster } from '@freeride/redis-connection';
+
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import {
   type DynamicModule,
@@ -27,7 +29,11 @@ export interface RateLimitOptions {
   perKey: number;
   /** Requests per window per client address; 0 turns the limit off. */
   perAddress: number;
-  /** Counters live here, shared by every instance of the app. */
+  /**
+   * Counters live here, shared by every instance of the app: one Redis or a
+   * cluster (`redis-cluster://host:port,...`; the store's keys are
+   * hash-tagged per counter, so its script touches one slot).
+   */
   redisUrl: string;
   /** Window length. */
   windowMs: number;
@@ -106,7 +112,7 @@ export class RateLimitModule {
       imports: [
         ThrottlerModule.forRoot({
           skipIf: operational,
-          storage: new ThrottlerStorageRedisService(options.redisUrl),
+          storage: redisStorage(options.redisUrl),
           throttlers,
         }),
       ],
@@ -114,4 +120,16 @@ export class RateLimitModule {
       providers: [{ provide: APP_GUARD, useClass: RetryAfterThrottlerGuard }],
     };
   }
+}
+
+/** The Redis store on a client for `url` (one server or a cluster), closed with the app. */
+function redisStorage(url: string): ThrottlerStorageRedisService {
+  const client = createRedisClient(url);
+  // Two calls for the two constructor overloads (Redis, Cluster).
+  const storage = isRedisCluster(client)
+    ? new ThrottlerStorageRedisService(client)
+    : new ThrottlerStorageRedisService(client);
+  // A client handed in is not the store's to close, unless told so.
+  storage.disconnectRequired = true;
+  return storage;
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A cached value and when it was stored (epoch ms). */
 export interface CacheEntry<T> {
@@ -21,7 +21,8 @@ export const CACHE_KEY_PREFIX = 'freeride:md:';
  * kind's freshness limit, so every gateway instance shares one copy.
  */
 export class RedisMarketDataCache implements MarketDataCache {
-  constructor(private readonly redis: Redis) {}
+  /** @param redis one Redis or a cluster: every command names one key */
+  constructor(private readonly redis: Redis | Cluster) {}
 
   async get<T>(key: string): Promise<CacheEntry<T> | null> {
     const raw = await this.redis.get(CACHE_KEY_PREFIX + key);
