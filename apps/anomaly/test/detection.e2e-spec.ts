@@ -309,7 +309,7 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     ).toBe(404);
   });
 
-  it('shares the partitions between two instances by service', async () => {
+  it('shares the partitions statically between two instances by service', async () => {
     await app?.proc.stop();
     app = undefined;
     const [even, odd] = await Promise.all([
@@ -317,11 +317,13 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
         ...env(),
         ANOMALY_INSTANCE_COUNT: '2',
         ANOMALY_INSTANCE_INDEX: '0',
+        ANOMALY_PARTITION_ASSIGNMENT: 'static',
       }),
       startAnomalyApp({
         ...env(),
         ANOMALY_INSTANCE_COUNT: '2',
         ANOMALY_INSTANCE_INDEX: '1',
+        ANOMALY_PARTITION_ASSIGNMENT: 'static',
       }),
     ]);
     try {
@@ -352,7 +354,7 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     }
     // a graceful stop saves each partition's detector state for the next start
     const saved = JSON.parse(
-      (await redis.get('freeride:anomaly:state:1')) ?? '{}',
+      (await redis.get('freeride:anomaly:state:{1}')) ?? '{}',
     ) as { services?: { service: string }[] };
     expect(saved.services?.map((s) => s.service)).toEqual(['checkout']);
   });

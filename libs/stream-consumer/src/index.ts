@@ -8,3 +8,5 @@ export type {
   StreamEntry,
 } from './lib/consumer-group-reader';
 export { CLUSTER_SLOTS, groupBySlot, hashTagged, slotOf } from './lib/slots';
+export { PartitionLeases } from './lib/partition-leases';
+export type { PartitionLeasesOptions } from './lib/partition-leases';

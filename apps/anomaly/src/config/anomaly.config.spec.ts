@@ -1,5 +1,7 @@
 import { ConfigValidationError } from '@freeride/observability';
 
+import { hostname } from 'node:os';
+
 import { loadConfig } from './anomaly.config';
 
 describe('loadConfig', () => {
@@ -7,19 +9,25 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3003);
     expect(config.stream).toMatchObject({
-      consumerName: 'anomaly-0',
+      assignment: 'leases',
+      leaseMs: 10_000,
       partitionCount: 4,
       partitions: [0, 1, 2, 3],
     });
+    // A lease owner unique per running instance, even two on one host.
+    expect(config.stream.consumerName).toBe(
+      `anomaly-${hostname()}-${process.pid}`,
+    );
     expect(config.alertmanager.urls).toEqual(['http://127.0.0.1:9093']);
     expect(config.elasticsearch.dataStream).toBe('anomalies-freeride-default');
     expect(config.prometheus).toBeUndefined();
   });
 
-  it('gives instance i of N the partitions p with p % N == i', () => {
+  it('gives instance i of N the partitions p with p % N == i when static', () => {
     const config = loadConfig({
       ANOMALY_INSTANCE_COUNT: '3',
       ANOMALY_INSTANCE_INDEX: '1',
+      ANOMALY_PARTITION_ASSIGNMENT: 'static',
       ANOMALY_PARTITIONS: '8',
     });
     expect(config.stream.partitions).toEqual([1, 4, 7]);

@@ -2,6 +2,7 @@ import { DEFAULT_METRIC_LEARNING_POINTS } from '@freeride/anomaly-engine';
 import { httpUrlList, parseConfig } from '@freeride/observability';
 import { redisUrlSchema } from '@freeride/redis-connection';
 
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) =>
@@ -53,6 +54,17 @@ export const configSchema = z
     ANOMALY_METRIC_LEARNING_POINTS: positiveInt(DEFAULT_METRIC_LEARNING_POINTS),
     ANOMALY_MIN_BASELINE_BUCKETS: positiveInt(10),
     ANOMALY_NEW_TEMPLATE_WARMUP_MS: nonNegativeInt(3_600_000),
+    /**
+     * How instances share the partitions: `leases` (dynamic: leases in
+     * Redis, a dead instance's partitions taken over after
+     * ANOMALY_PARTITION_LEASE_MS) or `static` (p % ANOMALY_INSTANCE_COUNT ===
+     * ANOMALY_INSTANCE_INDEX).
+     */
+    ANOMALY_PARTITION_ASSIGNMENT: z
+      .enum(['leases', 'static'])
+      .default('leases'),
+    /** Lifetime of a partition lease without renewal: the takeover delay after a kill. */
+    ANOMALY_PARTITION_LEASE_MS: positiveInt(10_000),
     ANOMALY_PARTITIONS: positiveInt(4),
     ANOMALY_MAX_FUTURE_SKEW_MS: positiveInt(300_000),
     ANOMALY_MAX_PAST_AGE_MS: positiveInt(604_800_000),
@@ -148,8 +160,14 @@ export interface AnomalyConfig {
     batch: number;
     blockMs: number;
     claimIdleMs: number;
+    /**
+     * `leases`: partitions taken dynamically (this instance is lease owner
+     * `consumerName`, unique per instance); `static`: `partitions` only.
+     */
+    assignment: 'leases' | 'static';
     consumerName: string;
     enabled: boolean;
+    leaseMs: number;
     /** Partitions of the record streams, over all instances. */
     partitionCount: number;
     /** How often the detector state of each partition is saved to Redis. */
@@ -234,9 +252,14 @@ export function loadConfig(
       batch: e.ANOMALY_READ_BATCH,
       blockMs: e.ANOMALY_READ_BLOCK_MS,
       claimIdleMs: e.ANOMALY_CLAIM_IDLE_MS,
+      assignment: e.ANOMALY_PARTITION_ASSIGNMENT,
       consumerName:
-        e.ANOMALY_CONSUMER_NAME ?? `anomaly-${e.ANOMALY_INSTANCE_INDEX}`,
+        e.ANOMALY_CONSUMER_NAME ??
+        (e.ANOMALY_PARTITION_ASSIGNMENT === 'static'
+          ? `anomaly-${e.ANOMALY_INSTANCE_INDEX}`
+          : `anomaly-${hostname()}-${process.pid}`),
       enabled: e.ANOMALY_STREAMS_ENABLED,
+      leaseMs: e.ANOMALY_PARTITION_LEASE_MS,
       partitionCount: e.ANOMALY_PARTITIONS,
       partitions,
       snapshotMs: e.ANOMALY_SNAPSHOT_MS,

@@ -9,7 +9,6 @@ import {
   MetricPointEventSchema,
   STREAM_KEYS,
   partitionOf,
-  partitionOfKey,
 } from '@freeride/contracts';
 import type { AnomalyEvent, MetricPointEvent } from '@freeride/contracts';
 import {
@@ -24,6 +23,7 @@ import {
   createRedisClient,
   duplicateRedisClient,
 } from '@freeride/redis-connection';
+import { PartitionLeases } from '@freeride/stream-consumer';
 import { ATTR, contextFromTraceparent, withSpan } from '@freeride/tracing';
 
 import type {
@@ -51,25 +51,43 @@ const CHARTED_ANOMALIES = 1000;
 /** Consumer group of every anomaly instance on the record streams. */
 export const ANOMALY_CONSUMER_GROUP = 'anomaly';
 
+/** Redis key of partition `p`'s lease (leases assignment); its own hash tag. */
+export const ANOMALY_LEASE_KEY = (partition: number) =>
+  `freeride:anomaly:lease:{${partition}}`;
+
+/** Redis key of the live anomaly instances' heartbeats. */
+export const ANOMALY_MEMBERS_KEY = 'freeride:anomaly:members';
+
+/** One partition this instance reads: its engine, reader and connection. */
+interface OwnedPartition {
+  consumer?: RecordStreamConsumer;
+  engine: AnomalyEngine;
+  reader?: RedisClient;
+}
+
 /**
  * Reads this instance's partitions of the log and metric record streams,
  * runs the anomaly engine on them and publishes what fires or resolves:
  * a document in `anomalies-*` and an alert in Alertmanager.
+ *
+ * With `leases` (the default) the instances share the partitions
+ * dynamically ({@link PartitionLeases}): a partition's detector state is
+ * saved to Redis when it is given up and restored by its next owner, so it
+ * moves with the partition; a killed instance's partitions are taken over
+ * after the lease expires, resuming at the entries it had not acknowledged.
  */
 @Injectable()
 export class DetectionService
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
-  /** One reader per partition: on a Redis Cluster a partition is one slot. */
-  private readonly consumers: RecordStreamConsumer[] = [];
-  /** The readers' own connections (a blocking read holds its connection). */
-  private readonly readers: RedisClient[] = [];
   /**
    * One engine per partition: a partition holds whole services and is read
    * in order, so each engine's event time only moves forward with its own
-   * records, however far another partition is ahead.
+   * records, however far another partition is ahead. On a Redis Cluster a
+   * partition is one slot, read by its own reader.
    */
-  private readonly engines = new Map<number, AnomalyEngine>();
+  private readonly owned = new Map<number, OwnedPartition>();
+  private leases: PartitionLeases | undefined;
   private readonly logger = new Logger(DetectionService.name);
   private readonly metrics: AnomalyMetrics;
   private redis: RedisClient | undefined;
@@ -89,29 +107,32 @@ export class DetectionService
     private readonly health: HealthRegistry,
   ) {
     this.metrics = new AnomalyMetrics(registry, observability.metricsPrefix);
-    const { kibanaUrl, runbookBaseUrl } = config.links;
-    for (const partition of config.stream.partitions) {
-      this.engines.set(
-        partition,
-        new AnomalyEngine({
-          ...config.detection,
-          links: ({ from, kind, service, to }) => ({
-            discover: buildDiscoverUrl({
-              dataViewId: 'freeride-logs',
-              from,
-              kibanaUrl,
-              service,
-              to,
-            }),
-            runbook: `${runbookBaseUrl.replace(/\/+$/, '')}/${kind}.md`,
-          }),
-        }),
-      );
-    }
+    const { stream } = config;
+    // Without leases the partitions are known from the start.
+    if (stream.assignment === 'static' || !stream.enabled)
+      for (const partition of stream.partitions)
+        this.owned.set(partition, { engine: this.newEngine() });
   }
 
-  private engineOf(stream: string): AnomalyEngine | undefined {
-    return this.engines.get(partitionOfKey(stream));
+  private newEngine(): AnomalyEngine {
+    const { kibanaUrl, runbookBaseUrl } = this.config.links;
+    return new AnomalyEngine({
+      ...this.config.detection,
+      links: ({ from, kind, service, to }) => ({
+        discover: buildDiscoverUrl({
+          dataViewId: 'freeride-logs',
+          from,
+          kibanaUrl,
+          service,
+          to,
+        }),
+        runbook: `${runbookBaseUrl.replace(/\/+$/, '')}/${kind}.md`,
+      }),
+    });
+  }
+
+  private get engines(): Map<number, AnomalyEngine> {
+    return new Map([...this.owned].map(([p, { engine }]) => [p, engine]));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,29 +145,20 @@ export class DetectionService
       this.logger.warn({ err: { message: err.message } }, 'redis error'),
     );
     registerRedisHealth(this.health, this.redis);
-    for (const p of stream.partitions) {
-      const reader = duplicateRedisClient(this.redis, {
-        connectionName: `${stream.consumerName}-p${p}`,
+    if (stream.assignment === 'static') {
+      for (const p of stream.partitions) await this.startPartition(p);
+    } else {
+      this.leases = new PartitionLeases(this.redis, {
+        leaseKey: ANOMALY_LEASE_KEY,
+        leaseMs: stream.leaseMs,
+        membersKey: ANOMALY_MEMBERS_KEY,
+        onAcquire: (p) => this.startPartition(p),
+        onRelease: (p, reason) => this.stopPartition(p, reason),
+        owner: stream.consumerName,
+        partitions: stream.partitionCount,
       });
-      reader.on('error', () => undefined); // reported by the loop's reads
-      this.readers.push(reader);
-      this.consumers.push(
-        new RecordStreamConsumer(reader, {
-          batch: stream.batch,
-          blockMs: stream.blockMs,
-          claimIdleMs: stream.claimIdleMs,
-          consumer: stream.consumerName,
-          group: ANOMALY_CONSUMER_GROUP,
-          handle: (messages) => this.handle(messages),
-          streams: [STREAM_KEYS.logRecords(p), STREAM_KEYS.metricPoints(p)],
-        }),
-      );
-    }
-    await this.restoreState();
-    for (const consumer of this.consumers) {
-      await consumer.ensureGroups();
-      consumer.start((err) =>
-        this.logger.error({ err }, 'record stream read failed'),
+      await this.leases.start((err) =>
+        this.logger.warn({ err }, 'partition leases not renewed; retrying'),
       );
     }
     this.timers.push(
@@ -159,35 +171,108 @@ export class DetectionService
       setInterval(() => void this.saveState(), stream.snapshotMs),
     );
     this.logger.log(
-      { consumer: stream.consumerName, partitions: stream.partitions },
+      {
+        assignment: stream.assignment,
+        consumer: stream.consumerName,
+        partitions: [...this.owned.keys()],
+      },
       'consuming record streams',
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await Promise.all(this.consumers.map((c) => c.stop()));
-    await this.saveState();
-    for (const reader of this.readers) reader.disconnect();
+    if (this.leases) await this.leases.stop();
+    else
+      for (const p of [...this.owned.keys()])
+        await this.stopPartition(p, 'stop');
     this.redis?.disconnect();
   }
 
-  /** Loads each partition's saved detector state, so a restart keeps the vocabulary and warm-up. */
-  private async restoreState(): Promise<void> {
-    for (const [partition, engine] of this.engines) {
-      try {
-        const saved = await this.redis?.get(ANOMALY_STATE_KEY(partition));
-        if (saved) engine.restore(JSON.parse(saved) as AnomalyEngineSnapshot);
-      } catch (err) {
-        // degrade to a cold start: the detectors re-learn
-        this.logger.warn({ err, partition }, 'detector state not restored');
-      }
+  /**
+   * Starts reading partition `p`: its detector state restored from Redis
+   * (vocabulary and warm-up, saved by the previous owner or before a
+   * restart), then its own pending entries first. With leases the group
+   * consumer is named after the partition, so a new owner resumes exactly
+   * where a killed one stopped acknowledging.
+   */
+  private async startPartition(p: number): Promise<void> {
+    const { stream } = this.config;
+    const redis = this.redis!;
+    const engine = this.owned.get(p)?.engine ?? this.newEngine();
+    await this.restoreState(p, engine);
+    const consumerName =
+      stream.assignment === 'static' ? stream.consumerName : `anomaly-p${p}`;
+    const reader = duplicateRedisClient(redis, {
+      connectionName: `${stream.consumerName}-p${p}`,
+    });
+    reader.on('error', () => undefined); // reported by the loop's reads
+    const consumer = new RecordStreamConsumer(reader, {
+      batch: stream.batch,
+      blockMs: stream.blockMs,
+      claimIdleMs: stream.claimIdleMs,
+      consumer: consumerName,
+      group: ANOMALY_CONSUMER_GROUP,
+      handle: (messages) => this.handle(p, messages),
+      streams: [STREAM_KEYS.logRecords(p), STREAM_KEYS.metricPoints(p)],
+    });
+    this.owned.set(p, { consumer, engine, reader });
+    try {
+      await consumer.ensureGroups();
+    } catch (err) {
+      reader.disconnect();
+      this.owned.delete(p);
+      throw err;
+    }
+    consumer.start((err) =>
+      this.logger.error({ err, partition: p }, 'record stream read failed'),
+    );
+    if (this.leases) this.logger.log({ partition: p }, 'partition taken over');
+  }
+
+  /**
+   * Stops reading partition `p` after the batch in flight and saves its
+   * state for the next owner (not when the lease was lost: the new owner
+   * may already run on the saved state).
+   */
+  private async stopPartition(
+    p: number,
+    reason: 'lost' | 'rebalance' | 'stop',
+  ): Promise<void> {
+    const owned = this.owned.get(p);
+    if (!owned) return;
+    await owned.consumer?.stop();
+    if (reason !== 'lost') await this.saveState(p);
+    owned.reader?.disconnect();
+    if (this.leases) {
+      this.owned.delete(p);
+      for (const [key, chart] of this.charted)
+        if (chart.engine === owned.engine) this.charted.delete(key);
+      this.logger.log({ partition: p, reason }, 'partition given up');
     }
   }
 
-  private async saveState(): Promise<void> {
+  /** Loads a partition's saved detector state, so it keeps the vocabulary and warm-up. */
+  private async restoreState(
+    partition: number,
+    engine: AnomalyEngine,
+  ): Promise<void> {
+    try {
+      const saved = await this.redis?.get(ANOMALY_STATE_KEY(partition));
+      if (saved) engine.restore(JSON.parse(saved) as AnomalyEngineSnapshot);
+    } catch (err) {
+      // degrade to a cold start: the detectors re-learn
+      this.logger.warn({ err, partition }, 'detector state not restored');
+    }
+  }
+
+  /** Saves the detector state of one partition, or of every owned one. */
+  private async saveState(only?: number): Promise<void> {
     if (!this.redis) return;
-    for (const [partition, engine] of this.engines) {
+    const partitions = only === undefined ? [...this.owned.keys()] : [only];
+    for (const partition of partitions) {
+      const engine = this.owned.get(partition)?.engine;
+      if (!engine) continue;
       try {
         await this.redis.set(
           ANOMALY_STATE_KEY(partition),
@@ -231,16 +316,17 @@ export class DetectionService
     await this.publish(engine.observeMetric(point));
   }
 
-  private async handle(messages: StreamMessage[]): Promise<void> {
+  private async handle(
+    partition: number,
+    messages: StreamMessage[],
+  ): Promise<void> {
     // anomalies decided by a record are paged in that record's trace, so one
     // trace runs from the error line through the ingest to the page
     const decided: { events: AnomalyEvent[]; traceparent?: string }[] = [];
     for (const message of messages) {
-      const isLog =
-        message.stream ===
-        STREAM_KEYS.logRecords(partitionOfKey(message.stream));
+      const isLog = message.stream === STREAM_KEYS.logRecords(partition);
       const signal = isLog ? 'logs' : 'metrics';
-      const engine = this.engineOf(message.stream);
+      const engine = this.owned.get(partition)?.engine;
       if (!engine) continue;
       let json: unknown;
       try {
@@ -276,6 +362,9 @@ export class DetectionService
         contextFromTraceparent(traceparent),
       );
     }
+    // A batch that paged: its state is saved before the batch is
+    // acknowledged, so an owner taking over after a kill knows what paged.
+    if (decided.length > 0) await this.saveState(partition);
   }
 
   private async onTick(): Promise<void> {
@@ -312,8 +401,8 @@ export class DetectionService
 
   private async updateLag(): Promise<void> {
     try {
-      for (const consumer of this.consumers)
-        for (const [stream, lag] of await consumer.lag())
+      for (const { consumer } of this.owned.values())
+        for (const [stream, lag] of (await consumer?.lag()) ?? [])
           this.metrics.streamLag.set({ stream }, lag);
     } catch (err) {
       this.logger.debug({ err }, 'stream lag unavailable');

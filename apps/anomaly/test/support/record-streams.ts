@@ -1,23 +1,36 @@
 import { STREAM_KEYS, partitionOf } from '@freeride/contracts';
 import type { LogRecordEvent, MetricPointEvent } from '@freeride/contracts';
 
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Partitions of the record streams, as the ingest's fan-out writes them. */
 export const PARTITIONS = 4;
 
-/** Appends records to the partitioned streams the way the ingest's fan-out does. */
+/**
+ * Appends records to the partitioned streams the way the ingest's fan-out
+ * does: one pipeline per stream, as a Redis Cluster needs.
+ */
 export async function pushRecords(
-  redis: Redis,
+  redis: Redis | Cluster,
   records: Iterable<LogRecordEvent>,
   chunk = 2000,
 ): Promise<number> {
-  let pipeline = redis.pipeline();
+  const pipelines = new Map<string, ReturnType<Redis['pipeline']>>();
+  const flush = async () => {
+    for (const p of pipelines.values()) await p.exec();
+    pipelines.clear();
+  };
   let queued = 0;
   let total = 0;
   for (const record of records) {
+    const key = STREAM_KEYS.logRecords(partitionOf(record.service, PARTITIONS));
+    let pipeline = pipelines.get(key);
+    if (!pipeline) {
+      pipeline = redis.pipeline();
+      pipelines.set(key, pipeline);
+    }
     pipeline.xadd(
-      STREAM_KEYS.logRecords(partitionOf(record.service, PARTITIONS)),
+      key,
       '*',
       'event',
       JSON.stringify(record),
@@ -27,12 +40,11 @@ export async function pushRecords(
     queued++;
     total++;
     if (queued >= chunk) {
-      await pipeline.exec();
-      pipeline = redis.pipeline();
+      await flush();
       queued = 0;
     }
   }
-  if (queued > 0) await pipeline.exec();
+  await flush();
   return total;
 }
 
@@ -58,7 +70,7 @@ export async function pushMetricPoints(
 
 /** Pending entries and undelivered entries of the `anomaly` group, over all partitions. */
 export async function groupBacklog(
-  redis: Redis,
+  redis: Redis | Cluster,
 ): Promise<{ lag: number; pending: number }> {
   let lag = 0;
   let pending = 0;

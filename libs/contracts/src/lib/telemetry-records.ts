@@ -62,13 +62,6 @@ export const STREAM_KEYS = {
   quotes: 'freeride:quotes',
 } as const;
 
-/** The partition of a partitioned stream key (its hash tag, `{3}` or `{p3}`). */
-export function partitionOfKey(key: string): number {
-  const tag = /\{p?(\d+)\}$/.exec(key);
-  if (!tag) throw new Error(`stream key ${key} has no partition tag`);
-  return Number(tag[1]);
-}
-
 /** FNV-1a partition of a key, so producers and consumers agree. */
 export function partitionOf(key: string, partitions: number): number {
   let h = 0x811c9dc5;

@@ -1,0 +1,95 @@
+import { type RedisServer, startRedis, waitFor } from '@freeride/testing';
+
+import { Redis } from 'ioredis';
+
+import { PartitionLeases } from './partition-leases';
+
+describe('PartitionLeases', () => {
+  let server: RedisServer;
+  const clients: Redis[] = [];
+
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await server.dispose();
+  });
+
+  function member(owner: string, events: string[]) {
+    const client = new Redis(server.url, { maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    clients.push(client);
+    const leases = new PartitionLeases(client, {
+      leaseKey: (p) => `t:lease:{${p}}`,
+      leaseMs: 600,
+      membersKey: 't:members',
+      onAcquire: (p) => {
+        events.push(`${owner}+${p}`);
+      },
+      onRelease: (p, reason) => {
+        events.push(`${owner}-${p}:${reason}`);
+      },
+      owner,
+      partitions: 4,
+    });
+    return { client, leases };
+  }
+
+  const held = (...members: { leases: PartitionLeases }[]) =>
+    members.map((m) => m.leases.partitions);
+
+  it('shares the partitions, hands surplus to a newcomer and takes over from a dead owner', async () => {
+    const events: string[] = [];
+    const a = member('a', events);
+    await a.leases.start(() => undefined);
+    expect(held(a)).toEqual([[0, 1, 2, 3]]);
+
+    const b = member('b', events);
+    await b.leases.start(() => undefined);
+    await waitFor(
+      () =>
+        a.leases.partitions.length === 2 && b.leases.partitions.length === 2,
+      { description: 'two partitions each', timeoutMs: 10_000 },
+    );
+    const [ofA, ofB] = held(a, b);
+    expect([...ofA, ...ofB].sort()).toEqual([0, 1, 2, 3]);
+    // The surplus was released (state saved) before b acquired it.
+    for (const p of ofB)
+      expect(events.indexOf(`a-${p}:rebalance`)).toBeLessThan(
+        events.indexOf(`b+${p}`),
+      );
+
+    // a dies without releasing: its leases expire and b takes them.
+    a.client.disconnect();
+    await waitFor(() => b.leases.partitions.length === 4, {
+      description: 'b holds all four after a died',
+      timeoutMs: 10_000,
+    });
+    for (const p of ofA) expect(events).toContain(`b+${p}`);
+    // The dead member's timer is still scheduled in this process: end it.
+    await a.leases.stop().catch(() => undefined);
+
+    await b.leases.stop();
+    expect(b.leases.partitions).toEqual([]);
+    expect(events.filter((e) => /^b-.*:stop$/.test(e))).toHaveLength(4);
+    const probe = new Redis(server.url);
+    clients.push(probe);
+    expect(await probe.keys('t:lease:*')).toEqual([]);
+  });
+
+  it('gives a partition up as lost when another owner holds its lease', async () => {
+    const events: string[] = [];
+    const c = member('c', events);
+    await c.leases.start(() => undefined);
+    const [first] = c.leases.partitions;
+    // Someone else got the lease (c was paused past its expiry).
+    await c.client.set(`t:lease:{${first}}`, 'intruder', 'PX', 60_000);
+    await c.leases.rebalance();
+    expect(events).toContain(`c-${first}:lost`);
+    expect(c.leases.partitions).not.toContain(first);
+    await c.leases.stop();
+    await c.client.del(`t:lease:{${first}}`);
+  });
+});

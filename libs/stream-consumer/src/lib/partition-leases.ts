@@ -1,0 +1,220 @@
+import type { StreamClient } from './consumer-group-reader';
+
+/** Options of {@link PartitionLeases}. */
+export interface PartitionLeasesOptions {
+  /**
+   * Redis key of partition `p`'s lease. Give each its own hash tag (e.g.
+   * the partition's stream tag): every lease command names one key.
+   */
+  leaseKey: (partition: number) => string;
+  /**
+   * How long a lease lives without renewal, ms: the takeover delay after an
+   * owner dies without releasing.
+   */
+  leaseMs: number;
+  /** Redis key of the members' heartbeat (a sorted set). */
+  membersKey: string;
+  /**
+   * Called after a round that changed the partitions held, with the
+   * partitions held now (e.g. to restart one reader over all of them).
+   */
+  onChange?: (partitions: number[]) => Promise<void> | void;
+  /** Called when this owner got partition `p` (start reading it). */
+  onAcquire: (partition: number) => Promise<void> | void;
+  /**
+   * Called when this owner gives partition `p` up or lost it (stop reading
+   * it, save its state); on a give-up the lease is deleted after it resolves.
+   */
+  onRelease: (
+    partition: number,
+    reason: 'lost' | 'rebalance' | 'stop',
+  ) => Promise<void> | void;
+  /**
+   * This owner's unique name (one per running instance). An instance
+   * restarted under the same name takes its unexpired leases back at once.
+   */
+  owner: string;
+  /** Number of partitions, `0..partitions-1`. */
+  partitions: number;
+  /**
+   * How often leases are renewed and the shares rebalanced, ms.
+   * @default leaseMs / 3
+   */
+  renewEveryMs?: number;
+}
+
+/*
+ * Heartbeat: this member's expiry (Redis' own clock) in the members set,
+ * members past their expiry removed; returns the live members.
+ */
+const HEARTBEAT_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 10)
+return redis.call('ZCARD', KEYS[1])
+`;
+
+/* Renews a lease held by ARGV[1]; 0 when someone else holds it or it expired. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`;
+
+/* Deletes a lease only if ARGV[1] holds it. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+/** Removes a member from the heartbeat set (a clean stop). */
+const LEAVE_SCRIPT = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
+
+/**
+ * Shares partitions among the live instances of a consumer, dynamically:
+ * each partition has a lease in Redis (`SET NX PX`, renewed while held),
+ * and each instance holds about `ceil(partitions / live instances)` of
+ * them. When an instance dies, its leases expire after `leaseMs` and the
+ * survivors take its partitions; when one joins, the others give up their
+ * surplus (`onRelease` first, so state is saved before the new owner starts).
+ *
+ * Works on one Redis and on a Redis Cluster: each command names one key.
+ * A lease is a lock with a timeout, not a fencing token: an owner paused
+ * longer than `leaseMs` loses its partitions at its next round
+ * (`onRelease(p, 'lost')`).
+ * @see https://redis.io/docs/latest/develop/use/patterns/distributed-locks/
+ */
+export class PartitionLeases {
+  private readonly owned = new Set<number>();
+  private readonly renewEveryMs: number;
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly redis: StreamClient,
+    private readonly options: PartitionLeasesOptions,
+  ) {
+    this.renewEveryMs =
+      options.renewEveryMs ?? Math.max(100, Math.floor(options.leaseMs / 3));
+  }
+
+  /** Partitions held now, ascending. */
+  get partitions(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  /** Takes a first share at once, then rebalances every `renewEveryMs`. */
+  async start(onError: (err: unknown) => void): Promise<void> {
+    this.stopped = false;
+    await this.rebalance().catch(onError);
+    const tick = () => {
+      if (this.stopped) return;
+      this.round = this.rebalance()
+        .catch(onError)
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.renewEveryMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.renewEveryMs);
+  }
+
+  /** Releases every partition (`onRelease(p, 'stop')` first) and leaves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.round;
+    for (const p of this.partitions) await this.giveUp(p, 'stop');
+    await this.redis
+      .eval(LEAVE_SCRIPT, 1, this.options.membersKey, this.options.owner)
+      .catch(() => undefined);
+  }
+
+  /**
+   * One round: heartbeat, renew what is held (dropping what was lost), give
+   * up the surplus over a fair share, and take free partitions up to it.
+   */
+  async rebalance(): Promise<void> {
+    const before = this.partitions.join();
+    try {
+      await this.balance();
+    } finally {
+      const after = this.partitions;
+      if (after.join() !== before) await this.options.onChange?.(after);
+    }
+  }
+
+  private async balance(): Promise<void> {
+    const { leaseKey, leaseMs, membersKey, owner, partitions } = this.options;
+    const members = Number(
+      await this.redis.eval(HEARTBEAT_SCRIPT, 1, membersKey, owner, leaseMs),
+    );
+    for (const p of this.partitions) {
+      const renewed = Number(
+        await this.redis.eval(RENEW_SCRIPT, 1, leaseKey(p), owner, leaseMs),
+      );
+      if (renewed !== 1) {
+        this.owned.delete(p);
+        await this.options.onRelease(p, 'lost');
+      }
+    }
+    if (this.stopped) return;
+    const fair = Math.ceil(partitions / Math.max(1, members));
+    // Give up the highest partitions beyond the fair share.
+    while (this.owned.size > fair) {
+      const p = this.partitions[this.owned.size - 1];
+      await this.giveUp(p, 'rebalance');
+    }
+    // Take free ones, starting at an offset of the owner's name so that
+    // instances starting together try different partitions first.
+    const start = offsetOf(owner, partitions);
+    for (let i = 0; i < partitions && this.owned.size < fair; i++) {
+      const p = (start + i) % partitions;
+      if (this.owned.has(p)) continue;
+      const taken =
+        (await this.redis.set(leaseKey(p), owner, 'PX', leaseMs, 'NX')) ===
+          'OK' ||
+        // Still ours from before a restart under the same name.
+        Number(
+          await this.redis.eval(RENEW_SCRIPT, 1, leaseKey(p), owner, leaseMs),
+        ) === 1;
+      if (!taken) continue;
+      this.owned.add(p);
+      try {
+        await this.options.onAcquire(p);
+      } catch (err) {
+        await this.giveUp(p, 'stop');
+        throw err;
+      }
+    }
+  }
+
+  private async giveUp(
+    partition: number,
+    reason: 'rebalance' | 'stop',
+  ): Promise<void> {
+    this.owned.delete(partition);
+    await this.options.onRelease(partition, reason);
+    await this.redis.eval(
+      RELEASE_SCRIPT,
+      1,
+      this.options.leaseKey(partition),
+      this.options.owner,
+    );
+  }
+}
+
+/** A stable offset in `0..n-1` from a name (FNV-1a). */
+function offsetOf(name: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % n;
+}
