@@ -6,14 +6,18 @@ import {
 } from '@freeride/ingest-delivery';
 import { resolveObservabilityOptions } from '@freeride/observability';
 import type { OtlpSignal } from '@freeride/otlp';
+import type { RedisClient } from '@freeride/redis-connection';
 
 import type { Client } from '@elastic/elasticsearch';
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 
 import { type IngestConfig, loadConfig } from '../config/ingest.config';
-import { INDEXER_GROUP, groupsFor } from '../otlp/ingest-streams';
+import {
+  INDEXER_GROUP,
+  type IngestStreams,
+  groupsFor,
+} from '../otlp/ingest-streams';
 import { IndexerMetrics } from './indexer.metrics';
 import { IndexerService } from './indexer.service';
 
@@ -27,7 +31,10 @@ jest.mock('@freeride/ingest-delivery', () => ({
   installIndexTemplates: () => mockInstallTemplates(),
 }));
 
-type Run = (signal: OtlpSignal, stream: RedisIngestStream) => Promise<void>;
+type Run = (
+  job: { signal: OtlpSignal },
+  stream: RedisIngestStream,
+) => Promise<void>;
 const mockWorkers = {
   run: undefined as Run | undefined,
   running: false,
@@ -41,6 +48,7 @@ const mockWorkers = {
   }),
 };
 jest.mock('../stream/stream-workers', () => ({
+  ...jest.requireActual<object>('../stream/stream-workers'),
   StreamWorkers: jest.fn(() => mockWorkers),
 }));
 
@@ -83,18 +91,20 @@ function fakeStream(
   return { reader, stream };
 }
 
-/** The app's three streams, as the trim timer and the worker start see them. */
-function ingestStreams(): Record<OtlpSignal, RedisIngestStream> {
-  const make = (signal: OtlpSignal) => ({
-    backlogBytes: jest.fn(async () => 0),
-    key: `freeride:ingest:${signal}`,
-    trim: jest.fn(async () => ({ bytes: 0, lag: {} })),
-  });
+/** The app's streams (one partition per signal), as the trim timer and the worker start see them. */
+function ingestStreams(): IngestStreams {
+  const make = (signal: OtlpSignal) => [
+    {
+      backlogBytes: jest.fn(async () => 0),
+      key: `freeride:ingest:${signal}:{p0}`,
+      trim: jest.fn(async () => ({ bytes: 0, lag: {} })),
+    },
+  ];
   return {
     logs: make('logs'),
     metrics: make('metrics'),
     traces: make('traces'),
-  } as unknown as Record<OtlpSignal, RedisIngestStream>;
+  } as unknown as IngestStreams;
 }
 
 function entry(id: string, items = 2): StoredIngestEntry {
@@ -126,7 +136,10 @@ describe('IndexerService', () => {
 
   function start(stream: ReturnType<typeof fakeStream>['stream']) {
     service.onApplicationBootstrap();
-    return mockWorkers.run!('logs', stream as unknown as RedisIngestStream);
+    return mockWorkers.run!(
+      { signal: 'logs' },
+      stream as unknown as RedisIngestStream,
+    );
   }
 
   async function counter(name: string): Promise<Record<string, number>> {
@@ -163,7 +176,7 @@ describe('IndexerService', () => {
     service = new IndexerService(
       config,
       ingestStreams(),
-      {} as Redis,
+      {} as RedisClient,
       es as unknown as Client,
       metrics,
     );
@@ -178,7 +191,7 @@ describe('IndexerService', () => {
     service = new IndexerService(
       { ...config, indexer: { ...config.indexer, enabled: false } },
       ingestStreams(),
-      {} as Redis,
+      {} as RedisClient,
       { close: jest.fn(async () => undefined) } as unknown as Client,
       new IndexerMetrics(
         new Registry(),
