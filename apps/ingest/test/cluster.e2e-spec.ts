@@ -59,6 +59,11 @@ describe('ingest on a Redis Cluster', () => {
     });
     await ingest.start();
     try {
+      // Ready once the cluster client knows every slot's master.
+      await waitFor(
+        async () => (await fetch(`${ingest.url}/health/ready`)).ok,
+        { description: 'ingest ready', timeoutMs: 30_000 },
+      );
       // Each master has one replica: two can never acknowledge.
       const res = await ingest.post(
         'logs',
