@@ -143,10 +143,10 @@ describe('DetectionService', () => {
     const partition = config.stream.partitions[0];
     const handle = (
       service as unknown as {
-        handle(messages: StreamMessage[]): Promise<void>;
+        handle(partition: number, messages: StreamMessage[]): Promise<void>;
       }
     ).handle.bind(service);
-    await handle([
+    await handle(partition, [
       {
         event: '{not json',
         id: '1-0',
