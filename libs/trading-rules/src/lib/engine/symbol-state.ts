@@ -17,6 +17,12 @@ export class SymbolState {
   maxWindowMs = 0;
 
   private cumVolume: number[] = [];
+  /**
+   * Per window (ms): the index {@link lastAtOrBefore} found last time. The
+   * latest tick only moves forward, so each answer is found by stepping on
+   * from the previous one (O(1) amortised, a cache line or two per tick).
+   */
+  private readonly cursors = new Map<number, number>();
   private head = 0;
   private prices: number[] = [];
   private times: number[] = [];
@@ -68,7 +74,7 @@ export class SymbolState {
   percentMove(windowMs: number): number | undefined {
     const last = this.times.length - 1;
     if (last < this.head || this.lastPrice === undefined) return undefined;
-    const ref = this.lastAtOrBefore(this.times[last] - windowMs);
+    const ref = this.lastAtOrBefore(this.times[last] - windowMs, windowMs);
     if (ref < 0) return undefined;
     const refPrice = this.prices[ref];
     return ((this.lastPrice - refPrice) / refPrice) * 100;
@@ -81,7 +87,7 @@ export class SymbolState {
   priceChange(windowMs: number): number | undefined {
     const last = this.times.length - 1;
     if (last < this.head || this.lastPrice === undefined) return undefined;
-    const ref = this.lastAtOrBefore(this.times[last] - windowMs);
+    const ref = this.lastAtOrBefore(this.times[last] - windowMs, windowMs);
     return ref < 0 ? undefined : this.lastPrice - this.prices[ref];
   }
 
@@ -92,7 +98,8 @@ export class SymbolState {
   volumeRatio(windowMs: number): number | undefined {
     const last = this.times.length - 1;
     if (last - 1 < this.head) return undefined;
-    const first = this.lastAtOrBefore(this.times[last] - windowMs) + 1;
+    const first =
+      this.lastAtOrBefore(this.times[last] - windowMs, windowMs) + 1;
     const from = Math.max(first, this.head);
     const count = last - from;
     if (count < 1) return undefined;
@@ -103,21 +110,17 @@ export class SymbolState {
     return volume / baseline;
   }
 
-  /** Index of the last kept tick with time `<= t`, or -1. */
-  private lastAtOrBefore(t: number): number {
-    let lo = this.head;
-    let hi = this.times.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.times[mid] <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+  /**
+   * Index of the last kept tick with time `<= t`, or -1; `t` is the latest
+   * tick's time minus `windowMs`, so it never decreases for one window.
+   */
+  private lastAtOrBefore(t: number, windowMs: number): number {
+    const times = this.times;
+    const last = times.length - 1;
+    let c = Math.max(this.cursors.get(windowMs) ?? -1, this.head - 1);
+    while (c < last && times[c + 1] <= t) c++;
+    this.cursors.set(windowMs, c);
+    return c < this.head ? -1 : c;
   }
 
   /** Drops ticks older than needed, keeping one at or before `cutoff`. */
@@ -135,6 +138,9 @@ export class SymbolState {
       this.times = this.times.slice(this.head);
       this.prices = this.prices.slice(this.head);
       this.cumVolume = this.cumVolume.slice(this.head).map((v) => v - base);
+      for (const [windowMs, c] of this.cursors) {
+        this.cursors.set(windowMs, Math.max(c - this.head, -1));
+      }
       this.head = 0;
     }
   }

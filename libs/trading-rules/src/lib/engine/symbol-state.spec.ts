@@ -1,0 +1,53 @@
+import { SymbolState } from './symbol-state';
+
+/** Brute force over the whole history: the price of the last tick at or before `t`. */
+function priceAtOrBefore(
+  ticks: Array<{ asOf: number; price: number }>,
+  t: number,
+): number | undefined {
+  let found: number | undefined;
+  for (const tick of ticks) if (tick.asOf <= t) found = tick.price;
+  return found;
+}
+
+describe('SymbolState', () => {
+  it('answers moves over several windows as a scan of the whole history does, across prunes', () => {
+    const state = new SymbolState();
+    state.maxWindowMs = 60_000;
+    const ticks: Array<{ asOf: number; price: number; volume: number }> = [];
+    let x = 42;
+    const next = () => {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      return x / 2 ** 32;
+    };
+    let asOf = 1_000_000;
+    let price = 100;
+    // 6,000 ticks 10-490 ms apart: the history is pruned and compacted many times.
+    for (let i = 0; i < 6000; i++) {
+      asOf += 10 + Math.floor(next() * 480);
+      price = Math.max(1, price + (next() - 0.5));
+      const volume = Math.floor(next() * 100);
+      ticks.push({ asOf, price, volume });
+      state.push(asOf, price, volume);
+      for (const windowMs of [5_000, 30_000, 60_000]) {
+        const ref = priceAtOrBefore(ticks, asOf - windowMs);
+        const want =
+          ref === undefined ? undefined : ((price - ref) / ref) * 100;
+        const got = state.percentMove(windowMs);
+        if (want === undefined) expect(got).toBeUndefined();
+        else expect(got).toBeCloseTo(want, 9);
+        const change = state.priceChange(windowMs);
+        if (ref === undefined) expect(change).toBeUndefined();
+        else expect(change).toBeCloseTo(price - ref, 9);
+      }
+      // Volume ratio over 30 s: this tick's volume over the mean of the ticks before it in the window.
+      const before = ticks.filter(
+        (t) => t.asOf > asOf - 30_000 && t.asOf < asOf,
+      );
+      const mean = before.reduce((a, t) => a + t.volume, 0) / before.length;
+      const ratio = state.volumeRatio(30_000);
+      if (before.length === 0 || mean <= 0) expect(ratio).toBeUndefined();
+      else expect(ratio).toBeCloseTo(volume / mean, 6);
+    }
+  });
+});
