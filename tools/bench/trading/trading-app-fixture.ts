@@ -11,6 +11,7 @@ import {
 } from '@freeride/testing';
 
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -42,6 +43,8 @@ export interface TradingAppFixture {
   dispose(): Promise<void>;
   /** Distinct deliveries received, and how many keys arrived twice. */
   deliveries(): { distinct: number; duplicates: number };
+  /** CPU seconds (user + system) the running app has used so far (Linux `/proc`; NaN when not running). */
+  appCpuSeconds(): number;
   pg: Client;
   redis: Redis;
   rules: number;
@@ -180,6 +183,13 @@ export async function startTradingAppFixture(
         await redis.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
       )[0]?.[0];
       return cp[0]?.last_id === last && seen.size >= (await triggers());
+    },
+    appCpuSeconds() {
+      if (!app) return NaN;
+      // Fields 14 and 15 of /proc/<pid>/stat: utime and stime, in clock ticks (100 a second).
+      const stat = readFileSync(`/proc/${app.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     deliveries: () => ({ distinct: seen.size, duplicates }),
     async dispose() {
