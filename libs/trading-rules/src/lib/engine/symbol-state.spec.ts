@@ -10,6 +10,9 @@ function priceAtOrBefore(
   return found;
 }
 
+const round = (x: number | undefined) =>
+  x === undefined ? undefined : Number(x.toFixed(6));
+
 describe('SymbolState', () => {
   it('answers moves over several windows as a scan of the whole history does, across prunes', () => {
     const state = new SymbolState();
@@ -22,6 +25,8 @@ describe('SymbolState', () => {
     };
     let asOf = 1_000_000;
     let price = 100;
+    const got: Array<Array<number | undefined>> = [];
+    const want: Array<Array<number | undefined>> = [];
     // 6,000 ticks 10-490 ms apart: the history is pruned and compacted many times.
     for (let i = 0; i < 6000; i++) {
       asOf += 10 + Math.floor(next() * 480);
@@ -29,25 +34,31 @@ describe('SymbolState', () => {
       const volume = Math.floor(next() * 100);
       ticks.push({ asOf, price, volume });
       state.push(asOf, price, volume);
+      const row: Array<number | undefined> = [];
+      const expected: Array<number | undefined> = [];
       for (const windowMs of [5_000, 30_000, 60_000]) {
         const ref = priceAtOrBefore(ticks, asOf - windowMs);
-        const want =
-          ref === undefined ? undefined : ((price - ref) / ref) * 100;
-        const got = state.percentMove(windowMs);
-        if (want === undefined) expect(got).toBeUndefined();
-        else expect(got).toBeCloseTo(want, 9);
-        const change = state.priceChange(windowMs);
-        if (ref === undefined) expect(change).toBeUndefined();
-        else expect(change).toBeCloseTo(price - ref, 9);
+        row.push(
+          round(state.percentMove(windowMs)),
+          round(state.priceChange(windowMs)),
+        );
+        expected.push(
+          ref === undefined ? undefined : round(((price - ref) / ref) * 100),
+          ref === undefined ? undefined : round(price - ref),
+        );
       }
       // Volume ratio over 30 s: this tick's volume over the mean of the ticks before it in the window.
       const before = ticks.filter(
         (t) => t.asOf > asOf - 30_000 && t.asOf < asOf,
       );
       const mean = before.reduce((a, t) => a + t.volume, 0) / before.length;
-      const ratio = state.volumeRatio(30_000);
-      if (before.length === 0 || mean <= 0) expect(ratio).toBeUndefined();
-      else expect(ratio).toBeCloseTo(volume / mean, 6);
+      row.push(round(state.volumeRatio(30_000)));
+      expected.push(
+        before.length === 0 || mean <= 0 ? undefined : round(volume / mean),
+      );
+      got.push(row);
+      want.push(expected);
     }
+    expect(got).toEqual(want);
   });
 });
