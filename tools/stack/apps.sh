@@ -5,6 +5,10 @@
 #   apps.sh stop NAME    SIGTERM (the apps drain and flush telemetry), SIGKILL after 20 s
 #   apps.sh status NAME
 #
+# The scale-out stack (up.sh --cluster) runs two instances of each app: STACK_INSTANCE=a|b names
+# the instance (pid and log files NAME-a, NAME-b), STACK_REDIS_URL and STACK_ES_URL point the
+# apps at the Redis Cluster and the Elasticsearch nodes, STACK_APP_ENV="K=V K2=V2" adds settings.
+#
 # Demo tokens (one per source) are generated once into $FREERIDE_RUN/ingest-tokens, mode 600,
 # never committed and never printed. Logs: $FREERIDE_RUN/apps/<name>.log
 set -euo pipefail
@@ -17,8 +21,14 @@ APPS_DIR="$FREERIDE_RUN/apps"
 TOKENS_FILE="$FREERIDE_RUN/ingest-tokens"
 NODE="$repo/node_modules/.bin/node"
 INGEST_PORT="${INGEST_PORT:-4318}"
-INGEST_URL="http://127.0.0.1:$INGEST_PORT"
+INGEST_URL="http://127.0.0.1:${STACK_INGEST_LB_PORT:-$INGEST_PORT}"
+INSTANCE="${STACK_INSTANCE:-}"
+REDIS_URL_STACK="${STACK_REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-6379}}"
+ES_URL_STACK="${STACK_ES_URL:-http://127.0.0.1:${ES_PORT:-9200}}"
 mkdir -p "$APPS_DIR"
+
+# instance_name NAME: NAME, or NAME-<instance> in the scale-out stack.
+instance_name() { echo "$1${INSTANCE:+-$INSTANCE}"; }
 
 ensure_tokens() {
   [[ -s "$TOKENS_FILE" ]] && return 0
@@ -64,7 +74,8 @@ built_app() {
 # node_app NAME PORT ENTRY TOKEN_SOURCE ENV...: ENTRY is a built main.js (plain node) or a
 # TypeScript demo source (under swc).
 node_app() {
-  local name="$1" port="$2" entry="$3" token_source="$4"
+  local name port="$2" entry="$3" token_source="$4"
+  name="$(instance_name "$1")"
   shift 4
   [[ -n "$entry" ]] || die "$name: nothing to start"
   local pidfile="$APPS_DIR/$name.pid" logfile="$APPS_DIR/$name.log"
@@ -78,7 +89,7 @@ node_app() {
   (
     cd "$repo"
     # shellcheck disable=SC2046
-    env $(otel_env "$token_source") "$@" setsid "$NODE" "${run[@]}" >>"$logfile" 2>&1 </dev/null &
+    env $(otel_env "$token_source") "$@" ${STACK_APP_ENV:-} setsid "$NODE" "${run[@]}" >>"$logfile" 2>&1 </dev/null &
     echo $! >"$pidfile"
   )
   wait_for_http "http://127.0.0.1:$port/health/live" 120 "$name" || {
@@ -119,7 +130,7 @@ start() {
     ingest)
       node_app ingest "$INGEST_PORT" "$(built_app ingest)" ingest \
         INGEST_PORT="$INGEST_PORT" INGEST_TOKENS_FILE="$TOKENS_FILE" \
-        REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}"
+        REDIS_URL="$REDIS_URL_STACK" ELASTICSEARCH_URL="$ES_URL_STACK"
       ;;
     node-demo)
       node_app node-demo "${NODE_DEMO_PORT:-3099}" tools/demo/node-source/main.ts node PORT="${NODE_DEMO_PORT:-3099}"
@@ -137,7 +148,7 @@ start() {
     market-gateway)
       # shellcheck disable=SC2046
       node_app market-gateway "${MARKET_GATEWAY_PORT:-3001}" "$(built_app market-gateway)" gateway \
-        MARKET_GATEWAY_PORT="${MARKET_GATEWAY_PORT:-3001}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
+        MARKET_GATEWAY_PORT="${MARKET_GATEWAY_PORT:-3001}" REDIS_URL="$REDIS_URL_STACK" \
         $(grep -E '^(ALPHAVANTAGE|FINNHUB|MASSIVE)_' "$APPS_DIR/market-fakes.log" | sort -u | tr '\n' ' ') \
         ALPHAVANTAGE_API_KEYS=demo-av-key FINNHUB_API_KEYS=demo-finnhub-key MASSIVE_API_KEYS=demo-massive-key \
         STREAM_SYMBOLS=AAPL,MSFT,IBM,NVDA \
@@ -145,8 +156,8 @@ start() {
       ;;
     anomaly)
       node_app anomaly "${ANOMALY_PORT:-3003}" "$(built_app anomaly)" anomaly \
-        ANOMALY_PORT="${ANOMALY_PORT:-3003}" REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
-        ELASTICSEARCH_URL="http://127.0.0.1:${ES_PORT:-9200}" \
+        ANOMALY_PORT="${ANOMALY_PORT:-3003}" REDIS_URL="$REDIS_URL_STACK" \
+        ELASTICSEARCH_URL="$ES_URL_STACK" \
         ALERTMANAGER_URLS="http://127.0.0.1:${ALERTMANAGER_PORT:-9093}" \
         PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}" \
         ANOMALY_NEW_TEMPLATE_WARMUP_MS="${ANOMALY_NEW_TEMPLATE_WARMUP_MS:-60000}" \
@@ -161,7 +172,7 @@ start() {
       node_app trading "${TRADING_PORT:-3002}" "$(built_app trading)" trading \
         TRADING_PORT="${TRADING_PORT:-3002}" TRADING_ADMIN_TOKEN="$(admin_token)" \
         TRADING_DATABASE_URL="postgres://freeride:freeride@127.0.0.1:${PG_PORT:-5432}/freeride" \
-        TRADING_REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}" \
+        TRADING_REDIS_URL="$REDIS_URL_STACK" \
         TRADING_GATEWAY_URL="http://127.0.0.1:${MARKET_GATEWAY_PORT:-3001}" TRADING_GATEWAY_TOKEN="$(gateway_key trading)" \
         OPENAI_BASE_URL="http://127.0.0.1:${OPENAI_FAKE_PORT:-4110}/v1" OPENAI_API_KEY=demo-openai-key \
         TRADING_WEBHOOK_ALLOWLIST="127.0.0.1:${WEBHOOK_DEMO_PORT:-3097}"
@@ -225,11 +236,13 @@ start() {
 }
 
 stop() {
-  stop_pidfile "$APPS_DIR/$1.pid" 20 "$1"
+  stop_pidfile "$APPS_DIR/$(instance_name "$1").pid" 20 "$(instance_name "$1")"
 }
 
 status() {
-  if is_running "$APPS_DIR/$1.pid"; then echo "$1 running (pid $(cat "$APPS_DIR/$1.pid"))"; else echo "$1 not running"; return 1; fi
+  local name
+  name="$(instance_name "$1")"
+  if is_running "$APPS_DIR/$name.pid"; then echo "$name running (pid $(cat "$APPS_DIR/$name.pid"))"; else echo "$name not running"; return 1; fi
 }
 
 [[ $# -ge 2 ]] || { echo "usage: $0 start|stop|status NAME" >&2; exit 2; }
