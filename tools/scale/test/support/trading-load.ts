@@ -1,6 +1,6 @@
 import { QUOTE_STREAM_KEY, partitionOf } from '@freeride/contracts';
 
-import { type Redis } from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { type Server, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
@@ -57,18 +57,24 @@ export class KeyRecordingReceiver {
 /**
  * Steady ticks on the quote stream, as the gateway publishes them: every `intervalMs` one
  * tick per symbol, every other one above `threshold`. Counts the ticks above it that Redis
- * acknowledged: each must fire its rule exactly once.
+ * acknowledged with at least one replica holding them (`WAIT 1`, as the ingest acknowledges):
+ * each must fire its rule exactly once, even across a master failover.
  */
 export class TickLoad {
   /** Acknowledged ticks above the threshold, per symbol. */
   readonly above = new Map<string, number>();
+  /**
+   * Ticks above the threshold whose fate is unknown (written, but no replica confirmed it, or
+   * no answer): a trigger for them is allowed, not owed.
+   */
+  uncertain = 0;
   private loop?: Promise<void>;
   private n = 0;
   private running = false;
   private readonly t0 = Date.now();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Cluster | Redis,
     private readonly symbols: string[],
     private readonly threshold: number,
     private readonly intervalMs = 500,
@@ -94,21 +100,31 @@ export class TickLoad {
             symbol,
           };
           try {
-            await this.redis.xadd(
-              QUOTE_STREAM_KEY,
-              '*',
-              'kind',
-              'quote',
-              'payload',
-              JSON.stringify(quote),
-              'producedAt',
-              String(now),
-              'symbol',
-              symbol,
-            );
-            if (high) this.above.set(symbol, (this.above.get(symbol) ?? 0) + 1);
+            // One node: the XADD and the WAIT for its replica go to the same master.
+            const replies = await this.redis
+              .pipeline()
+              .xadd(
+                QUOTE_STREAM_KEY,
+                '*',
+                'kind',
+                'quote',
+                'payload',
+                JSON.stringify(quote),
+                'producedAt',
+                String(now),
+                'symbol',
+                symbol,
+              )
+              .wait(1, 1000)
+              .exec();
+            const written = replies?.[0] && !replies[0][0];
+            const replicated = written && Number(replies?.[1]?.[1]) >= 1;
+            if (high && replicated)
+              this.above.set(symbol, (this.above.get(symbol) ?? 0) + 1);
+            else if (high && written) this.uncertain += 1;
           } catch {
-            // not acknowledged (a failover): no trigger is owed for it
+            // No answer (a failover): the tick may or may not be on the stream.
+            if (high) this.uncertain += 1;
           }
         }
         await new Promise((r) => setTimeout(r, this.intervalMs));
