@@ -4,6 +4,7 @@
  *   --fault on|off|only --fault-seconds 30 --fault-stream-seconds 60
  *   --fault-stop-after 10 --fault-settle-seconds 30 --latency-samples 40
  *   --es-url http://127.0.0.1:9261 --fresh-es --json FILE]
+ *   (--cluster: the scale-out topology next to a single node instead, ./cluster.ts)
  *
  * The same OTLP protobuf log batches, in one run on the same machine, through:
  * 1. direct bulk: the official bulk helper writing our already-mapped ECS
@@ -67,6 +68,7 @@ for (let i = 2; i < process.argv.length; i++) {
     i++;
   }
 }
+const CLUSTER = args.get('cluster') === 'true';
 const RECORDS = Number(args.get('records') ?? 100_000);
 const BATCH = Number(args.get('batch') ?? 500);
 const CONCURRENCY = Number(args.get('concurrency') ?? 4);
@@ -336,6 +338,15 @@ async function faultComparison(
 }
 
 async function main(): Promise<void> {
+  if (CLUSTER) {
+    const { runClusterBench } = await import('./cluster');
+    return runClusterBench({
+      batch: BATCH,
+      concurrency: CONCURRENCY,
+      json: JSON_OUT,
+      records: RECORDS,
+    });
+  }
   const began = performance.now();
   const batches = Math.ceil(RECORDS / BATCH);
   const total = batches * BATCH;

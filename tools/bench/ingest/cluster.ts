@@ -1,0 +1,207 @@
+/**
+ * npm run bench:ingest -- --cluster [--records 40000 --batch 500 --concurrency 4 --json FILE]
+ *
+ * The same OTLP protobuf log batches, in one run on this machine, through two topologies of
+ * the same built ingest, each started fresh on free loopback ports and stopped after:
+ * 1. single: one Redis, one Elasticsearch node, one ingest;
+ * 2. cluster: Redis Cluster (3 masters + 3 replicas, the ingest acknowledging only after one
+ *    replica has the write: `INGEST_ACK_REPLICAS=1`), Elasticsearch ×3 (one replica per
+ *    shard), two ingest instances (each with its indexer) behind HAProxy.
+ * For each: records per second from the first send until all are searchable, and the ratio
+ * cluster / single. Both Elasticsearch topologies run the stack's distribution with the same
+ * heap per node, so the difference is the topology, not the settings.
+ */
+import {
+  type ElasticsearchCluster,
+  type ManagedProcess,
+  builtAppCommand,
+  getFreePort,
+  makeTempDir,
+  startElasticsearchCluster,
+  startLoadBalancer,
+  startProcess,
+  startRedis,
+  startRedisCluster,
+} from '@freeride/testing';
+
+import { Client } from '@elastic/elasticsearch';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+import { untilSearchable } from './es-probes';
+import { TOKEN } from './peers';
+import { logsBody, sendAll } from './workload';
+
+export interface ClusterBenchOptions {
+  batch: number;
+  concurrency: number;
+  json?: string;
+  records: number;
+}
+
+interface TopologyFigures {
+  docs: number;
+  docsPerSecond: number;
+  seconds: number;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+async function startIngestInstance(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ address: string; proc: ManagedProcess }> {
+  const port = await getFreePort();
+  const built = builtAppCommand('ingest');
+  const proc = await startProcess(built.command, built.args, {
+    cwd: built.cwd,
+    env: {
+      ES_NAMESPACE: 'benchcluster',
+      FANOUT_ENABLED: 'false',
+      INGEST_CONSUMER_NAME: name,
+      INGEST_LOG_TO_ELASTICSEARCH: 'false',
+      INGEST_PORT: String(port),
+      INGEST_TOKENS: `bench=${TOKEN}`,
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      ...env,
+    },
+    logFile: join(makeTempDir('bench-cluster-'), `${name}.log`),
+    name,
+  });
+  await proc.waitUntilReady(
+    async () =>
+      (
+        await fetch(`http://127.0.0.1:${port}/health/live`).catch(
+          () => undefined,
+        )
+      )?.ok === true,
+    `${name} answers`,
+    120_000,
+  );
+  return { address: `127.0.0.1:${port}`, proc };
+}
+
+async function measure(
+  esCluster: ElasticsearchCluster,
+  url: string,
+  bodies: Buffer[],
+  options: ClusterBenchOptions,
+): Promise<TopologyFigures> {
+  const es = new Client({ nodes: [...esCluster.urls], requestTimeout: 60_000 });
+  try {
+    const total = bodies.length * options.batch;
+    const t0 = performance.now();
+    await sendAll(
+      {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        url: `${url}/v1/logs`,
+      },
+      bodies,
+      options.concurrency,
+    );
+    const t1 = await untilSearchable(es, 'logs-*-benchcluster', total);
+    const seconds = (t1 - t0) / 1000;
+    return {
+      docs: total,
+      docsPerSecond: Math.round(total / seconds),
+      seconds: Number(seconds.toFixed(2)),
+    };
+  } finally {
+    await es.close();
+  }
+}
+
+async function single(
+  bodies: Buffer[],
+  options: ClusterBenchOptions,
+): Promise<TopologyFigures> {
+  const [es, redis] = await Promise.all([
+    startElasticsearchCluster({ nodes: 1 }),
+    startRedis({ extraArgs: ['--appendfsync', 'always'] }),
+  ]);
+  let ingest: { address: string; proc: ManagedProcess } | undefined;
+  try {
+    ingest = await startIngestInstance('ingest-single', {
+      ELASTICSEARCH_URL: es.url,
+      REDIS_URL: redis.url,
+    });
+    return await measure(es, `http://${ingest.address}`, bodies, options);
+  } finally {
+    await ingest?.proc.stop({ timeoutMs: 20_000 });
+    await redis.stop();
+    await es.dispose();
+  }
+}
+
+async function cluster(
+  bodies: Buffer[],
+  options: ClusterBenchOptions,
+): Promise<TopologyFigures> {
+  const [es, redis] = await Promise.all([
+    startElasticsearchCluster({ nodes: 3 }),
+    startRedisCluster({ masters: 3, replicas: 1 }),
+  ]);
+  const redisUrl = `redis-cluster://${redis.startupNodes.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  const ingests: { address: string; proc: ManagedProcess }[] = [];
+  let lb: Awaited<ReturnType<typeof startLoadBalancer>> | undefined;
+  try {
+    for (const name of ['ingest-a', 'ingest-b']) {
+      ingests.push(
+        await startIngestInstance(name, {
+          ELASTICSEARCH_URL: es.url,
+          INGEST_ACK_REPLICAS: '1',
+          INGEST_STREAM_PARTITIONS: '4',
+          REDIS_URL: redisUrl,
+        }),
+      );
+    }
+    lb = await startLoadBalancer({ servers: ingests.map((i) => i.address) });
+    return await measure(es, lb.url, bodies, options);
+  } finally {
+    await lb?.dispose();
+    await Promise.all(ingests.map((i) => i.proc.stop({ timeoutMs: 20_000 })));
+    await redis.dispose();
+    await es.dispose();
+  }
+}
+
+/** Runs both topologies and prints (and with `json`, writes) the figures side by side. */
+export async function runClusterBench(
+  options: ClusterBenchOptions,
+): Promise<void> {
+  const batches = Math.ceil(options.records / options.batch);
+  const bodies = Array.from({ length: batches }, (_, i) =>
+    logsBody(i, options.batch),
+  );
+  out(
+    `bench:ingest --cluster — ${batches * options.batch} log records in ${batches} OTLP protobuf batches of ${options.batch}, ${options.concurrency} concurrent senders; load average ${loadavg()[0].toFixed(2)}`,
+  );
+  out('  single: 1 Redis, 1 Elasticsearch node, 1 ingest...');
+  const one = await single(bodies, options);
+  out(`    ${one.docsPerSecond} records/s (${one.seconds} s)`);
+  out(
+    '  cluster: Redis Cluster 3+3 (WAIT 1 replica), Elasticsearch ×3 (1 replica), ingest ×2 behind HAProxy...',
+  );
+  const three = await cluster(bodies, options);
+  out(`    ${three.docsPerSecond} records/s (${three.seconds} s)`);
+  const ratio = Number((three.docsPerSecond / one.docsPerSecond).toFixed(3));
+  out(`  cluster / single: ${ratio}`);
+  if (options.json) {
+    writeFileSync(
+      options.json,
+      `${JSON.stringify(
+        {
+          command: `npm run bench:ingest -- --cluster --records ${options.records} --batch ${options.batch} --concurrency ${options.concurrency}`,
+          loadAverage: loadavg()[0],
+          ratio,
+          topologies: { cluster: three, single: one },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    out(`  figures written to ${options.json}`);
+  }
+}
