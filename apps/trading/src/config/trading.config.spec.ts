@@ -13,6 +13,28 @@ describe('loadConfig', () => {
     expect(config.delivery.attempts).toBe(6);
   });
 
+  it('shares several symbol partitions by leases unless some are fixed', () => {
+    const leased = loadConfig({ ...BASE, TRADING_EVAL_PARTITION_COUNT: '4' });
+    expect(leased.evaluation).toMatchObject({
+      assignment: 'leases',
+      leaseMs: 10_000,
+      partitions: { count: 4, own: [] },
+    });
+    const fixed = loadConfig({
+      ...BASE,
+      TRADING_EVAL_PARTITION_COUNT: '4',
+      TRADING_EVAL_PARTITIONS: '1,3',
+    });
+    expect(fixed.evaluation).toMatchObject({
+      assignment: 'static',
+      partitions: { count: 4, own: [1, 3] },
+    });
+    expect(loadConfig(BASE).evaluation).toMatchObject({
+      assignment: 'static',
+      partitions: { count: 1, own: [0] },
+    });
+  });
+
   it('names every bad key at once, one per line', () => {
     let message = '';
     try {

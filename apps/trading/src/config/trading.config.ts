@@ -2,6 +2,7 @@ import { type NetPolicy, parseAllowlist } from '@freeride/net-guard';
 import { parseConfig } from '@freeride/observability';
 import { redisUrlSchema } from '@freeride/redis-connection';
 
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -29,14 +30,22 @@ export const configSchema = z
     TRADING_EVAL_BATCH_SIZE: int(1000, 1),
     TRADING_EVAL_BLOCK_MS: int(100, 1),
     TRADING_EVAL_ENABLED: bool.default(true),
+    /** Lease owner of this evaluator: unique per running instance. */
+    TRADING_EVAL_CONSUMER_NAME: z.string().min(1).optional(),
+    /** Lifetime of a partition lease without renewal: the takeover delay after a kill. */
+    TRADING_EVAL_LEASE_MS: int(10_000, 500),
     /**
      * Symbol partitions of the evaluators (`partitionOf(symbol, count)`):
      * with several instances, each evaluates only the symbols of its own
-     * partitions (`TRADING_EVAL_PARTITIONS`, e.g. `0` on one and `1` on the
-     * other of two); rule changes reach every instance (LISTEN/NOTIFY).
+     * partitions; rule changes reach every instance (LISTEN/NOTIFY). Without
+     * `TRADING_EVAL_PARTITIONS` the instances share them by leases in Redis
+     * and take a dead instance's partitions over.
      */
     TRADING_EVAL_PARTITION_COUNT: int(1, 1),
-    /** This instance's partitions (comma-separated); empty: all of them. */
+    /**
+     * This instance's partitions (comma-separated), fixed; empty: taken by
+     * leases (all of them for a single instance).
+     */
     TRADING_EVAL_PARTITIONS: z
       .string()
       .default('')
@@ -137,10 +146,21 @@ export interface TradingConfig {
   evaluation: {
     batchSize: number;
     blockMs: number;
+    /**
+     * `leases`: partitions taken and given up at run time (several
+     * partitions, none fixed); `static`: `partitions.own` fixed.
+     */
+    assignment: 'leases' | 'static';
     /** Where this instance's checkpoint is stored: the stream, plus its partitions when split. */
     checkpointKey: string;
+    leaseMs: number;
+    /** Lease owner name, unique per running instance. */
+    owner: string;
     enabled: boolean;
-    /** Symbol partitions: `count` in all, this instance evaluates `own`. */
+    /**
+     * Symbol partitions: `count` in all, this instance evaluates `own` (with
+     * leases, the partitions held now: updated in place on reassignment).
+     */
     partitions: { count: number; own: number[] };
     start: 'earliest' | 'latest';
     stream: string;
@@ -174,10 +194,15 @@ export function loadConfig(
   env: Record<string, string | undefined>,
 ): TradingConfig {
   const e = parseConfig(configSchema, env);
+  const leases =
+    e.TRADING_EVAL_PARTITIONS.length === 0 &&
+    e.TRADING_EVAL_PARTITION_COUNT > 1;
   const ownPartitions =
     e.TRADING_EVAL_PARTITIONS.length > 0
       ? [...new Set(e.TRADING_EVAL_PARTITIONS)].sort((a, b) => a - b)
-      : Array.from({ length: e.TRADING_EVAL_PARTITION_COUNT }, (_, i) => i);
+      : leases
+        ? []
+        : Array.from({ length: e.TRADING_EVAL_PARTITION_COUNT }, (_, i) => i);
   return {
     adminToken: e.TRADING_ADMIN_TOKEN,
     databaseUrl: e.TRADING_DATABASE_URL,
@@ -190,6 +215,7 @@ export function loadConfig(
       timeoutMs: e.TRADING_DELIVERY_TIMEOUT_MS,
     },
     evaluation: {
+      assignment: leases ? 'leases' : 'static',
       batchSize: e.TRADING_EVAL_BATCH_SIZE,
       blockMs: e.TRADING_EVAL_BLOCK_MS,
       checkpointKey: checkpointKey(
@@ -198,6 +224,9 @@ export function loadConfig(
         ownPartitions,
       ),
       enabled: e.TRADING_EVAL_ENABLED,
+      leaseMs: e.TRADING_EVAL_LEASE_MS,
+      owner:
+        e.TRADING_EVAL_CONSUMER_NAME ?? `trading-${hostname()}-${process.pid}`,
       partitions: { count: e.TRADING_EVAL_PARTITION_COUNT, own: ownPartitions },
       start: e.TRADING_EVAL_START,
       stream: e.TRADING_QUOTE_STREAM,

@@ -4,6 +4,7 @@ import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { EvaluationMetrics } from './evaluation.metrics';
 import { EvaluationRepository } from './evaluation.repository';
 import { EvaluationService } from './evaluation.service';
+import { EvaluatorLeasesService } from './evaluator-leases.service';
 import { GatewayBarsClient } from './gateway-bars.client';
 import { QuoteStreamReader } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
@@ -17,6 +18,7 @@ import { RuleSyncService } from './rule-sync.service';
     EvaluationMetrics,
     EvaluationRepository,
     EvaluationService,
+    EvaluatorLeasesService,
     GatewayBarsClient,
     QuoteStreamReader,
     RuleBookService,

@@ -80,7 +80,8 @@ export class EvaluationRepository {
    * triggers that were new.
    */
   async commit(batch: {
-    checkpoint?: { id: string; stream: string };
+    /** The stream position reached, stored under each of `stream`'s keys. */
+    checkpoint?: { id: string; stream: string | readonly string[] };
     expired: string[];
     fires: PendingFire[];
   }): Promise<StoredTrigger[]> {
@@ -125,7 +126,7 @@ export class EvaluationRepository {
          WHERE id = ANY($13::uuid[]) AND active
        ), checkpoint AS (
          INSERT INTO evaluator_checkpoints (stream, last_id)
-         SELECT $14::text, $15::text WHERE $14::text IS NOT NULL
+         SELECT s, $15::text FROM unnest($14::text[]) AS s
          ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()
        )
        SELECT id, idempotency_key, fired_at FROM ins`,
@@ -143,7 +144,7 @@ export class EvaluationRepository {
         repeating.map((r) => r.count),
         repeating.map((r) => expired.has(r.id)),
         expiredOnly,
-        batch.checkpoint?.stream ?? null,
+        batch.checkpoint ? [batch.checkpoint.stream].flat() : [],
         batch.checkpoint?.id ?? null,
         f.map((p) => p.fire.price ?? null),
       ],

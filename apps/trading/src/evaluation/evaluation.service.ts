@@ -29,7 +29,7 @@ import {
 } from './evaluation.repository';
 import { QuoteStreamReader, type StreamEntry } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
-import { ownsSymbol } from './symbol-partitions';
+import { ownsSymbol, partitionCheckpointKey } from './symbol-partitions';
 import type { TradingRule } from './trading-rule';
 
 /** Longest time a batch without effects may leave the stored checkpoint behind. */
@@ -53,6 +53,13 @@ interface TickCounts {
 /** Milliseconds part of a stream id. */
 function idMs(id: string): number {
   return Number(id.split('-')[0]);
+}
+
+/** Whether stream id `a` is before `b`. */
+function olderId(a: string, b: string): boolean {
+  const [am, as = 0] = a.split('-').map(Number);
+  const [bm, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
 }
 
 /**
@@ -86,6 +93,9 @@ export class EvaluationService
   private lastId = '0-0';
   private loop?: Promise<void>;
   private running = false;
+  /** Reassignments run one after the other (see {@link reassign}). */
+  private reassigning: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
@@ -100,6 +110,56 @@ export class EvaluationService
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const leases = this.config.evaluation.assignment === 'leases';
+    // With leases, the partitions (and their rules) come with `reassign`.
+    if (!leases) await this.loadOwnRules();
+    if (!this.config.evaluation.enabled) return;
+    this.health.register('quote-stream', () =>
+      Promise.resolve({
+        details: {
+          lastId: this.lastId,
+          partitions: this.config.evaluation.partitions.own,
+          rules: this.ruleBook.engine.ruleCount,
+        },
+        status: this.running || leases ? 'up' : 'down',
+      }),
+    );
+    if (!leases) await this.startReading();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.reassigning;
+    await this.stopReading();
+  }
+
+  /**
+   * Evaluates the `own` partitions from now on (leases): stops reading after
+   * the batch in flight and commits it (checkpoints of the partitions held
+   * until now), re-arms the rules of the new partitions' symbols, and
+   * resumes from the oldest checkpoint among them. Ticks a previous owner
+   * evaluated already may be evaluated again: their firings carry the same
+   * idempotency keys, so none is stored or delivered twice.
+   */
+  reassign(own: readonly number[]): Promise<void> {
+    const next = [...own].sort((a, b) => a - b);
+    this.reassigning = this.reassigning.then(async () => {
+      const partitions = this.config.evaluation.partitions;
+      if (this.stopped || next.join() === partitions.own.join()) return;
+      await this.stopReading();
+      partitions.own.splice(0, partitions.own.length, ...next);
+      for (const id of this.ruleBook.ids()) this.ruleBook.remove(id);
+      this.lastId = '0-0';
+      this.committedId = '0-0';
+      await this.loadOwnRules();
+      if (next.length > 0) await this.startReading();
+      this.logger.log({ partitions: next }, 'evaluator partitions reassigned');
+    });
+    return this.reassigning;
+  }
+
+  /** Arms the active rules of this instance's symbols. */
+  private async loadOwnRules(): Promise<void> {
     for (const rule of await this.repository.loadActive()) {
       // With split evaluators, only the rules of this instance's symbols.
       if (!ownsSymbol(rule.symbol, this.config.evaluation.partitions)) continue;
@@ -107,20 +167,16 @@ export class EvaluationService
       await this.ruleBook.add(tradingRule, rearmAt);
     }
     this.metrics.rules.set(this.ruleBook.engine.ruleCount);
-    if (!this.config.evaluation.enabled) return;
+  }
+
+  private async startReading(): Promise<void> {
     await this.resume();
     await this.enqueueUndelivered();
     this.running = true;
-    this.health.register('quote-stream', () =>
-      Promise.resolve({
-        details: { lastId: this.lastId, rules: this.ruleBook.engine.ruleCount },
-        status: this.running ? 'up' : 'down',
-      }),
-    );
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  private async stopReading(): Promise<void> {
     this.running = false;
     // Fails a pending blocking read; the loop then sees running=false.
     this.stream.close();
@@ -129,6 +185,23 @@ export class EvaluationService
       this.logger.warn({ err }, 'pending firings not committed at shutdown'),
     );
     await this.enqueuing;
+  }
+
+  /** {@link checkpointKeys} as the repository takes them: one key, or several. */
+  private checkpointStream(): string | string[] {
+    const keys = this.checkpointKeys();
+    return keys.length === 1 ? keys[0] : keys;
+  }
+
+  /** Where the position is stored: per partition held, with leases. */
+  private checkpointKeys(): string[] {
+    const { assignment, checkpointKey, partitions, stream } =
+      this.config.evaluation;
+    return assignment === 'leases'
+      ? partitions.own.map((p) =>
+          partitionCheckpointKey(stream, p, partitions.count),
+        )
+      : [checkpointKey];
   }
 
   /** Evaluates sentiment updates through the same commit and delivery path as ticks. */
@@ -148,9 +221,19 @@ export class EvaluationService
   /** Restores the checkpoint and warms crossings and windows up from processed ticks. */
   private async resume(): Promise<void> {
     const { start, warmupMs } = this.config.evaluation;
-    const checkpoint = await this.repository.checkpoint(
-      this.config.evaluation.checkpointKey,
-    );
+    // The oldest position among the partitions held (leases); a partition
+    // never checkpointed starts as TRADING_EVAL_START says.
+    let checkpoint: string | undefined;
+    for (const key of this.checkpointKeys()) {
+      const id = await this.repository.checkpoint(key);
+      if (id === undefined) {
+        if (start === 'earliest') {
+          checkpoint = undefined;
+          break;
+        }
+      } else if (checkpoint === undefined || olderId(id, checkpoint))
+        checkpoint = id;
+    }
     if (checkpoint === undefined) {
       if (start === 'latest') this.lastId = await this.stream.lastId();
       return;
@@ -290,9 +373,14 @@ export class EvaluationService
 
   private startDrain(): Promise<void> {
     if (!this.committing) {
-      this.committing = this.drain();
+      // Cleared once settled: a drain with nothing to commit settles at
+      // once, before this assignment, so its own `finally` cannot clear it.
+      const committing = this.drain().finally(() => {
+        if (this.committing === committing) this.committing = undefined;
+      });
+      this.committing = committing;
       // Awaited by back-pressure, idle flush and shutdown; failures are logged in drain.
-      this.committing.catch(() => undefined);
+      committing.catch(() => undefined);
     }
     return this.committing;
   }
@@ -315,7 +403,7 @@ export class EvaluationService
         let stored: StoredTrigger[];
         try {
           stored = await this.repository.commit({
-            checkpoint: { id, stream: this.config.evaluation.checkpointKey },
+            checkpoint: { id, stream: this.checkpointStream() },
             expired,
             fires,
           });

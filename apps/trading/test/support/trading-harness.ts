@@ -1,6 +1,6 @@
 import { QUOTE_STREAM_KEY } from '@freeride/contracts';
 
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -158,7 +158,7 @@ export async function api<T = unknown>(
 
 /** Publishes a tick on the quote stream exactly as the gateway does; returns the entry id. */
 export async function publishTick(
-  redis: Redis,
+  redis: Redis | Cluster,
   tick: {
     asOf: number;
     price: number;
