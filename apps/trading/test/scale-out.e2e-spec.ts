@@ -1,5 +1,3 @@
-import { partitionOf } from '@freeride/contracts';
-
 import {
   type Infra,
   type TestTrader,
@@ -9,18 +7,10 @@ import {
   publishTick,
   startInfra,
   startTradingApp,
+  symbolsOfPartitions,
   waitFor,
 } from './support/trading-harness';
 import { WebhookReceiver } from './support/webhook-receiver';
-
-/** The first symbols of the form `SPLIT<n>` in partition 0 and in partition 1 of 2. */
-function symbolsOfPartitions(): [string, string] {
-  const of = (p: number) => {
-    for (let n = 0; ; n++)
-      if (partitionOf(`SPLIT${n}`, 2) === p) return `SPLIT${n}`;
-  };
-  return [of(0), of(1)];
-}
 
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000;
 
@@ -29,7 +19,7 @@ describe('two evaluators splitting the symbols, rule changes broadcast with LIST
   const apps: TradingApp[] = [];
   let trader: TestTrader;
   const receiver = new WebhookReceiver();
-  const [S0, S1] = symbolsOfPartitions();
+  const [S0, S1] = symbolsOfPartitions('SPLIT');
 
   beforeAll(async () => {
     infra = await startInfra();

@@ -1,5 +1,3 @@
-import { partitionOf } from '@freeride/contracts';
-
 import { Cluster } from 'ioredis';
 
 import { type RedisClusterServer, startRedisCluster } from './support/testing';
@@ -12,18 +10,10 @@ import {
   publishTick,
   startInfra,
   startTradingApp,
+  symbolsOfPartitions,
   waitFor,
 } from './support/trading-harness';
 import { WebhookReceiver } from './support/webhook-receiver';
-
-/** The first symbols of the form `TAKE<n>` in partition 0 and in partition 1 of 2. */
-function symbolsOfPartitions(): [string, string] {
-  const of = (p: number) => {
-    for (let n = 0; ; n++)
-      if (partitionOf(`TAKE${n}`, 2) === p) return `TAKE${n}`;
-  };
-  return [of(0), of(1)];
-}
 
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000;
 const leaseKey = (p: number) => `freeride:trading:eval-lease:{${p}}`;
@@ -40,7 +30,7 @@ describe('two evaluators sharing symbol partitions by leases, one killed', () =>
   const apps: Record<string, TradingApp> = {};
   let trader: TestTrader;
   const receiver = new WebhookReceiver();
-  const [S0, S1] = symbolsOfPartitions();
+  const [S0, S1] = symbolsOfPartitions('TAKE');
   let tickAt = T0;
 
   const keysAt = (path: string) =>

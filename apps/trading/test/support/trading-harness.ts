@@ -1,4 +1,4 @@
-import { QUOTE_STREAM_KEY } from '@freeride/contracts';
+import { QUOTE_STREAM_KEY, partitionOf } from '@freeride/contracts';
 
 import { type Cluster, Redis } from 'ioredis';
 import { join } from 'node:path';
@@ -231,3 +231,12 @@ export async function waitForDeliveriesSettled(
   );
 }
 export { waitFor } from './testing';
+
+/** The first symbols `<prefix><n>` in partition 0 and in partition 1 of 2. */
+export function symbolsOfPartitions(prefix: string): [string, string] {
+  const of = (p: number) => {
+    for (let n = 0; ; n++)
+      if (partitionOf(`${prefix}${n}`, 2) === p) return `${prefix}${n}`;
+  };
+  return [of(0), of(1)];
+}
