@@ -25,5 +25,5 @@ export const N_RULES = Number(args.rules);
 export const N_SYMBOLS = Number(args.symbols);
 export const N_TICKS = Number(args.ticks);
 export const ROOT = join(__dirname, '..', '..', '..');
-/** Ticks of the first WARMUP_MS of a timed run are not measured. */
+/** A timed run first publishes WARMUP_MS of ticks, evaluated and delivered before it is measured. */
 export const WARMUP_MS = 2000;
