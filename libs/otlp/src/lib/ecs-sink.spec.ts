@@ -56,26 +56,47 @@ function parseLines(body: string): { action: Doc; source: Doc }[] {
 }
 
 describe('contentId', () => {
-  it('is XXH3-128 (reference test vector of the empty input), base64url', () => {
+  const hashOf = (id: string) =>
+    Buffer.from(id, 'base64url').subarray(6).toString('hex');
+  const timeOf = (id: string) => Buffer.from(id, 'base64url').readUIntBE(0, 6);
+
+  it('is the time (6 bytes) then XXH3-128 (reference test vector of the empty input), base64url', () => {
     // XXH3_128bits("") from the xxHash reference implementation.
     expect(xxh3.xxh128('').toString(16)).toBe(
       '99aa06d3014798d86001c324468d497f',
     );
-    expect(contentId('')).toBe(
-      Buffer.from('99aa06d3014798d86001c324468d497f', 'hex').toString(
-        'base64url',
-      ),
+    expect(contentId('', 1_700_000_000_123)).toBe(
+      Buffer.from(
+        `018bcfe5687b${'99aa06d3014798d86001c324468d497f'}`,
+        'hex',
+      ).toString('base64url'),
     );
+    expect(timeOf(contentId('', 1_700_000_000_123))).toBe(1_700_000_000_123);
   });
 
-  it('keeps leading zeros (fixed width, 22 characters)', () => {
+  it('keeps leading zeros (fixed width, 30 characters)', () => {
     // xxh128('abc') has a leading zero nibble.
     const hex = xxh3.xxh128('abc').toString(16);
     expect(hex).toHaveLength(31);
-    expect(contentId('abc')).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(Buffer.from(contentId('abc'), 'base64url').toString('hex')).toBe(
-      hex.padStart(32, '0'),
+    expect(contentId('abc')).toMatch(/^[A-Za-z0-9_-]{30}$/);
+    expect(hashOf(contentId('abc'))).toBe(hex.padStart(32, '0'));
+  });
+
+  it('starts with the time, so later records sort after earlier ones', () => {
+    const earlier = contentId('b', 1_700_000_000_000);
+    const later = contentId('a', 1_700_000_000_001);
+    expect(earlier.slice(0, 8) < later.slice(0, 8)).toBe(true);
+    expect(hashOf(earlier)).toBe(
+      xxh3.xxh128('b').toString(16).padStart(32, '0'),
     );
+  });
+
+  it('takes 0 for an unset, negative or unusable time and clamps the far future', () => {
+    expect(timeOf(contentId('a'))).toBe(0);
+    expect(timeOf(contentId('a', -5))).toBe(0);
+    expect(timeOf(contentId('a', Number.NaN))).toBe(0);
+    expect(timeOf(contentId('a', 1e300))).toBe(2 ** 48 - 1);
+    expect(timeOf(contentId('a', 12.9))).toBe(12);
   });
 });
 

@@ -520,7 +520,7 @@ describe('toEcsDocuments', () => {
         expect(ids('json')).toEqual(first);
         expect(ids('protobuf')).toEqual(first);
         expect(new Set(first).size).toBe(first.length);
-        for (const id of first) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        for (const id of first) expect(id).toMatch(/^[A-Za-z0-9_-]{30}$/);
       },
     );
 

@@ -29,8 +29,9 @@ import { doubleToJs, isEmptyId, nanosBetween, nanosToIso } from './otlp-values';
  */
 export interface EcsWrite {
   /**
-   * Deterministic content id: XXH3-128 of the document's serialised content
-   * (everything but the receipt-time fields), base64url, 22 chars. A retried
+   * Deterministic content id: the record's own time (ms) then XXH3-128 of
+   * the document's serialised content (everything but the receipt-time
+   * fields), base64url, 30 chars. A retried
    * write of the same record gets the same `_id`, so it conflicts (409)
    * instead of duplicating.
    */
