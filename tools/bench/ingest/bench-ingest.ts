@@ -3,7 +3,8 @@
  *   --runs 1 --paths direct,collector,collector-ecs,ingest
  *   --fault on|off|only --fault-seconds 30 --fault-stream-seconds 60
  *   --fault-stop-after 10 --fault-settle-seconds 30 --latency-samples 40
- *   --es-url http://127.0.0.1:9261 --fresh-es --json FILE]
+ *   --collector-flush 1s|default --es-url http://127.0.0.1:9261 --fresh-es
+ *   --json FILE]
  *   (--cluster: the scale-out topology next to a single node instead, ./cluster.ts)
  *
  * The same OTLP protobuf log batches, in one run on the same machine, through:
@@ -18,7 +19,10 @@
  * For each: documents per second until all are searchable, the ratio to
  * direct bulk, sent → searchable latency p50/p99, CPU ms per 1,000 documents
  * of Elasticsearch, of the receiver and of the bench itself, and the stored
- * document size. The order of the paths rotates from run to run.
+ * document size. The order of the paths rotates from run to run. The
+ * Collector's exporter batches for up to 10 s by default; in the throughput
+ * runs it flushes after 1 s (`--collector-flush`), in the fault runs it keeps
+ * its defaults.
  *
  * Then the fault, side by side: the same steady stream while Elasticsearch
  * is stopped; acknowledged vs indexed (missing, duplicated) records for the
@@ -41,6 +45,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
+import type { CpuPer1k } from './cpu';
 import { type FaultFigures, faultRun } from './fault';
 import {
   REPO,
@@ -78,6 +83,9 @@ const LATENCY_SAMPLES = Number(args.get('latency-samples') ?? 40);
 const ES_URL = args.get('es-url') ?? 'http://127.0.0.1:9261';
 const JSON_OUT = args.get('json');
 const FRESH_ES = args.get('fresh-es') === 'true';
+// The Collector's batching timeout in the throughput runs: its default 10 s
+// would add up to 10 s of waiting for the last batch to a run of a few seconds.
+const COLLECTOR_FLUSH = args.get('collector-flush') ?? '1s';
 const SELECTED = (args.get('paths') ?? PATHS.join(','))
   .split(',')
   .filter(Boolean) as PathName[];
@@ -177,12 +185,7 @@ interface Summary {
   ratio: number;
   p50: number;
   p99: number;
-  cpuMsPer1k: {
-    elasticsearch: number;
-    receiver: number;
-    sender: number;
-    total: number;
-  };
+  cpuMsPer1k: CpuPer1k;
   sourceBytes: number;
   indexedFields: number;
 }
@@ -201,6 +204,12 @@ function summarise(
       cpuMsPer1k: {
         elasticsearch: m((x) => x.cpuMsPer1k.elasticsearch),
         receiver: m((x) => x.cpuMsPer1k.receiver),
+        receiverProcesses: Object.fromEntries(
+          Object.keys(rs[0].cpuMsPer1k.receiverProcesses).map((name) => [
+            name,
+            m((x) => x.cpuMsPer1k.receiverProcesses[name] ?? 0),
+          ]),
+        ),
         sender: m((x) => x.cpuMsPer1k.sender),
         total: m((x) => x.cpuMsPer1k.total),
       },
@@ -221,7 +230,7 @@ function printThroughput(
 ): void {
   out();
   out(
-    `| path | docs/s (median of ${runs.length}) | ratio to direct bulk (median of per-run ratios) | sent → searchable p50 | p99 | CPU ms per 1k docs: Elasticsearch / receiver / sender | stored \`_source\` bytes per doc | indexed values per doc |`,
+    `| path | docs/s (median of ${runs.length}) | ratio to direct bulk (median of per-run ratios) | sent → searchable p50 | p99 | CPU ms per 1k docs: Elasticsearch / receiver (by process) / sender / total | stored \`_source\` bytes per doc | indexed values per doc |`,
   );
   out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const p of PATHS) {
@@ -229,7 +238,13 @@ function printThroughput(
     if (!s) continue;
     const c = s.cpuMsPer1k;
     out(
-      `| ${LABEL[p]} | ${s.docsPerSecond.toLocaleString('en-US')} | ${s.ratio.toFixed(3)} | ${s.p50.toLocaleString('en-US')} ms | ${s.p99.toLocaleString('en-US')} ms | ${c.elasticsearch} / ${c.receiver} / ${c.sender} | ${s.sourceBytes} | ${s.indexedFields} |`,
+      `| ${LABEL[p]} | ${s.docsPerSecond.toLocaleString('en-US')} | ${s.ratio.toFixed(3)} | ${s.p50.toLocaleString('en-US')} ms | ${s.p99.toLocaleString('en-US')} ms | ${c.elasticsearch} / ${c.receiver}${
+        Object.keys(c.receiverProcesses).length > 1
+          ? ` (${Object.entries(c.receiverProcesses)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})`
+          : ''
+      } / ${c.sender} / ${c.total} | ${s.sourceBytes} | ${s.indexedFields} |`,
     );
   }
   out();
@@ -365,6 +380,7 @@ async function main(): Promise<void> {
 
   const figures: Record<string, unknown> = {
     batchSize: BATCH,
+    collectorFlushInThroughputRuns: COLLECTOR_FLUSH,
     command:
       `npm run bench:ingest -- ${process.argv.slice(2).join(' ')}`.trim(),
     concurrency: CONCURRENCY,
@@ -409,6 +425,8 @@ async function main(): Promise<void> {
           {
             batch: BATCH,
             collectorBin: collector.path,
+            collectorFlush:
+              COLLECTOR_FLUSH === 'default' ? undefined : COLLECTOR_FLUSH,
             concurrency: CONCURRENCY,
             esUrl: ES_URL,
             latencySamples: LATENCY_SAMPLES,

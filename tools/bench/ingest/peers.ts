@@ -83,7 +83,8 @@ export function otelcolBinary(log: (line: string) => void): {
  * `otel` bench:ingest installs a data stream template, as
  * `require_data_stream` needs; `ecs` documents land in our own ECS
  * template). The exporter's queue is the default in-memory one, or the
- * persistent `file_storage` queue.
+ * persistent `file_storage` queue; `flushTimeout` replaces its batching
+ * timeout (default 10 s: a batch under 1 MB waits that long).
  */
 export async function startCollector(
   binary: string,
@@ -91,11 +92,21 @@ export async function startCollector(
   index: string,
   queue: 'memory' | 'file',
   mapping: CollectorMapping = 'otel',
+  flushTimeout?: string,
 ): Promise<Receiver> {
   const port = await getFreePort();
   const dir = makeTempDir('bench-otelcol-');
   const persistent = queue === 'file';
   const ecs = mapping === 'ecs';
+  const queueLines = [
+    ...(persistent ? ['      storage: file_storage'] : []),
+    ...(flushTimeout
+      ? ['      batch:', `        flush_timeout: ${flushTimeout}`]
+      : []),
+  ];
+  const sendingQueue = queueLines.length
+    ? `    sending_queue:\n      enabled: true\n${queueLines.join('\n')}\n`
+    : '';
   const config = `receivers:
   otlp:
     protocols:
@@ -107,7 +118,7 @@ ${ecs ? '    metadata_keys: [X-Elastic-Mapping-Mode]\n' : ''}exporters:
   elasticsearch:
     endpoint: ${esUrl}
     logs_index: ${index}
-${ecs ? '    metadata_keys: [X-Elastic-Mapping-Mode]\n' : ''}${persistent ? '    sending_queue:\n      enabled: true\n      storage: file_storage\n' : ''}${persistent ? `extensions:\n  file_storage:\n    directory: ${dir}\n` : ''}service:
+${ecs ? '    metadata_keys: [X-Elastic-Mapping-Mode]\n' : ''}${sendingQueue}${persistent ? `extensions:\n  file_storage:\n    directory: ${dir}\n` : ''}service:
 ${persistent ? '  extensions: [file_storage]\n' : ''}  telemetry:
     metrics:
       level: none

@@ -53,6 +53,8 @@ export interface PathFigures {
 export interface ThroughputOptions {
   batch: number;
   collectorBin?: string;
+  /** The Collector exporter's batching timeout in the throughput runs (its default: 10 s). */
+  collectorFlush?: string;
   concurrency: number;
   esUrl: string;
   latencySamples: number;
@@ -148,6 +150,7 @@ async function startSender(
           index,
           'memory',
           mapping,
+          opts.collectorFlush,
         ),
         opts.concurrency,
       );
