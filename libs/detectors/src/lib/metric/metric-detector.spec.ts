@@ -227,4 +227,24 @@ describe('MetricDetector', () => {
     expect(incidents).toEqual([2000]);
     expect(max(scores.slice(2300))).toBeLessThan(METRIC_ALERT_SCORE);
   });
+
+  it('flags a slow drift out of the long-run band that the adaptive level follows, naming the long-run level', () => {
+    const rnd = noise(9);
+    const detector = new MetricDetector();
+    const results = Array.from({ length: 6000 }, (_, i) =>
+      detector.update(
+        T0 + i * MINUTE,
+        100 + 2 * rnd() + (i < 4000 ? 0 : Math.min(i - 4000, 1000) * 0.03),
+      ),
+    );
+    const scores = results.map((r) => r.score);
+    expect(max(scores.slice(3000, 4000))).toBeLessThan(METRIC_ALERT_SCORE);
+    const longRun = results
+      .slice(4000, 5000)
+      .filter(
+        (r) => r.score > METRIC_ALERT_SCORE && r.reason.includes('long-run'),
+      );
+    expect(longRun.length).toBeGreaterThan(0);
+    expect(max(scores.slice(5100))).toBeLessThan(METRIC_ALERT_SCORE);
+  });
 });

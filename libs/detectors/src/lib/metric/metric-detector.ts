@@ -142,6 +142,11 @@ const GAP_STEPS = 5;
 const SEASON_GAIN = 0.85;
 /** Points over which the short-run mean residual is averaged. */
 const MEAN_POINTS = 8;
+/**
+ * Weight of the deviation from the long-run level: a value `clipDeviations`
+ * (4) long-run spreads off counts as a point at the score floor (3).
+ */
+const LONG_RUN_WEIGHT = 0.75;
 /** Visits of a seasonal phase before its residuals move the model's level. */
 const PHASE_SEEN_FOR_LEVEL = 2;
 
@@ -194,6 +199,11 @@ interface Model {
  * - **Level shifts.** After `shiftPoints` consecutive points beyond the clip
  *   band on one side, the level re-baselines onto the new values: the shift
  *   scores high for its first points, then the series is normal again.
+ * - **Long-run band.** A clipped mean of the values over about
+ *   `slowSpreadPoints` and the mean absolute deviation around it. A value
+ *   far outside it counts as a deviation even when the adaptive level has
+ *   followed a slow drift there; it re-baselines after a sustained shift
+ *   like the models do.
  * - **Gaps.** After a gap the level re-learns fast only when the point lies
  *   outside the band (the series moved while nobody looked).
  * - **Score.** The larger of the point's deviation and the short-run mean
@@ -212,6 +222,11 @@ export class MetricDetector {
   private count = 0;
   private lastTs = Number.NaN;
   private lastValue = 0;
+  /** Long-run level, mean absolute deviation around it, and its run beyond the clip band. */
+  private longDev = 0;
+  private longLevel = 0;
+  private longRun = 0;
+  private longRunSum = 0;
   private mean = 0;
   private readonly models: Model[] = [];
   private readonly options: Required<MetricDetectorOptions>;
@@ -265,7 +280,17 @@ export class MetricDetector {
     const meanSd = sd * Math.sqrt(1 / MEAN_POINTS);
     const pointZ = residual / sd;
     const meanZ = (o.meanWeight * mean) / meanSd;
-    const z = Math.abs(pointZ) >= Math.abs(meanZ) ? pointZ : meanZ;
+    const pointOrMean = Math.abs(pointZ) >= Math.abs(meanZ) ? pointZ : meanZ;
+    // The long-run band: a value far outside the range the series has kept
+    // over about `slowSpreadPoints` counts even when the adaptive level has
+    // followed it there (a slow drift into new territory).
+    const longZ = this.longRunDeviations(value, sd);
+    const z =
+      this.count > 3 * o.slowSpreadPoints &&
+      Math.abs(longZ) > Math.abs(pointOrMean)
+        ? longZ
+        : pointOrMean;
+    this.learnLongRun(value, sd);
     const learning = this.count < o.learningPoints;
     // Anomaly likelihood (after HTM): how unusual the recent deviation is
     // against this series' own long-run distribution of deviations.
@@ -300,8 +325,52 @@ export class MetricDetector {
       ? 'learning'
       : score === 0
         ? 'within the expected band'
-        : `${Math.abs(z).toFixed(1)} robust deviations ${z > 0 ? 'above' : 'below'} the expected ${expected.toPrecision(6)}${Math.abs(meanZ) > Math.abs(pointZ) ? ' (sustained)' : ''}`;
+        : z === pointOrMean
+          ? `${Math.abs(z).toFixed(1)} robust deviations ${z > 0 ? 'above' : 'below'} the expected ${expected.toPrecision(6)}${Math.abs(meanZ) > Math.abs(pointZ) ? ' (sustained)' : ''}`
+          : `${(Math.abs(z) / LONG_RUN_WEIGHT).toFixed(1)} long-run deviations ${z > 0 ? 'above' : 'below'} the long-run level ${this.longLevel.toPrecision(6)} (expected ${expected.toPrecision(6)})`;
     return result(expected, BAND_DEVIATIONS * sd, score, z, reason);
+  }
+
+  /**
+   * Weighted deviation of a value from the long-run level, in long-run
+   * spreads (never narrower than the model's spread `sd`).
+   */
+  private longRunDeviations(value: number, sd: number): number {
+    const longSd = Math.max(this.longDev * MAD_TO_SD, sd);
+    return (LONG_RUN_WEIGHT * (value - this.longLevel)) / longSd;
+  }
+
+  /**
+   * The long-run level and spread: a clipped exponential mean over about
+   * `slowSpreadPoints`, re-baselined after `shiftPoints` consecutive points
+   * beyond its clip band on one side, as the models are (a level shift
+   * alerts once, not until the long mean has crawled to it).
+   */
+  private learnLongRun(value: number, sd: number): void {
+    const o = this.options;
+    const longSd = Math.max(this.longDev * MAD_TO_SD, sd);
+    const r = value - this.longLevel;
+    const alpha = Math.max(2 / (o.slowSpreadPoints + 1), 1 / this.count);
+    const clip = o.clipDeviations * longSd;
+    const clipped = this.count < 10 ? r : Math.max(-clip, Math.min(clip, r));
+    this.longLevel += alpha * clipped;
+    this.longDev += alpha * (Math.abs(clipped) - this.longDev);
+    if (this.count >= 10 && Math.abs(r) > clip) {
+      if (Math.sign(this.longRunSum) !== Math.sign(r)) {
+        this.longRun = 0;
+        this.longRunSum = 0;
+      }
+      this.longRun++;
+      this.longRunSum += r;
+      if (this.longRun >= o.shiftPoints) {
+        this.longLevel += this.longRunSum / this.longRun;
+        this.longRun = 0;
+        this.longRunSum = 0;
+      }
+    } else {
+      this.longRun = 0;
+      this.longRunSum = 0;
+    }
   }
 
   private addSeasonalModels(): void {
