@@ -150,6 +150,44 @@ const LONG_RUN_WEIGHT = 0.75;
 /** Visits of a seasonal phase before its residuals move the model's level. */
 const PHASE_SEEN_FOR_LEVEL = 2;
 
+/**
+ * A run of consecutive residuals beyond a clip band on one side: after
+ * enough of them, their mean is the shift to re-baseline onto.
+ */
+class SustainedRun {
+  private points = 0;
+  private sum = 0;
+
+  /**
+   * Adds one point; returns the mean residual of the run when it reaches
+   * `points` (and restarts it), else 0.
+   *
+   * @param beyond - whether the point lies beyond the clip band
+   * @param residual - its signed residual
+   * @param points - run length that re-baselines
+   */
+  push(beyond: boolean, residual: number, points: number): number {
+    if (!beyond) {
+      this.points = 0;
+      this.sum = 0;
+      return 0;
+    }
+    if (Math.sign(this.sum) !== Math.sign(residual)) {
+      this.points = 0;
+      this.sum = 0;
+    }
+    this.points++;
+    this.sum += residual;
+    if (this.points < points) {
+      return 0;
+    }
+    const shift = this.sum / this.points;
+    this.points = 0;
+    this.sum = 0;
+    return shift;
+  }
+}
+
 /** One expectation model: damped-trend level plus an optional seasonal profile. */
 interface Model {
   /**
@@ -166,9 +204,8 @@ interface Model {
   /** Slow robust mean absolute residual. */
   slow: number;
   trend: number;
-  /** Consecutive points beyond this model's clip band on one side, and their residual sum. */
-  run: number;
-  runSum: number;
+  /** Consecutive points beyond this model's clip band on one side. */
+  readonly shift: SustainedRun;
 }
 
 /**
@@ -225,8 +262,7 @@ export class MetricDetector {
   /** Long-run level, mean absolute deviation around it, and its run beyond the clip band. */
   private longDev = 0;
   private longLevel = 0;
-  private longRun = 0;
-  private longRunSum = 0;
+  private readonly longShift = new SustainedRun();
   private mean = 0;
   private readonly models: Model[] = [];
   private readonly options: Required<MetricDetectorOptions>;
@@ -355,22 +391,11 @@ export class MetricDetector {
     const clipped = this.count < 10 ? r : Math.max(-clip, Math.min(clip, r));
     this.longLevel += alpha * clipped;
     this.longDev += alpha * (Math.abs(clipped) - this.longDev);
-    if (this.count >= 10 && Math.abs(r) > clip) {
-      if (Math.sign(this.longRunSum) !== Math.sign(r)) {
-        this.longRun = 0;
-        this.longRunSum = 0;
-      }
-      this.longRun++;
-      this.longRunSum += r;
-      if (this.longRun >= o.shiftPoints) {
-        this.longLevel += this.longRunSum / this.longRun;
-        this.longRun = 0;
-        this.longRunSum = 0;
-      }
-    } else {
-      this.longRun = 0;
-      this.longRunSum = 0;
-    }
+    this.longLevel += this.longShift.push(
+      this.count >= 10 && Math.abs(r) > clip,
+      r,
+      o.shiftPoints,
+    );
   }
 
   private addSeasonalModels(): void {
@@ -388,8 +413,7 @@ export class MetricDetector {
         level: base.level,
         periodMs,
         profile: new Float64Array(bins),
-        run: 0,
-        runSum: 0,
+        shift: new SustainedRun(),
         seen: new Uint16Array(bins),
         slow: base.slow,
         trend: 0,
@@ -430,8 +454,7 @@ export class MetricDetector {
       level: value,
       periodMs: 0,
       profile: undefined,
-      run: 0,
-      runSum: 0,
+      shift: new SustainedRun(),
       seen: undefined,
       slow: 0,
       trend: 0,
@@ -518,25 +541,17 @@ export class MetricDetector {
       // side re-baseline its level. Each model judges by its own residuals:
       // a daily transition the seasonal model expects is no shift for it,
       // even when it is one for the plain level.
-      if (!learning && phaseKnown && Math.abs(raw) > own) {
-        if (Math.sign(m.runSum) !== Math.sign(raw)) {
-          m.run = 0;
-          m.runSum = 0;
+      const shift = m.shift.push(
+        !learning && phaseKnown && Math.abs(raw) > own,
+        raw,
+        o.shiftPoints,
+      );
+      if (shift !== 0) {
+        m.level += shift;
+        m.trend = 0;
+        if (m === chosen) {
+          this.mean = 0;
         }
-        m.run++;
-        m.runSum += raw;
-        if (m.run >= o.shiftPoints) {
-          m.level += m.runSum / m.run;
-          m.trend = 0;
-          m.run = 0;
-          m.runSum = 0;
-          if (m === chosen) {
-            this.mean = 0;
-          }
-        }
-      } else {
-        m.run = 0;
-        m.runSum = 0;
       }
     }
     // The series' resolution: a low quantile (about the 10th percentile)
