@@ -73,11 +73,12 @@ async function startIngestInstance(
   await proc.waitUntilReady(
     async () =>
       (
-        await fetch(`http://127.0.0.1:${port}/health/live`).catch(
+        await fetch(`http://127.0.0.1:${port}/health/ready`).catch(
           () => undefined,
         )
       )?.ok === true,
-    `${name} answers`,
+    // Ready, not only live: on a Redis Cluster it answers 503 until it knows the slots.
+    `${name} is ready`,
     120_000,
   );
   return { address: `127.0.0.1:${port}`, proc };
