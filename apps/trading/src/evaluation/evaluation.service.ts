@@ -277,6 +277,8 @@ export class EvaluationService
 
   /** One blocking read; its failure is handled where it is awaited. */
   private read(afterId: string): Promise<StreamEntry[]> {
+    // Once shutting down, no new read (the reader would open a new connection).
+    if (!this.running) return Promise.resolve([]);
     const { batchSize, blockMs } = this.config.evaluation;
     const read = this.stream.readAfter(afterId, batchSize, blockMs);
     // A read-ahead still pending at shutdown fails with nobody awaiting it.
