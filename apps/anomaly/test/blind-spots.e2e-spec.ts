@@ -2,20 +2,13 @@ import type { LogRecordEvent } from '@freeride/contracts';
 
 import { Redis } from 'ioredis';
 
-import { renderAlertmanagerConfig } from './support/alertmanager-config';
 import { metricValue, startAnomalyApp } from './support/anomaly-app';
 import type { AnomalyApp } from './support/anomaly-app';
+import { deleteDataStream, startPagingPath } from './support/paging-path';
+import type { PagingPath } from './support/paging-path';
 import { pushRecords } from './support/record-streams';
-import {
-  ensureElasticsearch,
-  makeTempDir,
-  removeTempDir,
-  startAlertmanager,
-  startRedis,
-  waitFor,
-} from './support/testing';
+import { ensureElasticsearch, startRedis, waitFor } from './support/testing';
 import type { MonitoringServer, RedisServer } from './support/testing';
-import { startWebhookReceiver } from './support/webhook-receiver';
 import type { WebhookReceiver } from './support/webhook-receiver';
 
 interface WebhookPayload {
@@ -61,7 +54,7 @@ function trafficThenBurst(
 describe('apps/anomaly blind spots (real Redis, Elasticsearch, Alertmanager)', () => {
   let alertmanager: MonitoringServer;
   let app: AnomalyApp | undefined;
-  let dir: string;
+  let paging: PagingPath | undefined;
   let receiver: WebhookReceiver;
   let redis: Redis;
   let redisServer: RedisServer;
@@ -83,11 +76,8 @@ describe('apps/anomaly blind spots (real Redis, Elasticsearch, Alertmanager)', (
     redisServer = await startRedis();
     redis = new Redis(redisServer.url);
     esUrl = (await ensureElasticsearch()).url;
-    receiver = await startWebhookReceiver();
-    dir = makeTempDir('freeride-anomaly-blind-');
-    alertmanager = await startAlertmanager({
-      configFile: renderAlertmanagerConfig({ dir, receiverUrl: receiver.url }),
-    });
+    paging = await startPagingPath('freeride-anomaly-blind-');
+    ({ alertmanager, receiver } = paging);
     // Production defaults for warm-up (1 h) and event-time bounds; demo-sized buckets.
     app = await startAnomalyApp({
       ALERTMANAGER_URLS: alertmanager.url,
@@ -104,12 +94,8 @@ describe('apps/anomaly blind spots (real Redis, Elasticsearch, Alertmanager)', (
     await app?.proc.stop();
     redis?.disconnect();
     await redisServer?.dispose();
-    await alertmanager?.stop();
-    await receiver?.close();
-    if (dir) removeTempDir(dir);
-    await fetch(`${esUrl}/_data_stream/${dataStream}`, {
-      method: 'DELETE',
-    }).catch(() => undefined);
+    await paging?.close();
+    await deleteDataStream(esUrl, dataStream);
   });
 
   it('pages a brand-new error burst in the first minute after the service starts', async () => {

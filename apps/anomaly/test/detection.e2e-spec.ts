@@ -4,24 +4,17 @@ import { STREAM_KEYS } from '@freeride/contracts';
 import { loadImage } from '@napi-rs/canvas';
 import { Redis } from 'ioredis';
 
-import { renderAlertmanagerConfig } from './support/alertmanager-config';
 import { metricValue, startAnomalyApp } from './support/anomaly-app';
 import type { AnomalyApp } from './support/anomaly-app';
+import { deleteDataStream, startPagingPath } from './support/paging-path';
+import type { PagingPath } from './support/paging-path';
 import {
   groupBacklog,
   pushMetricPoints,
   pushRecords,
 } from './support/record-streams';
-import {
-  ensureElasticsearch,
-  makeTempDir,
-  removeTempDir,
-  startAlertmanager,
-  startRedis,
-  waitFor,
-} from './support/testing';
+import { ensureElasticsearch, startRedis, waitFor } from './support/testing';
 import type { MonitoringServer, RedisServer } from './support/testing';
-import { startWebhookReceiver } from './support/webhook-receiver';
 import type { WebhookReceiver } from './support/webhook-receiver';
 
 interface WebhookPayload {
@@ -43,7 +36,7 @@ const HISTORY_START =
 describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertmanager)', () => {
   let alertmanager: MonitoringServer;
   let app: AnomalyApp | undefined;
-  let dir: string;
+  let paging: PagingPath | undefined;
   let esUrl: string;
   let receiver: WebhookReceiver;
   let redis: Redis;
@@ -107,23 +100,16 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
     redisServer = await startRedis();
     redis = new Redis(redisServer.url);
     esUrl = (await ensureElasticsearch()).url;
-    receiver = await startWebhookReceiver();
-    dir = makeTempDir('freeride-anomaly-e2e-');
-    alertmanager = await startAlertmanager({
-      configFile: renderAlertmanagerConfig({ dir, receiverUrl: receiver.url }),
-    });
+    paging = await startPagingPath('freeride-anomaly-e2e-');
+    ({ alertmanager, receiver } = paging);
   });
 
   afterAll(async () => {
     await app?.proc.stop();
     redis?.disconnect();
     await redisServer?.dispose();
-    await alertmanager?.stop();
-    await receiver?.close();
-    if (dir) removeTempDir(dir);
-    await fetch(`${esUrl}/_data_stream/${dataStream}`, {
-      method: 'DELETE',
-    }).catch(() => undefined);
+    await paging?.close();
+    await deleteDataStream(esUrl, dataStream);
   });
 
   it('raises nothing on a quiet, steady stream of 10 minutes of replayed time', async () => {

@@ -3,9 +3,10 @@ import { partitionOf } from '@freeride/contracts';
 
 import { Cluster } from 'ioredis';
 
-import { renderAlertmanagerConfig } from './support/alertmanager-config';
 import { metricValue, startAnomalyApp } from './support/anomaly-app';
 import type { AnomalyApp } from './support/anomaly-app';
+import { deleteDataStream, startPagingPath } from './support/paging-path';
+import type { PagingPath } from './support/paging-path';
 import {
   PARTITIONS,
   groupBacklog,
@@ -13,14 +14,10 @@ import {
 } from './support/record-streams';
 import {
   ensureElasticsearch,
-  makeTempDir,
-  removeTempDir,
-  startAlertmanager,
   startRedisCluster,
   waitFor,
 } from './support/testing';
 import type { MonitoringServer, RedisClusterServer } from './support/testing';
-import { startWebhookReceiver } from './support/webhook-receiver';
 import type { WebhookReceiver } from './support/webhook-receiver';
 
 const MINUTE = 60_000;
@@ -47,7 +44,7 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
   let alertmanager: MonitoringServer;
   let apps: Record<string, AnomalyApp> = {};
   let cluster: RedisClusterServer;
-  let dir: string;
+  let paging: PagingPath | undefined;
   let esUrl: string;
   let receiver: WebhookReceiver;
   let redis: Cluster;
@@ -93,23 +90,16 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
     cluster = await startRedisCluster({ replicas: 0 });
     redis = new Cluster(cluster.startupNodes);
     esUrl = (await ensureElasticsearch()).url;
-    receiver = await startWebhookReceiver();
-    dir = makeTempDir('freeride-anomaly-takeover-');
-    alertmanager = await startAlertmanager({
-      configFile: renderAlertmanagerConfig({ dir, receiverUrl: receiver.url }),
-    });
+    paging = await startPagingPath('freeride-anomaly-takeover-');
+    ({ alertmanager, receiver } = paging);
   }, 90_000);
 
   afterAll(async () => {
     for (const app of Object.values(apps)) await app.proc.stop();
     redis?.disconnect();
     await cluster?.dispose();
-    await alertmanager?.stop();
-    await receiver?.close();
-    if (dir) removeTempDir(dir);
-    await fetch(`${esUrl}/_data_stream/${dataStream}`, {
-      method: 'DELETE',
-    }).catch(() => undefined);
+    await paging?.close();
+    await deleteDataStream(esUrl, dataStream);
   });
 
   it('takes a killed instance’s partitions over with their state, losing no record and paging once', async () => {
