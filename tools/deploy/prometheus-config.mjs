@@ -2,6 +2,9 @@
 /**
  * Renders the Prometheus configs of both stacks from observability/prometheus/scrape-jobs.json:
  *   - observability/prometheus/prometheus.yml: the package stack, every target on 127.0.0.1;
+ *   - observability/prometheus/prometheus-cluster.yml: the scale-out package stack
+ *     (`stack:up -- --cluster`), one target per app instance (`clusterPorts`), each with its own
+ *     `instance` label (`<service>-a`, `<service>-b`, ... as the instances' consumer names);
  *   - deploy/compose/prometheus/prometheus.yml: docker compose, every target by service name.
  *
  *   node tools/deploy/prometheus-config.mjs           write both files
@@ -33,11 +36,24 @@ export const STACKS = {
     ],
     host: () => '127.0.0.1',
   },
+  cluster: {
+    file: 'observability/prometheus/prometheus-cluster.yml',
+    header: [
+      '# Prometheus for the scale-out package stack (tools/stack/up.sh --cluster): scrapes every',
+      '# instance of every app on loopback (not the load balancer), each under its own `instance`',
+      '# label; same rules and Alertmanager as the package stack.',
+    ],
+    host: () => '127.0.0.1',
+    instances: (job) => job.clusterPorts ?? [job.port],
+  },
 };
+
+/** Instance names by position: a, b, c, ... */
+const letter = (i) => String.fromCharCode(97 + i);
 
 /** The YAML text of one stack's config. */
 export function renderPrometheusConfig(stack, source) {
-  const { header, host } = STACKS[stack];
+  const { header, host, instances } = STACKS[stack];
   const target = ({ port, service }) => `'${host(service)}:${port}'`;
   const lines = [
     ...header,
@@ -59,11 +75,20 @@ export function renderPrometheusConfig(stack, source) {
     'scrape_configs:',
   ];
   for (const job of source.jobs) {
-    lines.push(
-      `  - job_name: ${job.job}`,
-      '    static_configs:',
-      `      - targets: [${target(job)}]`,
-      `        labels: { service: ${job.service} }`,
+    lines.push(`  - job_name: ${job.job}`, '    static_configs:');
+    const ports = instances ? instances(job) : [job.port];
+    if (ports.length === 1) {
+      lines.push(
+        `      - targets: [${target({ ...job, port: ports[0] })}]`,
+        `        labels: { service: ${job.service} }`,
+      );
+      continue;
+    }
+    ports.forEach((port, i) =>
+      lines.push(
+        `      - targets: [${target({ ...job, port })}]`,
+        `        labels: { service: ${job.service}, instance: ${job.service}-${letter(i)} }`,
+      ),
     );
   }
   return `${lines.join('\n')}\n`;

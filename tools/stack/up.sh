@@ -47,13 +47,20 @@ else
 fi
 part postgres bash "$here/postgres.sh" start
 part alertmanager bash "$here/alertmanager.sh" start
-part prometheus bash "$here/prometheus.sh" start
+if [[ "$cluster" == 1 ]]; then
+  # Every instance of every app, each under its own `instance` label (not the load balancer).
+  part prometheus env PROMETHEUS_CONFIG="$REPO_ROOT/observability/prometheus/prometheus-cluster.yml" \
+    bash "$here/prometheus.sh" start
+else
+  part prometheus bash "$here/prometheus.sh" start
+fi
 
 # --- apps and demo sources (started after the servers they need) ----------------------------
 if [[ "$cluster" == 1 ]]; then
   # Two instances of each app: instance a on the single stack's port, b on port + 10 (ingest:
   # both behind HAProxy on 4318). Each consumer has its own name; WAIT for one replica; the two
-  # evaluators split the symbols into two partitions.
+  # evaluators share two symbol partitions by leases in Redis (a dead one's taken over after
+  # TRADING_EVAL_LEASE_MS).
   instance() { STACK_INSTANCE="$1" "${@:2}"; }
   part ingest instance a env INGEST_PORT=4321 STACK_INGEST_LB_PORT=4318 \
     STACK_APP_ENV="INGEST_CONSUMER_NAME=ingest-a INGEST_ACK_REPLICAS=1 INGEST_STREAM_PARTITIONS=4" bash "$here/apps.sh" start ingest
@@ -66,8 +73,8 @@ if [[ "$cluster" == 1 ]]; then
   part anomaly instance a env ANOMALY_PORT=3003 STACK_APP_ENV="ANOMALY_CONSUMER_NAME=anomaly-a" bash "$here/apps.sh" start anomaly
   part anomaly instance b env ANOMALY_PORT=3013 STACK_APP_ENV="ANOMALY_CONSUMER_NAME=anomaly-b" bash "$here/apps.sh" start anomaly
   part openai-fake bash "$here/apps.sh" start openai-fake
-  part trading instance a env TRADING_PORT=3002 STACK_APP_ENV="TRADING_EVAL_PARTITION_COUNT=2 TRADING_EVAL_PARTITIONS=0" bash "$here/apps.sh" start trading
-  part trading instance b env TRADING_PORT=3012 MARKET_GATEWAY_PORT=3011 STACK_APP_ENV="TRADING_EVAL_PARTITION_COUNT=2 TRADING_EVAL_PARTITIONS=1" bash "$here/apps.sh" start trading
+  part trading instance a env TRADING_PORT=3002 STACK_APP_ENV="TRADING_EVAL_PARTITION_COUNT=2 TRADING_EVAL_CONSUMER_NAME=evaluator-a TRADING_EVAL_LEASE_MS=5000" bash "$here/apps.sh" start trading
+  part trading instance b env TRADING_PORT=3012 MARKET_GATEWAY_PORT=3011 STACK_APP_ENV="TRADING_EVAL_PARTITION_COUNT=2 TRADING_EVAL_CONSUMER_NAME=evaluator-b TRADING_EVAL_LEASE_MS=5000" bash "$here/apps.sh" start trading
 else
   part ingest bash "$here/apps.sh" start ingest
   part market-fakes bash "$here/apps.sh" start market-fakes
