@@ -353,6 +353,95 @@ describe('AnomalyEngine', () => {
     });
   });
 
+  describe('a partition taken over while an anomaly fires', () => {
+    const log = (
+      s: number,
+      level: 'error' | 'info',
+      message: string,
+    ): LogRecordEvent => ({
+      '@timestamp': new Date(START + s * 1000).toISOString(),
+      attributes: {},
+      level,
+      message,
+      service: 'py',
+      severityNumber: level === 'error' ? 17 : 9,
+    });
+    const options = {
+      idleAdvanceAfterMs: 5_000,
+      keepFiringForMs: 10_000,
+      newTemplateWarmupMs: 0,
+    };
+    const firingOnA = () => {
+      const a = engine(options);
+      const fired = run(
+        a,
+        [
+          log(0, 'info', 'started'),
+          log(11, 'error', 'disk full on /var'),
+          log(21, 'error', 'disk full on /var'),
+        ],
+        1_000,
+      );
+      expect(fired.map((e) => [e.kind, e.status])).toEqual([
+        ['new_template', 'firing'],
+      ]);
+      return { a, fired: fired[0] };
+    };
+    const handOver = (a: AnomalyEngine, wallNowMs: number) => {
+      const b = engine(options);
+      b.restore(
+        JSON.parse(JSON.stringify(a.snapshot())) as ReturnType<
+          AnomalyEngine['snapshot']
+        >,
+        wallNowMs,
+      );
+      return b;
+    };
+
+    it('the new owner re-posts the same firing anomaly, then resolves it once the condition stays clear', () => {
+      const { a, fired } = firingOnA();
+      const b = handOver(a, 2_000);
+      expect(b.firingAnomalies().map((e) => e.id)).toEqual([fired.id]);
+      expect(b.firingAnomalies()[0]?.window.start).toBe(fired.window.start);
+      expect(b.tick(4_000)).toEqual([]);
+      const resolved = [...b.tick(40_000), ...b.tick(120_000)];
+      expect(resolved.map((e) => [e.key, e.status])).toEqual([
+        [fired.key, 'resolved'],
+      ]);
+      expect(resolved[0]?.window.start).toBe(fired.window.start);
+      expect(b.firingAnomalies()).toEqual([]);
+    });
+
+    it('the new owner carries on as the old one would have: no second page, the same resolve', () => {
+      const { a, fired } = firingOnA();
+      const b = handOver(a, 2_000);
+      const continuation = [
+        log(25, 'error', 'disk full on /var'),
+        log(27, 'error', 'disk quota exceeded for /srv'),
+        log(31, 'error', 'disk full on /var'),
+        log(41, 'info', 'started'),
+        log(200, 'info', 'started'),
+      ];
+      const onA = run(a, continuation, 3_000);
+      const onB = run(b, continuation, 3_000);
+      expect(onB).toEqual(onA);
+      expect(onB.filter((e) => e.status === 'firing')).toEqual([]);
+      expect(onB.map((e) => [e.key, e.status])).toEqual([
+        [fired.key, 'resolved'],
+      ]);
+    });
+
+    it('restores a snapshot written before firing anomalies were kept', () => {
+      const { a } = firingOnA();
+      const { firing: _firing, eventTimeMs: _eventTimeMs, ...older } =
+        a.snapshot();
+      const b = engine(options);
+      b.restore(older);
+      expect(b.firingAnomalies()).toEqual([]);
+      expect(b.snapshot().services).toEqual(older.services);
+    });
+  });
+
   describe('#tick', () => {
     it('resolves an anomaly when the source went quiet, by advancing event time with the wall clock', () => {
       const subject = engine({

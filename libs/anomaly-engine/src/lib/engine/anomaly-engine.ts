@@ -455,11 +455,30 @@ export class AnomalyEngine {
 
   /** The state to keep across a restart, plain JSON. */
   snapshot(): AnomalyEngineSnapshot {
-    return snapshotServices(this.services);
+    const eventTimeMs = this.clock.nowMs;
+    return {
+      ...snapshotServices(this.services),
+      ...(Number.isNaN(eventTimeMs) ? {} : { eventTimeMs }),
+      firing: {
+        anomalies: this.firing.snapshot(),
+        keys: this.flap.firingStates(),
+      },
+    };
   }
 
-  /** Restores a {@link AnomalyEngine.snapshot} into a fresh engine, before any record. */
-  restore(snapshot: AnomalyEngineSnapshot): void {
+  /**
+   * Restores a {@link AnomalyEngine.snapshot} into a fresh engine, before any
+   * record: the vocabulary, the event time and the anomalies firing, which
+   * this engine then re-posts ({@link AnomalyEngine.firingAnomalies}) and
+   * resolves once their condition stays clear.
+   */
+  restore(snapshot: AnomalyEngineSnapshot, wallNowMs = Date.now()): void {
     restoreServices(this.services, snapshot);
+    if (snapshot.eventTimeMs !== undefined)
+      this.clock.resume(snapshot.eventTimeMs, wallNowMs);
+    if (snapshot.firing) {
+      this.firing.restore(snapshot.firing.anomalies);
+      this.flap.restoreFiring(snapshot.firing.keys);
+    }
   }
 }

@@ -1,15 +1,27 @@
 import { TemplateMiner } from '@freeride/detectors';
 import type { TemplateMinerState } from '@freeride/detectors';
 
+import type { FiringKeyState } from '../flap/flap-suppressor';
+import type { FiringSnapshot } from './firing-anomalies';
 import type { ServiceLogStates } from './service-log-state';
 
 /**
  * What an engine keeps across a restart ({@link AnomalyEngine.snapshot}):
  * the mined templates and the start of each service's warm-up, so a
  * restarted instance neither re-learns its vocabulary nor mistakes known
- * templates for new ones. Rate baselines are re-learned. Plain JSON.
+ * templates for new ones; and the anomalies firing, with the event time, so
+ * the instance that takes a partition over keeps re-posting them and
+ * resolves them (rather than letting them expire in Alertmanager or paging
+ * them a second time). Rate baselines are re-learned. Plain JSON; the
+ * `firing` part is optional, so snapshots written before it still restore.
  */
 export interface AnomalyEngineSnapshot {
+  /** Event time when the snapshot was taken, epoch ms. */
+  readonly eventTimeMs?: number;
+  readonly firing?: {
+    readonly anomalies: readonly FiringSnapshot[];
+    readonly keys: readonly FiringKeyState[];
+  };
   readonly services: readonly {
     readonly firstSeenMs: number;
     readonly miner: TemplateMinerState;

@@ -50,6 +50,16 @@ export class EventClock {
     return Number.isNaN(this.watermarkMs) ? wallNowMs : this.watermarkMs;
   }
 
+  /**
+   * Continues from another instance's event time (a partition taken over):
+   * as if its last record had just arrived.
+   */
+  resume(watermarkMs: number, wallNowMs: number): void {
+    if (!Number.isFinite(watermarkMs) || !Number.isNaN(this.watermarkMs))
+      return;
+    this.advanceTo(watermarkMs, wallNowMs);
+  }
+
   /** Moves event time to a record's time; returns what the crossed evaluations produced. */
   advanceTo(ts: number, wallNowMs: number): AnomalyEvent[] {
     this.lastEventWallMs = wallNowMs;

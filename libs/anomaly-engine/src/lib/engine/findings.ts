@@ -56,6 +56,11 @@ export class Findings {
     return this.byKey.get(key);
   }
 
+  /** Puts back a finding another instance had (a partition taken over). */
+  restore(key: string, finding: Finding): void {
+    this.byKey.set(key, finding);
+  }
+
   /** Keys whose findings are still active at `atMs`. */
   activeAt(atMs: number): Set<string> {
     const active = new Set<string>();

@@ -4,6 +4,15 @@ import type { FlapTransition } from '../flap/flap-suppressor';
 import type { EventOf } from './anomaly-event';
 import type { Finding, Findings } from './findings';
 
+/** A firing anomaly in a snapshot: its key, the finding (sets as arrays) and its start. */
+export interface FiringSnapshot {
+  readonly finding: Omit<Finding, 'templateIds'> & {
+    readonly templateIds?: readonly string[];
+  };
+  readonly key: string;
+  readonly sinceMs: number;
+}
+
 /**
  * The anomalies firing now, driven by the flap suppressor's transitions: a
  * `fire` keeps a copy of the finding with its start, a `resolve` releases it
@@ -65,5 +74,41 @@ export class FiringAnomalies {
         finding.sinceMs,
       ),
     );
+  }
+
+  /**
+   * The firing anomalies as plain JSON, each with the latest state of its
+   * finding, for {@link FiringAnomalies.restore}.
+   */
+  snapshot(): FiringSnapshot[] {
+    return [...this.firing].map(([key, copy]) => {
+      const { templateIds, ...rest } = this.findings.get(key) ?? copy;
+      return {
+        finding: {
+          ...rest,
+          ...(templateIds ? { templateIds: [...templateIds] } : {}),
+        },
+        key,
+        sinceMs: copy.sinceMs,
+      };
+    });
+  }
+
+  /**
+   * Takes over another instance's firing anomalies and their findings, so
+   * that what goes on extends them as it would have there, and their resolve
+   * is reported here.
+   */
+  restore(saved: readonly FiringSnapshot[]): void {
+    for (const { finding, key, sinceMs } of saved) {
+      const { templateIds, ...rest } = finding;
+      const restored: Finding = {
+        ...rest,
+        samples: [...rest.samples],
+        ...(templateIds ? { templateIds: new Set(templateIds) } : {}),
+      };
+      this.findings.restore(key, restored);
+      this.firing.set(key, { ...restored, sinceMs });
+    }
   }
 }

@@ -36,6 +36,17 @@ export interface FlapTransition {
   readonly type: 'fire' | 'resolve';
 }
 
+/**
+ * A firing key as {@link FlapSuppressor.firingStates} gives it and
+ * {@link FlapSuppressor.restoreFiring} takes it back: plain JSON.
+ */
+export interface FiringKeyState {
+  readonly key: string;
+  readonly lastActiveMs: number;
+  readonly resolvedAtMs: readonly number[];
+  readonly sinceMs: number;
+}
+
 /** State of one key, see {@link FlapSuppressor.state}. */
 export type FlapState = 'firing' | 'inactive' | 'pending';
 
@@ -103,6 +114,33 @@ export class FlapSuppressor {
     return [...this.keys]
       .filter(([, state]) => state.state === 'firing')
       .map(([key]) => key);
+  }
+
+  /** The keys firing now with what keeps them firing, to hand them to another instance. */
+  firingStates(): FiringKeyState[] {
+    return [...this.keys]
+      .filter(([, state]) => state.state === 'firing')
+      .map(([key, state]) => ({
+        key,
+        lastActiveMs: state.lastActiveMs,
+        resolvedAtMs: [...state.resolvedAtMs],
+        sinceMs: state.sinceMs,
+      }));
+  }
+
+  /**
+   * Takes firing keys over from another instance: they stay firing (no new
+   * `fire`) while active, and resolve after the keep-firing period once not.
+   */
+  restoreFiring(states: readonly FiringKeyState[]): void {
+    for (const { key, lastActiveMs, resolvedAtMs, sinceMs } of states) {
+      this.keys.set(key, {
+        lastActiveMs,
+        resolvedAtMs: [...resolvedAtMs],
+        sinceMs,
+        state: 'firing',
+      });
+    }
   }
 
   /** State of one key; `inactive` for an unknown key. */
