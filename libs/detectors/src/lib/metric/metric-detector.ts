@@ -130,8 +130,9 @@ const BAND_DEVIATIONS = 6;
  */
 const NOVELTY_WEIGHT = 18;
 /**
- * The novelty channel counts only for a point at least this many robust
- * deviations from its expectation: a new extreme inside the noise is not news.
+ * The novelty channel counts only when the deviation its record stands for
+ * (the point's, or the short-run mean's for the level record) is at least
+ * this many robust deviations: a new extreme inside the noise is not news.
  */
 const NOVELTY_MIN_DEVIATIONS = 2;
 /** Mean absolute deviation of a normal distribution, in standard deviations. */
@@ -248,7 +249,9 @@ interface Model {
  *   anomaly likelihood (after HTM): how unusual the recent deviation is
  *   against the series' own long-run distribution of deviations. A novelty
  *   channel (a value beyond the decaying range of what the series has shown)
- *   adds to it for points at least 2 deviations off. A short refractory
+ *   adds to it when the deviation its record stands for is at least 2
+ *   robust deviations: the point's own for a new extreme value, the
+ *   short-run mean's for a new extreme of the short-run level. A short refractory
  *   period keeps one incident from scoring on every point (ARTime and HTM's
  *   anomaly likelihood both damp repeats after a detection).
  *
@@ -320,12 +323,11 @@ export class MetricDetector {
     // The long-run band: a value far outside the range the series has kept
     // over about `slowSpreadPoints` counts even when the adaptive level has
     // followed it there (a slow drift into new territory).
-    const longZ = this.longRunDeviations(value, sd);
-    const z =
-      this.count > 3 * o.slowSpreadPoints &&
-      Math.abs(longZ) > Math.abs(pointOrMean)
-        ? longZ
-        : pointOrMean;
+    const longZ =
+      this.count > 3 * o.slowSpreadPoints
+        ? this.longRunDeviations(value, sd)
+        : 0;
+    const z = Math.abs(longZ) > Math.abs(pointOrMean) ? longZ : pointOrMean;
     this.learnLongRun(value, sd);
     const learning = this.count < o.learningPoints;
     // Anomaly likelihood (after HTM): how unusual the recent deviation is
@@ -350,9 +352,18 @@ export class MetricDetector {
       this.meanA += beta * d;
       this.varA = (1 - beta) * (this.varA + beta * d * d);
     }
-    const noveltyScore = this.novelty.update(timestampMs, value).score;
+    const news = this.novelty.update(timestampMs, value);
+    // A record counts only when the deviation it stands for is beyond the
+    // noise: the short-run level's record by the sustained (short-run mean)
+    // deviation, the value's, residual's and volatility's by the point's own
+    // deviation from the expectation or the long-run level. A point inside
+    // the noise does not make a drifting mean's new extreme news.
+    const evidence =
+      news.channel === 'level'
+        ? Math.abs(meanZ)
+        : Math.max(Math.abs(pointZ), Math.abs(longZ));
     const novelty =
-      a > NOVELTY_MIN_DEVIATIONS ? NOVELTY_WEIGHT * noveltyScore : 0;
+      evidence > NOVELTY_MIN_DEVIATIONS ? NOVELTY_WEIGHT * news.score : 0;
     score = 1 - (1 - score) * (1 - Math.min(0.999, novelty));
     score = this.refractory.apply(score);
     this.learn(timestampMs, value, sd, gap, dt);

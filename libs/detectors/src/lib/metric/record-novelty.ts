@@ -50,8 +50,16 @@ export interface RecordDetectorOptions {
   readonly volatilityHorizon?: number;
 }
 
-/** The result of {@link MetricDetector.update} for one point. */
+/**
+ * A record channel: the value, the short-run level, the distance from the
+ * expectation or the volatility beyond its record.
+ */
+export type RecordChannel = 'level' | 'residual' | 'value' | 'volatility';
+
+/** The result of {@link RecordDetector.update} for one point. */
 interface RecordScore {
+  /** The channel that set the score (the strongest one). */
+  readonly channel: RecordChannel;
   /** The band the value was expected in: expectation ± 4 robust deviations. */
   readonly expected: { readonly high: number; readonly low: number };
   /** Why the score is what it is, for people. */
@@ -91,8 +99,6 @@ interface Seasonal {
   readonly counts: Float64Array;
   readonly periodMs: number;
 }
-
-type Channel = 'level' | 'residual' | 'value' | 'volatility';
 
 /**
  * Streaming anomaly detector for one metric series: one point at a time,
@@ -160,6 +166,7 @@ export class RecordDetector {
   update(timestampMs: number, value: number): RecordScore {
     if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
       return {
+        channel: 'value',
         expected: { high: Number.NaN, low: Number.NaN },
         reason: 'not a finite point',
         score: 0,
@@ -168,6 +175,7 @@ export class RecordDetector {
     if (this.count === 0) {
       this.first(timestampMs, value);
       return {
+        channel: 'value',
         expected: { high: value, low: value },
         reason: 'first point',
         score: 0,
@@ -193,7 +201,7 @@ export class RecordDetector {
           (Math.abs(value - this.lastValue) - this.volatility);
 
     const recordsReady = this.count > RECORD_WARMUP_POINTS;
-    const channels: Record<Channel, number> = {
+    const channels: Record<RecordChannel, number> = {
       level:
         beyond(shortMean, this.levelMin, this.levelMax, floor) *
         LEVEL_NOVELTY_WEIGHT,
@@ -211,7 +219,7 @@ export class RecordDetector {
           ? (volatility - this.volatilityRecord) / this.volatilityRecord
           : 0,
     };
-    let strongest: Channel = 'value';
+    let strongest: RecordChannel = 'value';
     for (const channel of ['level', 'residual', 'volatility'] as const) {
       if (channels[channel] > channels[strongest]) {
         strongest = channel;
@@ -234,6 +242,7 @@ export class RecordDetector {
 
     const sd = Math.max(this.deviation * MAD_TO_SD, floor);
     return {
+      channel: strongest,
       expected: { high: expected + 4 * sd, low: expected - 4 * sd },
       reason: learning
         ? 'learning'
