@@ -247,4 +247,30 @@ describe('MetricDetector', () => {
     expect(longRun.length).toBeGreaterThan(0);
     expect(max(scores.slice(5100))).toBeLessThan(METRIC_ALERT_SCORE);
   });
+
+  it('does not page a point inside the noise because the short-run level creeps to a new high', () => {
+    const detector = new MetricDetector();
+    // Alternating ±1 noise around 100; one early spike sets the records,
+    // which decay over the next 20,000 points.
+    for (let i = 0; i < 20_000; i++) {
+      detector.update(
+        T0 + i * MINUTE,
+        100 + (i % 2 === 1 ? 1 : -1) + (i === 200 ? 100 : 0),
+      );
+    }
+    // The level then creeps up (a new high of the short-run level) and one
+    // point lies about 2.6 robust deviations above its expectation.
+    let bump = { deviations: 0, score: 1 };
+    for (let k = 0; k < 300; k++) {
+      const i = 20_000 + k;
+      const r = detector.update(
+        T0 + i * MINUTE,
+        100 + 0.02 * k + (i % 2 === 1 ? 1 : -1) + (k === 150 ? 3.5 : 0),
+      );
+      if (k === 150) bump = r;
+    }
+    expect(bump.deviations).toBeGreaterThan(2);
+    expect(bump.deviations).toBeLessThan(3);
+    expect(bump.score).toBeLessThan(METRIC_ALERT_SCORE);
+  });
 });
