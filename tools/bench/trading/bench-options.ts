@@ -9,6 +9,10 @@ export const { values: args } = parseArgs({
     headlines: { default: '10000', type: 'string' },
     'indicator-rules': { default: '10000', type: 'string' },
     json: { type: 'string' },
+    /** Tick → webhook run: one line per measured delivery, `[published, committed, received]` (epoch ms). */
+    latencies: { type: 'string' },
+    /** Only these parts (comma-separated: engine, webhook, throughput, sentiment); unset: all. */
+    only: { type: 'string' },
     'naive-ticks': { default: '20000', type: 'string' },
     /** Directory for a V8 CPU profile of the app (`--cpu-prof`); unset: no profile. */
     'profile-app': { type: 'string' },
@@ -27,3 +31,12 @@ export const N_TICKS = Number(args.ticks);
 export const ROOT = join(__dirname, '..', '..', '..');
 /** A timed run first publishes WARMUP_MS of ticks, evaluated and delivered before it is measured. */
 export const WARMUP_MS = 2000;
+
+/** Whether part `name` of the benchmark runs (`--only`, `--skip-e2e`). */
+export function runs(
+  name: 'engine' | 'sentiment' | 'throughput' | 'webhook',
+): boolean {
+  if (args['skip-e2e'] && (name === 'webhook' || name === 'throughput'))
+    return false;
+  return !args.only || args.only.split(',').includes(name);
+}

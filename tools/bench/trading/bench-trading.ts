@@ -23,9 +23,12 @@
  * usage: npm run bench:trading -- [--ticks 1000000] [--rate 5000] [--seconds 20]
  *          [--naive-ticks 20000] [--indicator-rules 10000] [--backlog-ticks 500000]
  *          [--headlines 10000] [--json FILE] [--skip-e2e] [--profile-app DIR]
+ *          [--only engine,webhook,throughput,sentiment] [--latencies FILE]
  *
- * `--skip-e2e` skips 3 and 4 (the runs of the app); `--profile-app DIR`
- * writes a V8 CPU profile of each app run there.
+ * `--skip-e2e` skips 3 and 4 (the runs of the app); `--only` runs only the
+ * parts named (engine: 1 and 2); `--profile-app DIR` writes a V8 CPU
+ * profile of each app run there; `--latencies FILE` writes each measured
+ * delivery's publish, commit and receipt times of the tick → webhook run.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -35,6 +38,7 @@ import {
   N_SYMBOLS,
   N_TICKS,
   args,
+  runs,
 } from './bench-options';
 import { benchEvaluation, benchIndicatorEvaluation } from './evaluation-bench';
 import { benchEvaluatorThroughput } from './evaluator-throughput-bench';
@@ -45,72 +49,81 @@ async function main(): Promise<void> {
   // The servers of @freeride/testing do not keep the event loop alive (they
   // are unref'd for tests): hold it open until the benchmark is done.
   const keepAlive = setInterval(() => undefined, 1000);
-  console.log(
-    `evaluation: ${N_RULES} rules over ${N_SYMBOLS} symbols, ${N_TICKS} ticks`,
-  );
-  const evaluation = benchEvaluation();
-  console.table([
-    {
-      engine: 'indexed (RuleEngine)',
-      fires: evaluation.fires,
-      seconds: evaluation.indexedSeconds.toFixed(2),
-      ticks: evaluation.ticks,
-      'ticks/s': evaluation.indexedTicksPerSecond,
-    },
-    {
-      engine: 'naive scan (NaiveRuleEngine)',
-      fires: evaluation.naivePrefixFires,
-      seconds: evaluation.naiveSeconds.toFixed(2),
-      ticks: evaluation.naiveTicks,
-      'ticks/s': evaluation.naiveTicksPerSecond,
-    },
-  ]);
-  console.log(
-    `speed-up ${evaluation.speedup}x; naive vs indexed mismatched ticks on the prefix: ${evaluation.naiveMismatchedTicks}`,
-  );
+  let evaluation: ReturnType<typeof benchEvaluation> | undefined;
+  let indicators: ReturnType<typeof benchIndicatorEvaluation> | undefined;
+  if (runs('engine')) {
+    console.log(
+      `evaluation: ${N_RULES} rules over ${N_SYMBOLS} symbols, ${N_TICKS} ticks`,
+    );
+    evaluation = benchEvaluation();
+    console.table([
+      {
+        engine: 'indexed (RuleEngine)',
+        fires: evaluation.fires,
+        seconds: evaluation.indexedSeconds.toFixed(2),
+        ticks: evaluation.ticks,
+        'ticks/s': evaluation.indexedTicksPerSecond,
+      },
+      {
+        engine: 'naive scan (NaiveRuleEngine)',
+        fires: evaluation.naivePrefixFires,
+        seconds: evaluation.naiveSeconds.toFixed(2),
+        ticks: evaluation.naiveTicks,
+        'ticks/s': evaluation.naiveTicksPerSecond,
+      },
+    ]);
+    console.log(
+      `speed-up ${evaluation.speedup}x; naive vs indexed mismatched ticks on the prefix: ${evaluation.naiveMismatchedTicks}`,
+    );
 
-  console.log(
-    `indicators: ${N_INDICATOR_RULES} indicator rules over ${N_SYMBOLS} symbols, ${N_TICKS} ticks`,
-  );
-  const indicators = benchIndicatorEvaluation();
-  console.table([
-    {
-      engine: 'RuleEngine (streaming indicators)',
-      fires: indicators.fires,
-      seconds: indicators.seconds.toFixed(2),
-      ticks: indicators.ticks,
-      'ticks/s': indicators.ticksPerSecond,
-    },
-    {
-      engine: 'naive recomputation (NaiveSignals)',
-      fires: indicators.naiveFires,
-      seconds: indicators.naiveSeconds.toFixed(2),
-      ticks: indicators.naiveTicks,
-      'ticks/s': indicators.naiveTicksPerSecond,
-    },
-  ]);
-  console.log(
-    `speed-up ${indicators.speedup}x; naive vs engine mismatched ticks on the prefix: ${indicators.naiveMismatchedTicks}`,
-  );
+    console.log(
+      `indicators: ${N_INDICATOR_RULES} indicator rules over ${N_SYMBOLS} symbols, ${N_TICKS} ticks`,
+    );
+    indicators = benchIndicatorEvaluation();
+    console.table([
+      {
+        engine: 'RuleEngine (streaming indicators)',
+        fires: indicators.fires,
+        seconds: indicators.seconds.toFixed(2),
+        ticks: indicators.ticks,
+        'ticks/s': indicators.ticksPerSecond,
+      },
+      {
+        engine: 'naive recomputation (NaiveSignals)',
+        fires: indicators.naiveFires,
+        seconds: indicators.naiveSeconds.toFixed(2),
+        ticks: indicators.naiveTicks,
+        'ticks/s': indicators.naiveTicksPerSecond,
+      },
+    ]);
+    console.log(
+      `speed-up ${indicators.speedup}x; naive vs engine mismatched ticks on the prefix: ${indicators.naiveMismatchedTicks}`,
+    );
+  }
 
   let endToEnd: Awaited<ReturnType<typeof benchTickToWebhook>> | undefined;
   let throughput:
     Awaited<ReturnType<typeof benchEvaluatorThroughput>> | undefined;
-  if (!args['skip-e2e']) {
+  if (runs('webhook')) {
     console.log(
       `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app`,
     );
     endToEnd = await benchTickToWebhook();
     console.table([endToEnd]);
+  }
+  if (runs('throughput')) {
     console.log(
       `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream`,
     );
     throughput = await benchEvaluatorThroughput();
     console.table([throughput]);
   }
-  console.log(`sentiment: ${args.headlines} headlines`);
-  const sentiment = await benchSentiment();
-  console.table([sentiment]);
+  let sentiment: Awaited<ReturnType<typeof benchSentiment>> | undefined;
+  if (runs('sentiment')) {
+    console.log(`sentiment: ${args.headlines} headlines`);
+    sentiment = await benchSentiment();
+    console.table([sentiment]);
+  }
   if (args.json) {
     writeFileSync(
       args.json,

@@ -1,6 +1,8 @@
 import { QUOTE_STREAM_KEY } from '@freeride/contracts';
 import { waitFor } from '@freeride/testing';
 
+import { writeFileSync } from 'node:fs';
+
 import { makeTicks, percentile, prng, symbolName } from './bench-data';
 import { WARMUP_MS, args } from './bench-options';
 import { quoteFields, startTradingAppFixture } from './trading-app-fixture';
@@ -18,9 +20,14 @@ export async function benchTickToWebhook() {
   // Deliveries of the warm-up ticks (published before this) are not measured.
   let measureFrom = Number.POSITIVE_INFINITY;
   const published = new Map<number, number>();
+  /** Receiver time of each measured delivery, by idempotency key. */
+  const receivedAt = new Map<string, number>();
   const fixture = await startTradingAppFixture((key, now) => {
     const sent = published.get(Number(key.split('@')[1]));
-    if (sent !== undefined && sent >= measureFrom) latencies.push(now - sent);
+    if (sent !== undefined && sent >= measureFrom) {
+      latencies.push(now - sent);
+      receivedAt.set(key, now);
+    }
   });
   try {
     await fixture.start({ TRADING_EVAL_BLOCK_MS: '20' });
@@ -69,8 +76,10 @@ export async function benchTickToWebhook() {
     await publish(0, warm);
     await caughtUp();
     measureFrom = performance.timeOrigin + performance.now();
+    const cpuBefore = fixture.appCpuSeconds();
     const publishSeconds = await publish(warm, warm + total);
     await caughtUp();
+    const appCpuSeconds = fixture.appCpuSeconds() - cpuBefore;
     latencies.sort((x, y) => x - y);
     // Breakdown: publish → trigger committed in PostgreSQL (evaluation share of the latency).
     const { rows: firedRows } = await fixture.pg.query<{
@@ -78,6 +87,20 @@ export async function benchTickToWebhook() {
       idempotency_key: string;
     }>(
       'SELECT idempotency_key, extract(epoch from fired_at) * 1000 AS at FROM alert_triggers',
+    );
+    // And trigger committed → receiver (the delivery's share).
+    const deliveryLags = firedRows
+      .map((r) => {
+        const sent =
+          published.get(Number(r.idempotency_key.split('@')[1])) ?? NaN;
+        const received = receivedAt.get(r.idempotency_key) ?? NaN;
+        return sent >= measureFrom ? received - Number(r.at) : NaN;
+      })
+      .filter((x) => Number.isFinite(x))
+      .sort((x, y) => x - y);
+    // Deliveries that went through BullMQ (a failed or an overflowing first attempt).
+    const queuedJobs = await fixture.redis.zcard(
+      '{freeride:bull}:trading-deliveries:completed',
     );
     const evalLags = firedRows
       .map((r) => {
@@ -87,8 +110,22 @@ export async function benchTickToWebhook() {
       })
       .filter((x) => Number.isFinite(x))
       .sort((x, y) => x - y);
+    if (args['latencies']) {
+      // Per measured delivery: [published, committed, received] (epoch ms).
+      const lines = firedRows.flatMap((r) => {
+        const sent = published.get(Number(r.idempotency_key.split('@')[1]));
+        const received = receivedAt.get(r.idempotency_key);
+        return sent === undefined || received === undefined
+          ? []
+          : [JSON.stringify([sent, Number(r.at), received])];
+      });
+      writeFileSync(args['latencies'], lines.join('\n') + '\n');
+    }
     const { distinct, duplicates } = fixture.deliveries();
     return {
+      appCpuSeconds: Math.round(appCpuSeconds * 100) / 100,
+      deliveryP50Ms: Math.round(percentile(deliveryLags, 50) * 10) / 10,
+      deliveryP99Ms: Math.round(percentile(deliveryLags, 99) * 10) / 10,
       deliveries: distinct,
       duplicateDeliveries: duplicates,
       evalP50Ms: Math.round(percentile(evalLags, 50) * 10) / 10,
@@ -100,6 +137,7 @@ export async function benchTickToWebhook() {
       measuredDeliveries: latencies.length,
       publishedTicks: total,
       publishedTicksPerSecond: Math.round(total / publishSeconds),
+      queuedJobs,
       rules: fixture.rules,
     };
   } finally {

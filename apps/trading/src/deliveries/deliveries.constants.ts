@@ -14,3 +14,21 @@ export const JITTER_BACKOFF = 'exponential-jitter';
 export const COMPLETED_JOB_RETENTION_SECONDS = 86_400;
 /** How long "delivered" statuses are buffered before one batched UPDATE. */
 export const FLUSH_INTERVAL_MS = 25;
+/**
+ * Key prefix of a trigger's "delivered" marker (`attempts,statusCode`, kept
+ * as long as completed jobs): set as soon as a receiver accepted it, so a
+ * restart reconciles the delivery as from a completed job.
+ */
+export const DELIVERED_MARKER_PREFIX = '{freeride:bull}:trading-delivered:';
+/**
+ * Deliveries waiting for a first-attempt slot beyond which new ones go to
+ * the queue instead (a slow receiver must not grow the app's memory).
+ */
+export const FIRST_ATTEMPT_BACKLOG_MAX = 1000;
+/**
+ * A trigger left `pending` without a job is re-enqueued this long after it
+ * fired, beyond the delivery timeout: its first attempt may still be in
+ * flight in another instance (whose success the worker then sees in the
+ * trigger's status).
+ */
+export const FIRST_ATTEMPT_GRACE_MS = 2000;

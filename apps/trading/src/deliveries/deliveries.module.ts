@@ -4,6 +4,7 @@ import { ChannelSenderService } from './channel-sender.service';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesService } from './deliveries.service';
+import { DeliveryAttemptService } from './delivery-attempt.service';
 import { DeliveryQueueService } from './delivery-queue.service';
 import { DeliveryWorkerService } from './delivery-worker.service';
 import { DeliveryMetrics } from './delivery.metrics';
@@ -16,6 +17,7 @@ import { DeliveryMetrics } from './delivery.metrics';
     ChannelSenderService,
     DeliveriesRepository,
     DeliveriesService,
+    DeliveryAttemptService,
     DeliveryMetrics,
     DeliveryQueueService,
     DeliveryWorkerService,

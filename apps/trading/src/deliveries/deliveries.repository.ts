@@ -78,6 +78,7 @@ export class DeliveriesRepository {
     );
   }
 
+  /** What to send for a trigger not yet delivered nor dead (`undefined`: nothing to send). */
   async target(triggerId: string): Promise<DeliveryTarget | undefined> {
     const { rows } = await this.pool.query<{
       condition: AlertCondition;
@@ -97,7 +98,7 @@ export class DeliveriesRepository {
        FROM alert_triggers t
        JOIN alert_rules r ON r.id = t.rule_id
        JOIN traders tr ON tr.id = r.trader_id
-       WHERE t.id = $1`,
+       WHERE t.id = $1 AND t.delivery_status IN ('pending', 'retrying')`,
       [triggerId],
     );
     const r = rows[0];

@@ -12,6 +12,12 @@ export interface DeliveryJobData {
     payload: AlertWebhookPayload;
     traderId: string;
   };
+  /**
+   * Attempts made before this job (the first attempt, made right after the
+   * evaluator's commit, when it failed): the job's attempts are numbered on
+   * from there.
+   */
+  priorAttempts?: number;
   /** Epoch ms at which the evaluator read the tick from the stream. */
   tickReceivedAt?: number;
   /** W3C trace context of the evaluation span, so the delivery joins the tick's trace. */

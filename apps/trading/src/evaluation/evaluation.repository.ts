@@ -157,13 +157,16 @@ export class EvaluationRepository {
   }
 
   /** Triggers committed but possibly never enqueued (crash between commit and enqueue). */
-  async pendingTriggers(limit: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `SELECT id FROM alert_triggers WHERE delivery_status = 'pending'
+  async pendingTriggers(
+    limit: number,
+  ): Promise<Array<{ firedAt: Date; id: string }>> {
+    // `retrying`: a failed first attempt whose job a crash may have prevented.
+    const { rows } = await this.pool.query<{ fired_at: Date; id: string }>(
+      `SELECT id, fired_at FROM alert_triggers WHERE delivery_status IN ('pending', 'retrying')
        ORDER BY fired_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ firedAt: r.fired_at, id: r.id }));
   }
 }
 

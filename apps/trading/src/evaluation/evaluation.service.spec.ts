@@ -162,7 +162,10 @@ async function until(check: () => boolean): Promise<void> {
 
 function setup(
   env: Record<string, string> = {},
-  state: { checkpoint?: string; pending?: string[] } = {},
+  state: {
+    checkpoint?: string;
+    pending?: Array<{ firedAt: Date; id: string }>;
+  } = {},
 ) {
   const config = loadConfig({
     TRADING_ADMIN_TOKEN: 'admin-token-0123456789',
@@ -487,10 +490,14 @@ describe('EvaluationService', () => {
   });
 
   it('hands the triggers a crash left pending to the queue before reading', async () => {
-    const ctx = setup({}, { pending: ['t-1', 't-2'] });
+    const pending = [
+      { firedAt: new Date(T0), id: 't-1' },
+      { firedAt: new Date(T0 + 1), id: 't-2' },
+    ];
+    const ctx = setup({}, { pending });
     running = ctx.service;
     await ctx.service.onApplicationBootstrap();
-    expect(ctx.deliveries.recover).toHaveBeenCalledWith(['t-1', 't-2']);
+    expect(ctx.deliveries.recover).toHaveBeenCalledWith(pending);
   });
 
   it('at shutdown stops reading and commits what it evaluated', async () => {

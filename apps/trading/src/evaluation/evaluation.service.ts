@@ -266,11 +266,11 @@ export class EvaluationService
 
   /** Triggers committed before a crash but not known delivered: reconcile or re-enqueue (the job id dedupes). */
   private async enqueueUndelivered(): Promise<void> {
-    const ids = await this.repository.pendingTriggers(10_000);
-    if (ids.length === 0) return;
-    const result = await this.deliveries.recover(ids);
+    const pending = await this.repository.pendingTriggers(10_000);
+    if (pending.length === 0) return;
+    const result = await this.deliveries.recover(pending);
     this.logger.log(
-      { ...result, pending: ids.length },
+      { ...result, pending: pending.length },
       'undelivered triggers recovered',
     );
   }
