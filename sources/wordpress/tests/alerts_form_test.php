@@ -36,8 +36,42 @@ function test_alert_body_reports_every_bad_field()
     }, $errors));
 }
 
+function test_alert_body_sequence_matches_the_trading_api()
+{
+    list($body, $errors) = Freeride_Alerts_UI::build_alert_body(array(
+        'symbol' => 'nvda', 'condition_type' => 'sequence', 'first_type' => 'crossing_up', 'first_threshold' => '100',
+        'then_type' => 'price_above', 'then_threshold' => '105.5', 'within_bars' => '3', 'interval' => '5min',
+        'trigger_mode' => 'once', 'webhook_url' => 'https://example.com/hook',
+    ));
+    check_same(array(), $errors);
+    check_same(array(
+        'type' => 'sequence',
+        'first' => array('threshold' => 100, 'type' => 'crossing_up'),
+        'then' => array('threshold' => 105.5, 'type' => 'price_above'),
+        'interval' => '5min',
+        'withinBars' => 3,
+    ), $body['condition']);
+}
+
+function test_alert_body_sequence_reports_every_bad_field()
+{
+    list($body, $errors) = Freeride_Alerts_UI::build_alert_body(array(
+        'symbol' => 'NVDA', 'condition_type' => 'sequence', 'first_type' => 'percent_move', 'first_threshold' => '-1',
+        'then_type' => 'price_below', 'then_threshold' => '', 'within_bars' => '501', 'interval' => '2min',
+        'trigger_mode' => 'once', 'webhook_url' => 'https://example.com/hook',
+    ));
+    check_same(null, $body);
+    check_same(array('first_type', 'first_threshold', 'then_threshold', 'interval', 'within_bars'), array_map(function ($e) {
+        return strstr($e, ':', true);
+    }, $errors));
+}
+
 function test_describe_condition()
 {
     check_same('price_below 100', Freeride_Alerts_UI::describe_condition(array('type' => 'price_below', 'threshold' => 100)));
+    check_same('crossing_up 100, then price_above 105 within 3 bars of 1min', Freeride_Alerts_UI::describe_condition(array(
+        'type' => 'sequence', 'first' => array('type' => 'crossing_up', 'threshold' => 100),
+        'then' => array('type' => 'price_above', 'threshold' => 105), 'interval' => '1min', 'withinBars' => 3,
+    )));
     check_same('percent_move up 2% in 300s', Freeride_Alerts_UI::describe_condition(array('type' => 'percent_move', 'direction' => 'up', 'percent' => 2, 'windowSeconds' => 300)));
 }

@@ -1,6 +1,7 @@
 // The traders' pages in a real browser: headless Chromium from Debian, driven by playwright-core,
 // against the WordPress that tests/wp-smoke.sh runs. Logs in, lists, creates, backtests (chart
-// with fire points, checked not blank by its pixels), deletes, and saves a screenshot.
+// with fire points, checked not blank by its pixels), creates a `sequence` alert and finds it
+// listed, deletes, and saves a screenshot.
 // Usage: node browser-check.mjs <wordpress base URL> <output dir>; prints "ok"/"FAIL" lines.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,26 @@ try {
   await create.locator('[name="webhook_url"]').fill('https://example.com/hook');
   await Promise.all([page.waitForNavigation(), create.locator('button[type="submit"]').click()]);
   check('creating an alert shows its notice', (await page.content()).includes('Alert created for MSFT'));
+
+  // A sequence: crossing up 100, then above 105 within 3 one-minute bars; listed once created.
+  const seq = page.locator('form:has(input[name="action"][value="freeride_alert_create"])');
+  await seq.locator('[name="symbol"]').fill('nvda');
+  await seq.locator('[name="condition_type"]').selectOption('sequence');
+  await seq.locator('[name="first_type"]').selectOption('crossing_up');
+  await seq.locator('[name="first_threshold"]').fill('100');
+  await seq.locator('[name="then_type"]').selectOption('price_above');
+  await seq.locator('[name="then_threshold"]').fill('105');
+  await seq.locator('[name="within_bars"]').fill('3');
+  await seq.locator('[name="interval"]').selectOption('1min');
+  await seq.locator('[name="webhook_url"]').fill('https://example.com/hook');
+  await Promise.all([page.waitForNavigation(), seq.locator('button[type="submit"]').click()]);
+  check('creating a sequence alert shows its notice', (await page.content()).includes('Alert created for NVDA'));
+  const seqRow = page.locator('table.widefat tr:has-text("NVDA")');
+  check(
+    'the sequence alert is listed with both steps and its window',
+    (await seqRow.count()) === 1 &&
+      (await seqRow.innerText()).includes('crossing_up 100, then price_above 105 within 3 bars of 1min'),
+  );
 
   const backtest = page.locator('form.freeride-backtest-form');
   await backtest.locator('[name="symbol"]').fill('aapl');

@@ -8,7 +8,11 @@ final class Freeride_Alerts_UI
 {
     const META_KEY = 'freeride_trading_api_key';
     const NOTICE_PREFIX = 'freeride_alerts_notice_';
-    const CONDITION_TYPES = array('price_above', 'price_below', 'crossing_up', 'crossing_down', 'percent_move', 'volume_spike', 'sentiment_above', 'sentiment_below');
+    const CONDITION_TYPES = array('price_above', 'price_below', 'crossing_up', 'crossing_down', 'percent_move', 'volume_spike', 'sentiment_above', 'sentiment_below', 'sequence');
+    /** The steps a `sequence` chains in the form: price conditions on one threshold each. */
+    const SEQUENCE_STEP_TYPES = array('price_above', 'price_below', 'crossing_up', 'crossing_down');
+    /** Bar widths of `sequence` (the trading API's BAR_INTERVALS). */
+    const BAR_INTERVALS = array('1min', '5min', '15min', '30min', '60min');
     const THRESHOLD_TYPES = array('price_above', 'price_below', 'crossing_up', 'crossing_down', 'sentiment_above', 'sentiment_below');
     const TRIGGER_MODES = array('once', 'every_time', 'once_per_bar');
 
@@ -121,6 +125,16 @@ final class Freeride_Alerts_UI
         if ($type === 'volume_spike') {
             return sprintf('volume_spike x%s in %ss', isset($c['factor']) ? $c['factor'] : '?', isset($c['windowSeconds']) ? $c['windowSeconds'] : '?');
         }
+        if ($type === 'sequence') {
+            // "crossing_up 100, then price_above 105 within 3 bars of 1min"
+            return sprintf(
+                '%s, then %s within %s bars of %s',
+                self::describe_condition(isset($c['first']) ? (array) $c['first'] : array()),
+                self::describe_condition(isset($c['then']) ? (array) $c['then'] : array()),
+                isset($c['withinBars']) ? $c['withinBars'] : '?',
+                isset($c['interval']) ? $c['interval'] : '?'
+            );
+        }
         return $type;
     }
 
@@ -137,6 +151,22 @@ final class Freeride_Alerts_UI
         $field = static function ($name, $label, $type = 'text', $extra = '') {
             return '<p><label>' . esc_html($label) . '<br><input type="' . esc_attr($type) . '" name="' . esc_attr($name) . '" ' . $extra . '></label></p>';
         };
+        $options = static function (array $values) {
+            $out = '';
+            foreach ($values as $v) {
+                $out .= '<option value="' . esc_attr($v) . '">' . esc_html($v) . '</option>';
+            }
+            return $out;
+        };
+        $steps = $options(self::SEQUENCE_STEP_TYPES);
+        $sequence = '<fieldset class="freeride-sequence"><legend>' . esc_html__('Sequence: first, then within N bars', 'freeride-observability') . '</legend>'
+            . '<p><label>' . esc_html__('First', 'freeride-observability') . '<br><select name="first_type">' . $steps . '</select></label></p>'
+            . $field('first_threshold', __('First threshold (price)', 'freeride-observability'), 'number', 'step="any" min="0"')
+            . '<p><label>' . esc_html__('Then', 'freeride-observability') . '<br><select name="then_type">' . $steps . '</select></label></p>'
+            . $field('then_threshold', __('Then threshold (price)', 'freeride-observability'), 'number', 'step="any" min="0"')
+            . $field('within_bars', __('Within bars (1 to 500)', 'freeride-observability'), 'number', 'min="1" max="500" step="1"')
+            . '<p><label>' . esc_html__('Bar interval', 'freeride-observability') . '<br><select name="interval">' . $options(self::BAR_INTERVALS) . '</select></label></p>'
+            . '</fieldset>';
         return '<form method="post" action="' . esc_url(admin_url('admin-post.php')) . '" class="freeride-alert-form">'
             . '<input type="hidden" name="action" value="freeride_alert_create"><input type="hidden" name="return_url" value="' . esc_attr($return_url) . '">'
             . wp_nonce_field('freeride_alert_create', '_wpnonce', true, false)
@@ -148,6 +178,7 @@ final class Freeride_Alerts_UI
             . '<p><label>' . esc_html__('Direction (percent_move)', 'freeride-observability') . '<br><select name="direction"><option value="up">up</option><option value="down">down</option></select></label></p>'
             . $field('factor', __('Factor (volume_spike, > 1)', 'freeride-observability'), 'number', 'step="any" min="1"')
             . $field('window_seconds', __('Window in seconds (percent_move, volume_spike)', 'freeride-observability'), 'number', 'min="1" step="1"')
+            . $sequence
             . '<p><label>' . esc_html__('Trigger', 'freeride-observability') . '<br><select name="trigger_mode">' . $modes . '</select></label></p>'
             . $field('cooldown_seconds', __('Cooldown in seconds (every_time)', 'freeride-observability'), 'number', 'min="0" step="1"')
             . $field('bar_seconds', __('Bar in seconds (once_per_bar)', 'freeride-observability'), 'number', 'min="1" step="1"')
@@ -199,6 +230,28 @@ final class Freeride_Alerts_UI
                 $errors[] = strpos($type, 'sentiment_') === 0 ? 'threshold: a sentiment score in [-1, 1]' : 'threshold: a price > 0';
             }
             $condition['threshold'] = $threshold;
+        } elseif ($type === 'sequence') {
+            foreach (array('first', 'then') as $step) {
+                $step_type = $text($step . '_type');
+                $step_threshold = $number($step . '_threshold');
+                if (!in_array($step_type, self::SEQUENCE_STEP_TYPES, true)) {
+                    $errors[] = $step . '_type: ' . implode(', ', self::SEQUENCE_STEP_TYPES);
+                }
+                if ($step_threshold === null || $step_threshold <= 0) {
+                    $errors[] = $step . '_threshold: a price > 0';
+                }
+                $condition[$step] = array('threshold' => $step_threshold, 'type' => $step_type);
+            }
+            $interval = $text('interval') ?: '1min';
+            if (!in_array($interval, self::BAR_INTERVALS, true)) {
+                $errors[] = 'interval: ' . implode(', ', self::BAR_INTERVALS);
+            }
+            $condition['interval'] = $interval;
+            $within = $number('within_bars');
+            if ($within === null || !is_int($within) || $within < 1 || $within > 500) {
+                $errors[] = 'within_bars: a whole number of bars from 1 to 500';
+            }
+            $condition['withinBars'] = $within;
         } else {
             $window = $number('window_seconds');
             if ($window === null || !is_int($window) || $window <= 0) {
