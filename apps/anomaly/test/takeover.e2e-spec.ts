@@ -119,10 +119,15 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
     );
 
     // 10 quiet minutes of event time, read by both instances.
-    const quiet = await pushRecords(
-      redis,
-      syntheticLogStream({ durationMs: 10 * MINUTE, startMs: HISTORY_START }),
-    );
+    const quietStream = () =>
+      syntheticLogStream({ durationMs: 10 * MINUTE, startMs: HISTORY_START });
+    const quiet = await pushRecords(redis, quietStream());
+    const lastRecordAt = new Map<number, number>();
+    for (const record of quietStream())
+      lastRecordAt.set(
+        partitionOf(record.service, PARTITIONS),
+        Date.parse(record['@timestamp']),
+      );
     await waitFor(
       async () => {
         const backlog = await groupBacklog(redis);
@@ -130,8 +135,24 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
       },
       { description: `${quiet} records consumed`, timeoutMs: 120_000 },
     );
-    // Saved at least once since (ANOMALY_SNAPSHOT_MS).
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Each partition's state saved (every ANOMALY_SNAPSHOT_MS) since its
+    // last record was read: the saved event time has reached that record.
+    await waitFor(
+      async () => {
+        for (const [p, at] of lastRecordAt) {
+          const saved = await redis.get(`freeride:anomaly:state:{${p}}`);
+          const eventTimeMs = saved
+            ? (JSON.parse(saved) as { eventTimeMs?: number }).eventTimeMs
+            : undefined;
+          if (eventTimeMs === undefined || eventTimeMs < at) return false;
+        }
+        return true;
+      },
+      {
+        description: 'every partition state saved after its last record',
+        timeoutMs: 30_000,
+      },
+    );
 
     const partition = partitionOf('checkout', PARTITIONS);
     const owners = await leaseOwners();
