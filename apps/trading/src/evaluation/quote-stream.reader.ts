@@ -17,6 +17,8 @@ export type StreamEntry = [id: string, fields: string[]];
 @Injectable()
 export class QuoteStreamReader {
   private redis?: RedisClient;
+  /** Rejections of the reads in flight, for {@link close}. */
+  private readonly inFlight = new Set<(err: Error) => void>();
 
   constructor(@Inject(TRADING_CONFIG) private readonly config: TradingConfig) {}
 
@@ -36,7 +38,7 @@ export class QuoteStreamReader {
     count: number,
     blockMs: number,
   ): Promise<StreamEntry[]> {
-    const res = await this.client.xread(
+    const read = this.client.xread(
       'COUNT',
       count,
       'BLOCK',
@@ -45,6 +47,10 @@ export class QuoteStreamReader {
       this.config.evaluation.stream,
       afterId,
     );
+    const res = await new Promise<Awaited<typeof read>>((resolve, reject) => {
+      this.inFlight.add(reject);
+      read.then(resolve, reject).finally(() => this.inFlight.delete(reject));
+    });
     return res?.[0]?.[1] ?? [];
   }
 
@@ -76,6 +82,11 @@ export class QuoteStreamReader {
    * read opens a new one.
    */
   close(): void {
+    // A Redis Cluster client's disconnect does not fail a read it is retrying across a failover
+    // (the read would stay pending forever, and so would a reassignment waiting for it).
+    const closed = new Error('quote stream reader closed');
+    for (const reject of this.inFlight) reject(closed);
+    this.inFlight.clear();
     this.redis?.disconnect();
     this.redis = undefined;
   }
