@@ -68,3 +68,9 @@ export type {
   RedisClusterServer,
   StartRedisClusterOptions,
 } from './lib/redis-cluster';
+export { renderAlertmanagerConfig } from './lib/alertmanager-config';
+export type { RenderAlertmanagerConfigOptions } from './lib/alertmanager-config';
+export { startPagingPath } from './lib/paging-path';
+export type { PagingPath } from './lib/paging-path';
+export { startWebhookReceiver } from './lib/webhook-receiver';
+export type { ReceivedRequest, WebhookReceiver } from './lib/webhook-receiver';

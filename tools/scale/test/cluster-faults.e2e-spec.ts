@@ -1,13 +1,16 @@
 /**
  * The scale-out topology under faults (issue 13): a Redis Cluster (3 masters + 3 replicas, the
  * ingest acknowledging only once a replica has the write), a three-node Elasticsearch cluster,
- * two ingest instances (each with its indexer) behind HAProxy, two market gateways sharing one
- * provider budget, two trading evaluators splitting the symbols; a steady stream of OTLP log
- * records through the load balancer, steady quote requests to both gateways and steady ticks on
- * the quote stream. Each fault is followed by recovery and by the contract: every acknowledged
- * record is indexed exactly once, every trading trigger owed is delivered once (no idempotency
- * key twice), and no provider is called beyond its plan by the gateways together.
+ * two ingest instances (each with its indexer and fan-out) behind HAProxy, two anomaly services
+ * sharing the record-stream partitions by leases (detector state in Redis) and paging through a
+ * real Alertmanager, two market gateways sharing one provider budget, two trading evaluators
+ * sharing the symbol partitions by leases; a steady stream of OTLP log records through the load
+ * balancer, steady quote requests to both gateways and steady ticks on the quote stream. Each
+ * fault is followed by a new anomaly, by recovery and by the contract: every acknowledged record
+ * is indexed exactly once, every anomaly pages once, every trading trigger owed is delivered once
+ * (no idempotency key twice), and no provider is called beyond its plan by the gateways together.
  */
+import { partitionOf } from '@freeride/contracts';
 import {
   type FakeProviderServer,
   createAlphaVantageFake,
@@ -18,12 +21,14 @@ import {
   type DeliveryAudit,
   type ElasticsearchCluster,
   type LoadBalancer,
+  type PagingPath,
   type PostgresServer,
   type RedisClusterServer,
   SteadyLogSender,
   auditDelivery,
   startElasticsearchCluster,
   startLoadBalancer,
+  startPagingPath,
   startPostgres,
   startRedisCluster,
   waitFor,
@@ -33,6 +38,11 @@ import { Client } from '@elastic/elasticsearch';
 import { Cluster } from 'ioredis';
 import { Client as PgClient } from 'pg';
 
+import {
+  AnomalyFeed,
+  newTemplatePages,
+  pagedMoreThanOnce,
+} from './support/anomaly-feed';
 import { AppInstance } from './support/app-instance';
 import { QuoteLoad, overPlan } from './support/quote-load';
 import {
@@ -47,6 +57,14 @@ const SERVICE = 'steady-scale';
 const INDEX = `logs-*-${NAMESPACE}`;
 const ADMIN_TOKEN = 'scale-admin-token-0123456789';
 const THRESHOLD = 100;
+/** Record-stream partitions (the ingest's fan-out and the anomaly service: both default to 4). */
+const RECORD_PARTITIONS = 4;
+/** One service per fault, each with a new error pattern fed after its fault. */
+const PAGER = {
+  es: 'pager-es',
+  kill: 'pager-kill',
+  redis: 'pager-redis',
+} as const;
 
 describe('the scale-out topology under faults', () => {
   let esCluster: ElasticsearchCluster;
@@ -66,6 +84,43 @@ describe('the scale-out topology under faults', () => {
   let tradings: AppInstance[] = [];
   const receiver = new KeyRecordingReceiver();
   let ticks: TickLoad;
+  let paging: PagingPath;
+  let anomalies: AppInstance[] = [];
+  let feed: AnomalyFeed;
+
+  /** Lease owners of `count` partitions (`<prefix>{<p>}`), by partition. */
+  const leaseOwners = (prefix: string, count: number) =>
+    Promise.all(
+      Array.from({ length: count }, (_, p) =>
+        redisClient.get(`${prefix}{${p}}`),
+      ),
+    );
+  const anomalyOwners = () =>
+    leaseOwners('freeride:anomaly:lease:', RECORD_PARTITIONS);
+  const evaluatorOwners = () => leaseOwners('freeride:trading:eval-lease:', 2);
+
+  /** Services whose anomaly was fed so far. */
+  const fed = new Set<string>();
+  /** Feeds `service`'s new error pattern through the load balancer and waits for its page. */
+  async function anomalyPages(service: string, message: string): Promise<void> {
+    fed.add(service);
+    await feed.inject(service, message);
+    await waitFor(() => newTemplatePages(paging.receiver, service) > 0, {
+      description: `the ${service} anomaly to page`,
+      intervalMs: 500,
+      timeoutMs: 120_000,
+    });
+  }
+  /** Every anomaly fed so far paged exactly once, and nothing paged twice. */
+  const expectEveryAnomalyPagedOnce = () => {
+    expect(
+      [...fed].map((service) => [
+        service,
+        newTemplatePages(paging.receiver, service),
+      ]),
+    ).toEqual([...fed].map((service) => [service, 1]));
+    expect(pagedMoreThanOnce(paging.receiver)).toEqual([]);
+  };
 
   /**
    * Every trigger owed so far, with the ticks paused: as many stored as acknowledged ticks
@@ -187,10 +242,11 @@ describe('the scale-out topology under faults', () => {
   }
 
   beforeAll(async () => {
-    [esCluster, redis, postgres] = await Promise.all([
+    [esCluster, redis, postgres, paging] = await Promise.all([
       startElasticsearchCluster(),
       startRedisCluster({ masters: 3, replicas: 1 }),
       startPostgres(),
+      startPagingPath('freeride-scale-paging-'),
     ]);
     pg = new PgClient({ connectionString: postgres.url });
     await pg.connect();
@@ -202,6 +258,7 @@ describe('the scale-out topology under faults', () => {
         AppInstance.create('ingest', name, 'INGEST_PORT', {
           ELASTICSEARCH_URL: esCluster.url,
           ES_NAMESPACE: NAMESPACE,
+          FANOUT_PARTITIONS: String(RECORD_PARTITIONS),
           INDEXER_FLUSH_MS: '200',
           // A 200 means the records are on a master and on one replica.
           INGEST_ACK_REPLICAS: '1',
@@ -248,8 +305,28 @@ describe('the scale-out topology under faults', () => {
         }),
       ),
     );
+    anomalies = await Promise.all(
+      ['anomaly-a', 'anomaly-b'].map((name) =>
+        AppInstance.create('anomaly', name, 'ANOMALY_PORT', {
+          ALERTMANAGER_URLS: paging.alertmanager.url,
+          ANOMALY_ALERT_REPOST_MS: '5000',
+          // Firing for the whole test: a later notification can only be a second page.
+          ANOMALY_ALERT_RESOLVE_AFTER_MS: '900000',
+          ANOMALY_CLAIM_IDLE_MS: '5000',
+          ANOMALY_CONSUMER_NAME: name,
+          ANOMALY_DATA_STREAM: 'anomalies-freeride-scale',
+          ANOMALY_IDLE_ADVANCE_MS: '3000',
+          ANOMALY_KEEP_FIRING_FOR_MS: '900000',
+          ANOMALY_PARTITION_LEASE_MS: '3000',
+          ANOMALY_PARTITIONS: String(RECORD_PARTITIONS),
+          ANOMALY_SNAPSHOT_MS: '1000',
+          ELASTICSEARCH_URL: esCluster.url,
+          REDIS_URL: redisUrl,
+        }),
+      ),
+    );
     tradings = await Promise.all(
-      ['trading-a', 'trading-b'].map((name, i) =>
+      ['trading-a', 'trading-b'].map((name) =>
         AppInstance.create('trading', name, 'TRADING_PORT', {
           OTEL_SDK_DISABLED: 'true',
           TRADING_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -257,8 +334,10 @@ describe('the scale-out topology under faults', () => {
           TRADING_DELIVERY_BACKOFF_BASE_MS: '50',
           TRADING_DELIVERY_BACKOFF_MAX_MS: '400',
           TRADING_EVAL_BLOCK_MS: '50',
+          // The two share the partitions by leases: a killed one's are taken over.
+          TRADING_EVAL_CONSUMER_NAME: name.replace('trading', 'evaluator'),
+          TRADING_EVAL_LEASE_MS: '2000',
           TRADING_EVAL_PARTITION_COUNT: '2',
-          TRADING_EVAL_PARTITIONS: String(i),
           TRADING_EVAL_START: 'earliest',
           TRADING_LOG_LEVEL: 'warn',
           TRADING_REDIS_URL: redisUrl,
@@ -269,7 +348,9 @@ describe('the scale-out topology under faults', () => {
     // The first trading instance applies the migrations before the others start.
     await tradings[0].start();
     await Promise.all(
-      [...ingests, ...gateways, tradings[1]].map((i) => i.start()),
+      [...ingests, ...gateways, ...anomalies, tradings[1]].map((i) =>
+        i.start(),
+      ),
     );
     await receiver.start();
     const trader = (await (
@@ -320,18 +401,26 @@ describe('the scale-out topology under faults', () => {
       token: TOKEN,
     });
     sender.start();
+    feed = new AnomalyFeed({
+      services: Object.values(PAGER),
+      target: () => lb.url,
+      token: TOKEN,
+    });
+    feed.start();
     await sender.waitForMoreAcks(100);
   }, 420_000);
 
   afterAll(async () => {
     await sender?.stop();
+    await feed?.stop();
     await quotes?.stop();
     await ticks?.stop();
     await lb?.dispose();
     await Promise.all(
-      [...ingests, ...gateways, ...tradings].map((i) => i.stop()),
+      [...ingests, ...gateways, ...anomalies, ...tradings].map((i) => i.stop()),
     );
     await receiver.stop();
+    await paging?.close();
     redisClient?.disconnect();
     await pg?.end();
     await postgres?.dispose();
@@ -354,6 +443,22 @@ describe('the scale-out topology under faults', () => {
     expect(quotes.served).toBeGreaterThan(0);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    // Both anomaly services and both evaluators hold a share of the partitions.
+    await waitFor(
+      async () => {
+        const owners = await anomalyOwners();
+        return ['anomaly-a', 'anomaly-b'].every(
+          (name) => owners.filter((o) => o === name).length === 2,
+        );
+      },
+      { description: 'two record partitions per anomaly service' },
+    );
+    await waitFor(
+      async () =>
+        (await evaluatorOwners()).sort().join() === 'evaluator-a,evaluator-b',
+      { description: 'one symbol partition per evaluator' },
+    );
+    expect(pagedMoreThanOnce(paging.receiver)).toEqual([]);
   });
 
   it('a Redis master is killed: its replica takes over, nothing acknowledged is lost or doubled, every trigger owed is delivered once', async () => {
@@ -364,12 +469,18 @@ describe('the scale-out topology under faults', () => {
     const master = await redis.masterOf(slot);
     await master.kill();
     await sender.waitForMoreAcks(200, 120_000);
+    // A new anomaly while the old master is down.
+    await anomalyPages(
+      PAGER.redis,
+      'ledger write rejected because the replica set lost quorum during the commit of batch',
+    );
     await master.restart();
     await redis.waitHealthy(60_000);
     await sender.waitForMoreAcks(100);
     expect(await audit()).toEqual(EXACTLY_ONCE);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    expectEveryAnomalyPagedOnce();
   });
 
   it('an Elasticsearch node holding the primary is killed: its replica takes over, nothing is lost or doubled', async () => {
@@ -377,6 +488,10 @@ describe('the scale-out topology under faults', () => {
     await esCluster.kill(victim);
     await sender.waitForMoreAcks(200, 120_000);
     await esCluster.waitHealth('yellow', 2);
+    await anomalyPages(
+      PAGER.es,
+      'invoice archive upload failed since the object store answered 507 insufficient storage for tenant',
+    );
     // Indexing goes on on the two nodes left.
     await waitFor(
       async () => (await indexedSeqs()).length >= sender.acked.size - 50,
@@ -392,16 +507,38 @@ describe('the scale-out topology under faults', () => {
     expect(await audit()).toEqual(EXACTLY_ONCE);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    expectEveryAnomalyPagedOnce();
   });
 
-  it('one instance of each app is killed with SIGKILL: the others carry on, nothing is lost or doubled, no plan is exceeded', async () => {
+  it('one instance of each app is killed with SIGKILL: the others take its work over, nothing is lost or doubled, every anomaly pages once, no plan is exceeded', async () => {
     const servedBefore = quotes.served;
     const owedBefore = ticks.owed;
+    // The anomaly service holding the partition of the next anomaly's service.
+    const partition = partitionOf(PAGER.kill, RECORD_PARTITIONS);
+    const owner = (await anomalyOwners())[partition];
+    const anomalyVictim = anomalies.find((a) => a.name === owner);
+    if (!anomalyVictim) throw new Error(`no owner of partition ${partition}`);
+    const anomalySurvivor = anomalies.find((a) => a !== anomalyVictim)!;
     await Promise.all([
       ingests[0].kill(),
       gateways[0].kill(),
       tradings[0].kill(),
+      anomalyVictim.kill(),
     ]);
+    // The survivors take the dead instances' partitions over once their leases expire.
+    await waitFor(
+      async () =>
+        (await anomalyOwners()).every((o) => o === anomalySurvivor.name),
+      { description: `${anomalySurvivor.name} holds every record partition` },
+    );
+    await waitFor(
+      async () => (await evaluatorOwners()).every((o) => o === 'evaluator-b'),
+      { description: 'evaluator-b holds both symbol partitions' },
+    );
+    await anomalyPages(
+      PAGER.kill,
+      'certificate chain of the upstream tls peer expired and the client aborted the handshake',
+    );
     await sender.waitForMoreAcks(200, 120_000);
     await waitFor(() => quotes.served > servedBefore, {
       description: 'a quote served by the gateway left',
@@ -411,14 +548,20 @@ describe('the scale-out topology under faults', () => {
       description: 'ticks owed while an evaluator is down',
       timeoutMs: 60_000,
     });
+    // Every trigger owed, on both partitions, delivered once by the evaluator left.
+    await expectTriggersOnce();
     await Promise.all([
       ingests[0].start(),
       gateways[0].start(),
       tradings[0].start(),
+      anomalyVictim.start(),
     ]);
     await sender.waitForMoreAcks(100);
     expect(await audit()).toEqual(EXACTLY_ONCE);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    // Partitions handed back to the restarted instance keep their state: nothing pages again.
+    expectEveryAnomalyPagedOnce();
+    expect([...fed].sort()).toEqual(Object.values(PAGER).sort());
   });
 });

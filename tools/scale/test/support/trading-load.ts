@@ -12,9 +12,10 @@ export function symbolPerPartition(count: number): string[] {
   });
 }
 
-/** Records the idempotency key of every webhook it answers 200. */
+/** Records the idempotency key of every webhook it answers 200, and when it came. */
 export class KeyRecordingReceiver {
   readonly keys: string[] = [];
+  private readonly arrivals = new Map<string, string[]>();
   private server?: Server;
   url = '';
 
@@ -27,7 +28,14 @@ export class KeyRecordingReceiver {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
             idempotencyKey?: string;
           };
-          if (body.idempotencyKey) this.keys.push(body.idempotencyKey);
+          const key = body.idempotencyKey;
+          if (key) {
+            this.keys.push(key);
+            this.arrivals.set(key, [
+              ...(this.arrivals.get(key) ?? []),
+              new Date().toISOString().slice(11, 23),
+            ]);
+          }
         } catch {
           // not a trigger: counted nowhere
         }
@@ -40,10 +48,11 @@ export class KeyRecordingReceiver {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Keys received more than once. */
+  /** Keys received more than once, each with its arrival times (UTC). */
   duplicates(): string[] {
-    const seen = new Set<string>();
-    return this.keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
+    return [...this.arrivals]
+      .filter(([, times]) => times.length > 1)
+      .map(([key, times]) => `${key} at ${times.join(', ')}`);
   }
 
   async stop(): Promise<void> {
