@@ -1,5 +1,5 @@
-import { verifyWebhookSignature } from '@freeride/trading-rules';
 import type { AlertWebhookPayload } from '@freeride/contracts';
+import { verifyWebhookSignature } from '@freeride/trading-rules';
 
 import {
   type Infra,
@@ -172,6 +172,8 @@ describe('quote-stream evaluation and signed deliveries', () => {
   let trader: TestTrader;
   const receiver = new WebhookReceiver();
   const ids = new Map<string, string>();
+  /** Rule changes announced on `freeride_rules` while the ticks were evaluated. */
+  const announced: Array<{ active: boolean; id: string }> = [];
 
   beforeAll(async () => {
     infra = await startInfra();
@@ -192,6 +194,13 @@ describe('quote-stream evaluation and signed deliveries', () => {
         throw new Error(`create ${sc.name}: ${JSON.stringify(res.body)}`);
       ids.set(sc.name, res.body.id);
     }
+    await infra.pg.query('LISTEN freeride_rules');
+    infra.pg.on('notification', (msg) => {
+      if (msg.channel === 'freeride_rules')
+        announced.push(
+          JSON.parse(msg.payload ?? '{}') as (typeof announced)[0],
+        );
+    });
     let last = '';
     for (const sc of SCENARIOS) {
       for (const [i, t] of sc.ticks.entries()) {
@@ -249,7 +258,9 @@ describe('quote-stream evaluation and signed deliveries', () => {
 
   it('continues the trace of the quote stream message into the webhook request', () => {
     const [gap] = receiver.delivered('/GAPUP');
-    expect(String(gap.headers['traceparent'])).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-0[01]$`));
+    expect(String(gap.headers['traceparent'])).toMatch(
+      new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-0[01]$`),
+    );
   });
 
   it('deactivates a fired once rule and an expired rule with their reason', async () => {
@@ -280,6 +291,22 @@ describe('quote-stream evaluation and signed deliveries', () => {
       `/v1/alerts/${ids.get('COOLDOWN')}`,
     );
     expect(cooldown.body).toMatchObject({ active: true, fireCount: 2 });
+  });
+
+  it('announces a rule change only when a rule is deactivated, not on every firing', async () => {
+    const { rows } = await infra.pg.query<{ id: string }>(
+      'SELECT id FROM alert_rules WHERE NOT active ORDER BY id',
+    );
+    expect(rows.map((r) => r.id)).toEqual(
+      expect.arrayContaining([ids.get('GAPUP'), ids.get('EXPIRY')]),
+    );
+    // Repeating rules (COOLDOWN fired twice) store their re-arm time on
+    // every firing: that is not announced; each deactivation is, once.
+    expect(
+      announced
+        .map((a) => [a.id, a.active])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual(rows.map((r) => [r.id, false]));
   });
 
   it('shows each delivery with its status on the alert', async () => {

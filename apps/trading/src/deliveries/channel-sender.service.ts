@@ -1,4 +1,4 @@
-import { AlertDeliverySchema } from '@freeride/contracts';
+import { type AlertDelivery, AlertDeliverySchema } from '@freeride/contracts';
 import { guardedRequest } from '@freeride/net-guard';
 import {
   IDEMPOTENCY_HEADER,
@@ -16,6 +16,23 @@ import type { DeliveryTarget } from './deliveries.repository';
 
 /** SMTP's "requested mail action okay, completed", reported like an HTTP status. */
 export const SMTP_ACCEPTED = 250;
+
+/** Parsed deliveries, by the object parsed: a rule's firings share its `delivery`. */
+const parsedDeliveries = new WeakMap<AlertDelivery, AlertDelivery>();
+
+/**
+ * A target's delivery as the schema reads it (rules stored before channels
+ * existed have no `channel`: the schema's default fills it), parsed once per
+ * delivery object.
+ */
+function parseDelivery(delivery: AlertDelivery): AlertDelivery {
+  let parsed = parsedDeliveries.get(delivery);
+  if (!parsed) {
+    parsed = AlertDeliverySchema.parse(delivery);
+    parsedDeliveries.set(delivery, parsed);
+  }
+  return parsed;
+}
 
 /**
  * Sends one firing on its rule's channel and answers the receiver's status
@@ -42,15 +59,14 @@ export class ChannelSenderService implements OnApplicationShutdown {
 
   /** Where a target goes, for errors and logs (a host, never a path or an address). */
   static destination(target: DeliveryTarget): string {
-    const { channel, webhookUrl } = AlertDeliverySchema.parse(target.delivery);
+    const { channel, webhookUrl } = parseDelivery(target.delivery);
     if (channel === 'email' || webhookUrl === undefined) return channel;
     return `${channel}:${new URL(webhookUrl).host}`;
   }
 
   async send(target: DeliveryTarget): Promise<number> {
     const { payload } = target;
-    // Rules stored before channels existed have no `channel`: the schema's default fills it.
-    const delivery = AlertDeliverySchema.parse(target.delivery);
+    const delivery = parseDelivery(target.delivery);
     const message = channelMessage(delivery.channel, payload);
     const timeoutMs = this.config.delivery.timeoutMs;
     if (message.kind === 'email') {

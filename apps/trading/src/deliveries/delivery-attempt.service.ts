@@ -41,7 +41,8 @@ export interface DeliveredRow {
  * `webhook deliver` span in the tick's trace, the send, and the delivery
  * log. A failure is recorded (`retrying`) and thrown: `UnrecoverableError`
  * for a forbidden destination, `WebhookDeliveryError` otherwise. A success
- * sets the trigger's `delivered` marker in Redis at once (what a restart
+ * sets the trigger's `delivered` marker in Redis at once (in the same event
+ * loop turn; what a restart
  * reconciles from, as from a completed job) and its `delivered` status in
  * PostgreSQL within FLUSH_INTERVAL_MS (one statement for many).
  */
@@ -50,6 +51,8 @@ export class DeliveryAttemptService implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryAttemptService.name);
   private connection?: RedisClient;
   private readonly delivered: DeliveredRow[] = [];
+  /** `delivered` markers not yet written to Redis. */
+  private readonly markers: DeliveredRow[] = [];
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
@@ -171,26 +174,39 @@ export class DeliveryAttemptService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.writeMarkers();
     await this.flush();
     this.connection?.disconnect();
   }
 
   private recordDelivered(row: DeliveredRow): void {
-    this.redis
-      .set(
+    // Markers of the deliveries answered in one turn of the event loop go in one write.
+    if (this.markers.length === 0) setImmediate(() => void this.writeMarkers());
+    this.markers.push(row);
+    this.delivered.push(row);
+    this.scheduleFlush();
+  }
+
+  private async writeMarkers(): Promise<void> {
+    const rows = this.markers.splice(0);
+    if (rows.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const row of rows) {
+      pipeline.set(
         DELIVERED_MARKER_PREFIX + row.triggerId,
         `${row.attempts},${row.statusCode}`,
         'EX',
         COMPLETED_JOB_RETENTION_SECONDS,
-      )
+      );
+    }
+    await pipeline
+      .exec()
       .catch((err: unknown) =>
         this.logger.warn(
-          { err, triggerId: row.triggerId },
-          'delivered marker not stored',
+          { err, markers: rows.length },
+          'delivered markers not stored',
         ),
       );
-    this.delivered.push(row);
-    this.scheduleFlush();
   }
 
   /** The payload and secret: from the job when the evaluator built it, else from PostgreSQL. */
