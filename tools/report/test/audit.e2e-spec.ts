@@ -192,12 +192,14 @@ describe('npm run report:audit on the demo stack', () => {
     // The cron comparison also needs a delivered alert's measured latency in the window.
     const complete = (r: ReturnType<typeof runReport>): boolean => {
       if (!fed.every((id) => r.points[id] > 0)) return false;
-      const latency = (
-        JSON.parse(readFileSync(join(out, 'audit-data.json'), 'utf8')) as {
-          latency: { cronMedianSeconds?: number };
-        }
-      ).latency;
-      return latency.cronMedianSeconds !== undefined;
+      // …and a delivery counted in the window (an increase needs two scrapes of the counter).
+      const { alerts, latency } = JSON.parse(
+        readFileSync(join(out, 'audit-data.json'), 'utf8'),
+      ) as {
+        alerts: { delivered: number };
+        latency: { cronMedianSeconds?: number };
+      };
+      return latency.cronMedianSeconds !== undefined && alerts.delivered > 0;
     };
     let report = runReport(out);
     await waitFor(

@@ -25,6 +25,10 @@ export class DeliveryMetrics {
       name: `${metricsPrefix}webhook_attempts_total`,
       registers: [registry],
     });
+    // Every outcome exported from start at 0, so that the first delivery after
+    // the first scrape shows as an increase (a series born at 1 does not).
+    for (const outcome of ['delivered', 'retry', 'dead'])
+      this.attempts.inc({ outcome }, 0);
     this.tickToDelivery = new Histogram({
       buckets: [...durationBuckets],
       help: 'Time from reading the tick to the webhook receiver answering 2xx',
