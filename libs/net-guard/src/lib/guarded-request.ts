@@ -106,7 +106,6 @@ export async function guardedRequest(
           ? undefined
           : guardedLookup(policy, target.port, field),
         method: init.method ?? 'GET',
-        signal: AbortSignal.timeout(init.timeoutMs),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -115,17 +114,31 @@ export async function guardedRequest(
           if (size < maxBody) chunks.push(chunk);
           size += chunk.length;
         });
-        res.on('error', reject);
-        res.on('end', () =>
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
           resolve({
             body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'),
             headers: res.headers,
             status: res.statusCode ?? 0,
-          }),
-        );
+          });
+        });
       },
     );
-    req.on('error', reject);
+    // A timer cleared when the exchange ends (an AbortSignal.timeout per
+    // request would fire, and build its error, long after most answers).
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          new Error(`no complete answer within ${init.timeoutMs} ms`),
+        ),
+      init.timeoutMs,
+    );
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      reject(err);
+    }
+    req.on('error', fail);
     req.end(init.body);
   });
 }

@@ -170,6 +170,7 @@ describe('guardedRequest against a real local server', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req.url ?? '');
+      if (req.url === '/hang') return; // never answers
       if (req.url === '/redirect') {
         res.writeHead(302, { location: `http://127.0.0.1:${port}/internal` });
         res.end();
@@ -185,7 +186,19 @@ describe('guardedRequest against a real local server', () => {
   });
 
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up on a receiver that does not answer within timeoutMs', async () => {
+    const policy = parseAllowlist(`127.0.0.1:${port}`);
+    await expect(
+      guardedRequest(
+        `http://127.0.0.1:${port}/hang`,
+        { body: '{}', method: 'POST', timeoutMs: 200 },
+        policy,
+      ),
+    ).rejects.toThrow('no complete answer within 200 ms');
   });
 
   it('refuses loopback without an allowlist and never connects', async () => {
