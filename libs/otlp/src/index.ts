@@ -4,6 +4,8 @@ export type { OtlpPartialSuccess } from './lib/encode-response';
 export { toBulkLines, toEcsDocuments, logLevel } from './lib/ecs';
 export type { EcsWrite } from './lib/ecs';
 export { contentId } from './lib/ecs-sink';
+export { logsProtobufToBulkLines } from './lib/logs-wire';
+export type { WireBulkLines } from './lib/logs-wire';
 export type {
   BulkLines,
   TimeWindow,

@@ -30,7 +30,7 @@ import {
 
 /* Shapes of protobufjs-decoded messages. Unset scalars read their proto3
  * default from the prototype; unset oneof and `optional` members read null. */
-interface PbAnyValue {
+export interface PbAnyValue {
   arrayValue?: { values: PbAnyValue[] } | null;
   boolValue?: boolean | null;
   bytesValue?: Uint8Array | null;
@@ -43,11 +43,11 @@ interface PbKeyValue {
   key: string;
   value?: PbAnyValue | null;
 }
-interface PbResource {
+export interface PbResource {
   attributes: PbKeyValue[];
   droppedAttributesCount: number;
 }
-interface PbScope extends PbResource {
+export interface PbScope extends PbResource {
   name: string;
   version: string;
 }
@@ -199,7 +199,7 @@ function id(b: Uint8Array, bytes: number, path: () => string): string {
 // 0, false), so presence is tested on own properties.
 const has = Object.hasOwn;
 
-function anyValue(v: PbAnyValue, depth = 0): OtlpAnyValue {
+export function anyValue(v: PbAnyValue, depth = 0): OtlpAnyValue {
   if (has(v, 'stringValue')) return { stringValue: v.stringValue! };
   if (has(v, 'intValue')) return { intValue: int64ToString(v.intValue!) };
   if (has(v, 'doubleValue'))
@@ -236,7 +236,7 @@ function attributes(kvs: PbKeyValue[], depth = 0): OtlpKeyValue[] {
   return out;
 }
 
-function resource(r: PbResource | null | undefined): OtlpResource {
+export function resource(r: PbResource | null | undefined): OtlpResource {
   if (!r) return { attributes: [], droppedAttributesCount: 0 };
   return {
     attributes: attributes(r.attributes),
@@ -244,7 +244,7 @@ function resource(r: PbResource | null | undefined): OtlpResource {
   };
 }
 
-function scope(s: PbScope | null | undefined): OtlpScope {
+export function scope(s: PbScope | null | undefined): OtlpScope {
   if (!s)
     return { attributes: [], droppedAttributesCount: 0, name: '', version: '' };
   return {

@@ -52,8 +52,10 @@ export interface BulkLines {
 }
 
 const ID_BYTES = Buffer.alloc(22);
-const LOW_64 = (1n << 64n) - 1n;
 const MAX_ID_TIME = 2 ** 48 - 1;
+/** Placeholder of an id's 30 chars, overwritten once the source is hashed. */
+const ID_GAP = '='.repeat(30);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The `_id` of a document: the record's own time in ms (6 bytes, big-endian)
@@ -75,16 +77,17 @@ const MAX_ID_TIME = 2 ** 48 - 1;
  * segment's terms (Elasticsearch's guide "Tune for indexing speed", on ids:
  * prefer ones with a consistent, sequential pattern). The time is part of
  * the record, so a record sent again still gets the same id.
+ * @param text the serialised content (a string is hashed as its UTF-8 bytes)
  * @param timeMs the record's own time, ms since the epoch (0 when unset;
  *   clamped to 6 bytes)
  * @see https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md
  */
-export function contentId(text: string, timeMs = 0): string {
+export function contentId(text: string | Uint8Array, timeMs = 0): string {
   const h = xxh3.xxh128(text);
   const t = timeMs > 0 ? Math.min(Math.floor(timeMs), MAX_ID_TIME) : 0;
   ID_BYTES.writeUIntBE(t, 0, 6);
-  ID_BYTES.writeBigUInt64BE(h >> 64n, 6);
-  ID_BYTES.writeBigUInt64BE(h & LOW_64, 14);
+  // Big-endian through hex: cheaper than splitting the BigInt in two.
+  ID_BYTES.write(h.toString(16).padStart(32, '0'), 6, 'hex');
   return ID_BYTES.toString('base64url');
 }
 
@@ -113,18 +116,31 @@ export class DocumentSink {
   private readonly admitted = new Set<string>();
   private readonly receivedAtMs: number;
   private readonly freeride: Readonly<{ source: string }> | undefined;
+  /** `"source":"…",` (JSON), or empty without a source. */
+  private readonly sourceJson: string;
+  private readonly actions = new Map<string, string>();
   private docs = 0;
+  /** `buffer` mode: the lines written so far, `outLength` bytes of `out`. */
+  private out = EMPTY;
+  private outLength = 0;
 
   constructor(
-    private readonly receivedAt: string,
+    readonly receivedAt: string,
     private readonly options: ToEcsOptions,
-    private readonly mode: 'lines' | 'writes',
+    private readonly mode: 'lines' | 'writes' | 'buffer',
+    /** `buffer` mode: the expected size of the lines, bytes. */
+    sizeHint = 0,
   ) {
+    if (mode === 'buffer') this.out = Buffer.allocUnsafe(sizeHint + 4096);
     this.receivedAtMs = Date.parse(receivedAt);
     this.freeride =
       options.source === undefined
         ? undefined
         : Object.freeze({ source: options.source });
+    this.sourceJson =
+      options.source === undefined
+        ? ''
+        : `"source":${JSON.stringify(options.source)},`;
   }
 
   /**
@@ -137,30 +153,14 @@ export class DocumentSink {
     ownNanos: string,
     serviceName: string,
   ): void {
-    if (this.options.admit) {
-      const key = `${ds.type}\u0000${ds.dataset}\u0000${ds.namespace}\u0000${serviceName}`;
-      if (!this.admitted.has(key)) {
-        this.options.admit(ds, serviceName);
-        this.admitted.add(key);
-      }
-    }
-    const index = dataStreamName(ds);
-    const own = nanosToIso(ownNanos);
-    let adjustment: TimestampAdjustment | undefined;
-    if (own !== undefined && this.options.timeWindow) {
-      const ms = nanosToMs(ownNanos);
-      const { futureMs, pastMs } = this.options.timeWindow;
-      if (ms < this.receivedAtMs - pastMs) adjustment = 'too_old';
-      else if (ms > this.receivedAtMs + futureMs) adjustment = 'in_future';
-    }
+    this.admit(ds, serviceName);
+    const { adjustment, own } = this.ownTime(ownNanos);
     if (adjustment) {
-      this.adjusted[adjustment]++;
       doc.freeride = { ...this.freeride, original_timestamp: own };
     } else {
       doc['@timestamp'] = own;
       if (this.freeride) doc.freeride = this.freeride;
     }
-    this.docs++;
     // `@timestamp` is undefined here when it is the receipt time: not hashed.
     const content = JSON.stringify(doc);
     const id = contentId(content, nanosToMs(ownNanos));
@@ -173,20 +173,155 @@ export class DocumentSink {
             timestamp_adjusted: adjustment,
           };
       }
-      this.writes.push({ doc, id, index });
+      this.writes.push({ doc, id, index: dataStreamName(ds) });
       return;
     }
+    this.push(ds, content, id, adjustment);
+  }
+
+  /**
+   * The same as {@link emit} in `lines` mode, for a document already
+   * serialised: `middle` is its JSON between `@timestamp` and `freeride`
+   * (`"data_stream":{...},...,"otel":{...}`), exactly as `JSON.stringify`
+   * writes those keys, so the line and its id are the same bytes.
+   * Admission is the caller's ({@link admit}).
+   */
+  emitSerialized(ds: DataStream, middle: string, ownNanos: string): void {
+    const { adjustment, own } = this.ownTime(ownNanos);
+    let content: string;
+    if (adjustment) {
+      content = `{${middle},"freeride":{${this.sourceJson}"original_timestamp":"${own}"}}`;
+    } else {
+      const freeride = this.freeride
+        ? `,"freeride":{${this.sourceJson.slice(0, -1)}}`
+        : '';
+      content =
+        own === undefined
+          ? `{${middle}${freeride}}`
+          : `{"@timestamp":"${own}",${middle}${freeride}}`;
+    }
+    if (this.mode === 'buffer') this.write(ds, content, ownNanos, adjustment);
+    else
+      this.push(
+        ds,
+        content,
+        contentId(content, nanosToMs(ownNanos)),
+        adjustment,
+      );
+  }
+
+  /**
+   * `buffer` mode: writes the lines as UTF-8 at once (no joined string to
+   * encode again later); when the source line is the hashed content, the
+   * id hashes its bytes in place and is written into the gap left for it.
+   */
+  private write(
+    ds: DataStream,
+    content: string,
+    ownNanos: string,
+    adjustment: TimestampAdjustment | undefined,
+  ): void {
+    const index = dataStreamName(ds);
+    let action = this.actions.get(index);
+    if (action === undefined) {
+      action = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
+      this.actions.set(index, action);
+    }
+    const ownTime = content.startsWith('{"@timestamp"');
+    const id = ownTime ? ID_GAP : contentId(content, nanosToMs(ownNanos));
     let source = content;
-    if (doc['@timestamp'] === undefined) {
+    if (!ownTime) {
+      const extra = adjustment
+        ? `,"freeride.timestamp_adjusted":"${adjustment}",`
+        : ',';
+      source = `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
+    }
+    this.reserve(action.length * 3 + source.length * 3 + 64);
+    const out = this.out;
+    let at = this.outLength;
+    at += out.write(action, at, 'latin1');
+    const idAt = at;
+    at += out.write(id, at, 'latin1');
+    at += out.write('"}}\n', at, 'latin1');
+    const sourceAt = at;
+    at += out.write(source, at, 'utf8');
+    if (ownTime) {
+      out.write(
+        contentId(out.subarray(sourceAt, at), nanosToMs(ownNanos)),
+        idAt,
+      );
+    }
+    out[at++] = 0x0a;
+    this.outLength = at;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.outLength + bytes <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(
+      Math.max(this.out.length * 2, this.outLength + bytes),
+    );
+    this.out.copy(grown, 0, 0, this.outLength);
+    this.out = grown;
+  }
+
+  /** Calls the admission check once per data stream and service. */
+  admit(ds: DataStream, serviceName: string): void {
+    if (!this.options.admit) return;
+    const key = `${ds.type}\u0000${ds.dataset}\u0000${ds.namespace}\u0000${serviceName}`;
+    if (!this.admitted.has(key)) {
+      this.options.admit(ds, serviceName);
+      this.admitted.add(key);
+    }
+  }
+
+  /** The record's own time (ISO) and whether it falls outside the window. */
+  private ownTime(ownNanos: string): {
+    adjustment: TimestampAdjustment | undefined;
+    own: string | undefined;
+  } {
+    const own = nanosToIso(ownNanos);
+    let adjustment: TimestampAdjustment | undefined;
+    if (own !== undefined && this.options.timeWindow) {
+      const ms = nanosToMs(ownNanos);
+      const { futureMs, pastMs } = this.options.timeWindow;
+      if (ms < this.receivedAtMs - pastMs) adjustment = 'too_old';
+      else if (ms > this.receivedAtMs + futureMs) adjustment = 'in_future';
+    }
+    if (adjustment) this.adjusted[adjustment]++;
+    this.docs++;
+    return { adjustment, own };
+  }
+
+  private push(
+    ds: DataStream,
+    content: string,
+    id: string,
+    adjustment: TimestampAdjustment | undefined,
+  ): void {
+    let source = content;
+    if (!content.startsWith('{"@timestamp"')) {
       // Receipt-time fields go in front; dotted keys merge into `freeride`.
       const extra = adjustment
         ? `,"freeride.timestamp_adjusted":"${adjustment}",`
         : ',';
       source = `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
     }
-    this.parts.push(
-      `{"create":{"_index":${JSON.stringify(index)},"_id":"${id}"}}\n${source}\n`,
-    );
+    const index = dataStreamName(ds);
+    let action = this.actions.get(index);
+    if (action === undefined) {
+      action = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
+      this.actions.set(index, action);
+    }
+    this.parts.push(`${action}${id}"}}\n${source}\n`);
+  }
+
+  /** `buffer` mode: the lines as UTF-8 bytes. */
+  bufferLines(): Omit<BulkLines, 'body'> & { body: Buffer } {
+    return {
+      adjusted: { ...this.adjusted },
+      body: this.out.subarray(0, this.outLength),
+      docs: this.docs,
+    };
   }
 
   lines(): BulkLines {

@@ -47,7 +47,7 @@ export interface EcsWrite {
 }
 
 /** ECS fields derived once per resource. */
-interface ResourceContext {
+export interface ResourceContext {
   agent?: Readonly<{ name: string; version?: string }>;
   dataset?: string;
   host?: Readonly<{ name: string }>;
@@ -57,11 +57,11 @@ interface ResourceContext {
   serviceName: string;
 }
 
-const DATASET_KEY = 'data_stream.dataset';
-const NAMESPACE_KEY = 'data_stream.namespace';
+export const DATASET_KEY = 'data_stream.dataset';
+export const NAMESPACE_KEY = 'data_stream.namespace';
 const UNKNOWN_SERVICE = 'unknown_service';
 
-function resourceContext(r: OtlpResource): ResourceContext {
+export function resourceContext(r: OtlpResource): ResourceContext {
   const a = r.attributes;
   const serviceName = attributeString(a, 'service.name') ?? UNKNOWN_SERVICE;
   const service: Record<string, unknown> = { name: serviceName };
@@ -121,7 +121,9 @@ function dataStream(
   };
 }
 
-function scopeFields(scope: OtlpScope): Record<string, string> | undefined {
+export function scopeFields(
+  scope: OtlpScope,
+): Record<string, string> | undefined {
   if (!scope.name && !scope.version) return undefined;
   const out: Record<string, string> = {};
   if (scope.name) out.name = scope.name;

@@ -95,6 +95,20 @@ export const OTLP_DECODE_TYPES = {
   ),
 } as const;
 
+/**
+ * Messages the single-pass logs reader hands to protobufjs (resources,
+ * scopes, and values other than strings and numbers), with the same
+ * one-field oneofs as {@link OTLP_DECODE_TYPES}.
+ */
+export const OTLP_DECODE_PARTS = {
+  anyValue: type('opentelemetry.proto.common.v1.AnyValue', DECODE_ROOT),
+  resource: type('opentelemetry.proto.resource.v1.Resource', DECODE_ROOT),
+  scope: type(
+    'opentelemetry.proto.common.v1.InstrumentationScope',
+    DECODE_ROOT,
+  ),
+} as const;
+
 /** Name → number of an OTLP enum, for OTLP/JSON bodies that send names. */
 export function enumValues(name: string): Readonly<Record<string, number>> {
   return OTLP_ROOT.lookupEnum(name).values;

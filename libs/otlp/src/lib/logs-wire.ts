@@ -1,0 +1,724 @@
+// A single pass over an OTLP/HTTP protobuf logs request, writing the `_bulk`
+// lines of its ECS documents without building the decoded request, the
+// mapped documents or serialising them with JSON.stringify.
+//
+// The lines are byte for byte those of the generic path (decodeOtlpRequest
+// → toBulkLines): same documents, same key order, same ids; the spec
+// checks that on every fixture and on generated requests. Whatever this
+// reader does not handle itself, or finds invalid, makes it give up
+// (`undefined`), and the caller takes the generic path, which then accepts
+// the request or names what is wrong, exactly as before. Resources,
+// scopes, and values other than strings and numbers (arrays, kvlists,
+// bytes, booleans, several value fields) are rare and decoded by protobufjs
+// and the generic normalisers, once per resource or value.
+import type { LogRecordEvent } from '@freeride/contracts';
+
+import type { DataStream } from './data-stream';
+import { sanitizeDataset, sanitizeNamespace } from './data-stream';
+import {
+  type PbAnyValue,
+  type PbResource,
+  type PbScope,
+  anyValue,
+  resource,
+  scope,
+} from './decode-protobuf';
+import {
+  DATASET_KEY,
+  NAMESPACE_KEY,
+  type ResourceContext,
+  logLevel,
+  resourceContext,
+  scopeFields,
+} from './ecs';
+import { type BulkLines, DocumentSink, type ToEcsOptions } from './ecs-sink';
+import { flatValue, plainObject, stringValue } from './ecs-values';
+import type { OtlpAnyValue, OtlpScope } from './otlp-request';
+import {
+  doubleToJs,
+  int64ToJs,
+  int64ToString,
+  isEmptyId,
+  nanosToIso,
+  toOtlpDouble,
+  uint64ToString,
+} from './otlp-values';
+import { OTLP_DECODE_PARTS } from './proto/otlp-proto';
+
+/** Thrown inside the reader to give up; never escapes {@link logsProtobufToBulkLines}. */
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp('take the generic path');
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// The reader's state: one request at a time (synchronous, no re-entry).
+let buf: Buffer = Buffer.alloc(0);
+let pos = 0;
+/** The last 64-bit varint or fixed64 read, as two unsigned 32-bit halves. */
+let lo = 0;
+let hi = 0;
+
+function varint32(end: number): number {
+  let b = buf[pos++];
+  let v = b & 0x7f;
+  if (b >= 0x80) {
+    b = buf[pos++];
+    v |= (b & 0x7f) << 7;
+    if (b >= 0x80) {
+      b = buf[pos++];
+      v |= (b & 0x7f) << 14;
+      if (b >= 0x80) {
+        b = buf[pos++];
+        v |= (b & 0x7f) << 21;
+        if (b >= 0x80) {
+          b = buf[pos++];
+          v |= b << 28;
+          // Up to 10 bytes (negative int32); the upper bits are dropped.
+          for (let i = 0; b >= 0x80; i++) {
+            if (i === 5) throw GIVE_UP;
+            b = buf[pos++];
+          }
+        }
+      }
+    }
+  }
+  if (pos > end) throw GIVE_UP;
+  return v;
+}
+
+function varint64(end: number): void {
+  let l = 0;
+  let h = 0;
+  let b = 0;
+  let i = 0;
+  for (; i < 4; i++) {
+    b = buf[pos++];
+    l |= (b & 0x7f) << (i * 7);
+    if (b < 0x80) break;
+  }
+  if (i === 4) {
+    b = buf[pos++];
+    l |= (b & 0x7f) << 28;
+    h = (b & 0x7f) >>> 4;
+    for (i = 0; b >= 0x80; i++) {
+      if (i === 5) throw GIVE_UP;
+      b = buf[pos++];
+      h |= (b & 0x7f) << (i * 7 + 3);
+    }
+  }
+  if (pos > end) throw GIVE_UP;
+  lo = l >>> 0;
+  hi = h >>> 0;
+}
+
+function fixed64(end: number): void {
+  if (pos + 8 > end) throw GIVE_UP;
+  lo = buf.readUInt32LE(pos);
+  hi = buf.readUInt32LE(pos + 4);
+  pos += 8;
+}
+
+/** Reads a length prefix; returns the end of the delimited bytes. */
+function delimited(end: number): number {
+  const len = varint32(end) >>> 0;
+  const stop = pos + len;
+  if (stop > end) throw GIVE_UP;
+  return stop;
+}
+
+/** The UTF-8 string in [start, stop); invalid UTF-8 gives up (protobufjs refuses it). */
+function utf8(start: number, stop: number): string {
+  for (let i = start; i < stop; i++) {
+    if (buf[i] >= 0x80) {
+      try {
+        return STRICT_UTF8.decode(buf.subarray(start, stop));
+      } catch {
+        throw GIVE_UP;
+      }
+    }
+  }
+  return buf.toString('latin1', start, stop);
+}
+
+/** A length-delimited string field at `pos`. */
+function str(end: number): string {
+  const stop = delimited(end);
+  const s = utf8(pos, stop);
+  pos = stop;
+  return s;
+}
+
+/** Skips a field of an unknown number; groups give up. */
+function skip(wireType: number, end: number): void {
+  switch (wireType) {
+    case 0:
+      varint64(end);
+      return;
+    case 1:
+      pos += 8;
+      break;
+    case 2:
+      pos = delimited(end);
+      return;
+    case 5:
+      pos += 4;
+      break;
+    default:
+      throw GIVE_UP;
+  }
+  if (pos > end) throw GIVE_UP;
+}
+
+/** Decodes [start, stop) with protobufjs; any error gives up. */
+function decodePart<T>(
+  type: keyof typeof OTLP_DECODE_PARTS,
+  start: number,
+  stop: number,
+  normalise: (m: never) => T,
+): T {
+  try {
+    const m = OTLP_DECODE_PARTS[type].decode(buf.subarray(start, stop));
+    return normalise(m as never);
+  } catch {
+    throw GIVE_UP;
+  }
+}
+
+/** A value read by the fast path: its JSON for `flattened`, and its `attributeString`. */
+interface ReadValue {
+  /** JSON of `flatValue` of the value. */
+  json: string;
+  /** What `attributeString` makes of it. */
+  text: string | undefined;
+  /** The normalised value (as the generic decoder gives it). */
+  any: OtlpAnyValue;
+}
+
+const EMPTY_VALUE: ReadValue = { json: 'null', text: undefined, any: {} };
+
+/** An AnyValue in [pos, stop): strings and numbers here, anything else by protobufjs. */
+function readValue(stop: number): ReadValue {
+  const start = pos;
+  if (start === stop) return EMPTY_VALUE;
+  const tag = varint32(stop);
+  let value: ReadValue | undefined;
+  switch (tag) {
+    case 0x0a: {
+      const s = str(stop);
+      value = {
+        any: { stringValue: s },
+        json: JSON.stringify(s),
+        text: s === '' ? undefined : s,
+      };
+      break;
+    }
+    case 0x18: {
+      varint64(stop);
+      const text = int64ToString({ high: hi | 0, low: lo });
+      value = {
+        any: { intValue: text },
+        json: JSON.stringify(int64ToJs(text)),
+        text,
+      };
+      break;
+    }
+    case 0x21: {
+      if (pos + 8 > stop) throw GIVE_UP;
+      const d = toOtlpDouble(buf.readDoubleLE(pos));
+      pos += 8;
+      value = {
+        any: { doubleValue: d },
+        json: JSON.stringify(doubleToJs(d)),
+        text: String(d),
+      };
+      break;
+    }
+  }
+  if (value !== undefined && pos === stop) return value;
+  // Booleans, bytes, arrays, kvlists, several fields: the generic normaliser.
+  const any = decodePart('anyValue', start, stop, (m: PbAnyValue) =>
+    anyValue(m),
+  );
+  pos = stop;
+  let text: string | undefined;
+  if (any.stringValue !== undefined)
+    text = any.stringValue === '' ? undefined : any.stringValue;
+  else if (any.intValue !== undefined) text = any.intValue;
+  else if (any.doubleValue !== undefined) text = String(any.doubleValue);
+  else if (any.boolValue !== undefined) text = String(any.boolValue);
+  return { any, json: JSON.stringify(flatValue(any)), text };
+}
+
+/** What one record's attributes give the document. */
+interface RecordAttributes {
+  /** `otel.attributes` JSON (`{...}`). */
+  json: string;
+  keys: string[];
+  values: ReadValue[];
+  dataset: string | undefined;
+  namespace: string | undefined;
+  errorType: string | undefined;
+  errorMessage: string | undefined;
+  stack: string | undefined;
+}
+
+const keyJson = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let q = keyJson.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (keyJson.size > 10_000) keyJson.clear();
+    keyJson.set(key, q);
+  }
+  return q;
+}
+
+/** Keys a plain object would not keep in order as written: array indexes, `__proto__`. */
+function unusualKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return (c >= 48 && c <= 57) || key === '__proto__';
+}
+
+/** Reads the KeyValue in [pos, stop). */
+function readKeyValue(stop: number): { key: string; value: ReadValue } {
+  let key = '';
+  let value = EMPTY_VALUE;
+  let seenValue = false;
+  while (pos < stop) {
+    const tag = varint32(stop);
+    if (tag === 0x0a) key = str(stop);
+    else if (tag === 0x12) {
+      if (seenValue) throw GIVE_UP; // protobufjs would keep the last one only
+      seenValue = true;
+      const end = delimited(stop);
+      value = readValue(end);
+    } else if (tag >>> 3 === 1 || tag >>> 3 === 2) throw GIVE_UP;
+    else skip(tag & 7, stop);
+  }
+  return { key, value };
+}
+
+/** The record's attributes: offsets of each KeyValue, read in order. */
+function recordAttributes(spans: number[]): RecordAttributes {
+  const out: RecordAttributes = {
+    dataset: undefined,
+    errorMessage: undefined,
+    errorType: undefined,
+    json: '{}',
+    keys: [],
+    namespace: undefined,
+    stack: undefined,
+    values: [],
+  };
+  if (spans.length === 0) return out;
+  const { keys, values } = out;
+  let plain = true;
+  for (let i = 0; i < spans.length; i += 2) {
+    pos = spans[i];
+    const { key, value } = readKeyValue(spans[i + 1]);
+    if (plain && (unusualKey(key) || keys.includes(key))) plain = false;
+    keys.push(key);
+    values.push(value);
+    switch (key) {
+      case DATASET_KEY:
+        out.dataset = value.text;
+        break;
+      case NAMESPACE_KEY:
+        out.namespace = value.text;
+        break;
+      case 'exception.type':
+        out.errorType = value.text;
+        break;
+      case 'exception.message':
+        out.errorMessage = value.text;
+        break;
+      case 'exception.stacktrace':
+        out.stack = value.text;
+        break;
+    }
+  }
+  if (plain) {
+    let json = '{';
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) json += ',';
+      json += `${quotedKey(keys[i])}:${values[i].json}`;
+    }
+    out.json = `${json}}`;
+  } else {
+    // Later keys win and index-like keys sort first: as a plain object does.
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++)
+      o[keys[i]] = JSON.parse(values[i].json) as unknown;
+    out.json = JSON.stringify(o);
+  }
+  return out;
+}
+
+/** Per scope: what every record of it shares. */
+interface ScopeShared {
+  ctx: ResourceContext;
+  scope: OtlpScope;
+  /** `,"service":…` and, when set, `,"host":…,"agent":…` */
+  common: string;
+  /** `"resource":{…}` and, when set, `,"scope":{…}` */
+  otelShared: string;
+  /** `,"logger":"…"` when the scope has a name. */
+  logger: string;
+  scopeDataset: string | undefined;
+  scopeNamespace: string | undefined;
+  /** Data streams by raw dataset and namespace, one object each (admission is by key). */
+  streams: Map<string, DataStream>;
+}
+
+function lastAttributeText(
+  kvs: { key: string; value: OtlpAnyValue }[],
+  key: string,
+): string | undefined {
+  for (let i = kvs.length - 1; i >= 0; i--) {
+    if (kvs[i].key !== key) continue;
+    const v = kvs[i].value;
+    if (v.stringValue !== undefined)
+      return v.stringValue === '' ? undefined : v.stringValue;
+    if (v.intValue !== undefined) return v.intValue;
+    if (v.doubleValue !== undefined) return String(v.doubleValue);
+    if (v.boolValue !== undefined) return String(v.boolValue);
+    return undefined;
+  }
+  return undefined;
+}
+
+function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
+  let common = `,"service":${JSON.stringify(ctx.service)}`;
+  if (ctx.host) common += `,"host":${JSON.stringify(ctx.host)}`;
+  if (ctx.agent) common += `,"agent":${JSON.stringify(ctx.agent)}`;
+  const scopeOtel = scopeFields(sc);
+  return {
+    common,
+    ctx,
+    logger: sc.name ? `,"logger":${JSON.stringify(sc.name)}` : '',
+    otelShared: `"resource":${JSON.stringify(ctx.otelResource)}${scopeOtel ? `,"scope":${JSON.stringify(scopeOtel)}` : ''}`,
+    scope: sc,
+    scopeDataset: lastAttributeText(sc.attributes, DATASET_KEY),
+    scopeNamespace: lastAttributeText(sc.attributes, NAMESPACE_KEY),
+    streams: new Map(),
+  };
+}
+
+/** Collects the data streams and services to admit, in order, once each. */
+type Admissions = Map<string, [DataStream, string]>;
+
+function dataStreamOf(
+  at: ScopeShared,
+  attrs: RecordAttributes,
+  defaultNamespace: string | undefined,
+): DataStream {
+  const rawDataset = attrs.dataset ?? at.scopeDataset ?? at.ctx.dataset;
+  const rawNamespace =
+    attrs.namespace ??
+    at.scopeNamespace ??
+    at.ctx.namespace ??
+    defaultNamespace;
+  const key = `${rawDataset ?? ''}\u0000${rawNamespace ?? ''}`;
+  let ds = at.streams.get(key);
+  if (ds === undefined) {
+    ds = {
+      type: 'logs',
+      dataset: sanitizeDataset(rawDataset),
+      namespace: sanitizeNamespace(rawNamespace),
+    };
+    at.streams.set(key, ds);
+  }
+  return ds;
+}
+
+/** One LogRecord in [pos, stop) → its document through the sink. */
+function logRecord(
+  stop: number,
+  at: ScopeShared,
+  sink: DocumentSink,
+  admissions: Admissions,
+  defaultNamespace: string | undefined,
+  events: LogRecordEvent[] | undefined,
+): void {
+  let time = '0';
+  let observed = '0';
+  let severityNumber = 0;
+  let severityText = '';
+  let bodyStart = -1;
+  let bodyStop = -1;
+  const attrSpans: number[] = [];
+  let traceId = '';
+  let spanId = '';
+  let eventName = '';
+  while (pos < stop) {
+    const tag = varint32(stop);
+    switch (tag) {
+      case 0x09: // time_unix_nano, fixed64
+        fixed64(stop);
+        time = uint64ToString({ high: hi, low: lo });
+        break;
+      case 0x59: // observed_time_unix_nano, fixed64
+        fixed64(stop);
+        observed = uint64ToString({ high: hi, low: lo });
+        break;
+      case 0x10: // severity_number, enum (int32)
+        severityNumber = varint32(stop) | 0;
+        break;
+      case 0x1a: // severity_text
+        severityText = str(stop);
+        break;
+      case 0x2a: // body
+        if (bodyStart >= 0) throw GIVE_UP;
+        bodyStop = delimited(stop);
+        bodyStart = pos;
+        pos = bodyStop;
+        break;
+      case 0x32: {
+        // attributes
+        const end = delimited(stop);
+        attrSpans.push(pos, end);
+        pos = end;
+        break;
+      }
+      case 0x38: // dropped_attributes_count, uint32
+        varint32(stop);
+        break;
+      case 0x45: // flags, fixed32
+        pos += 4;
+        if (pos > stop) throw GIVE_UP;
+        break;
+      case 0x4a: {
+        // trace_id: 16 bytes or none
+        const end = delimited(stop);
+        if (end - pos === 16) traceId = buf.toString('hex', pos, end);
+        else if (end !== pos) throw GIVE_UP;
+        else traceId = '';
+        pos = end;
+        break;
+      }
+      case 0x52: {
+        // span_id: 8 bytes or none
+        const end = delimited(stop);
+        if (end - pos === 8) spanId = buf.toString('hex', pos, end);
+        else if (end !== pos) throw GIVE_UP;
+        else spanId = '';
+        pos = end;
+        break;
+      }
+      case 0x62: // event_name
+        eventName = str(stop);
+        break;
+      default: {
+        const field = tag >>> 3;
+        // A known field with an unexpected wire type: protobufjs reads it
+        // by its declared type; not worth mirroring.
+        if (field >= 1 && field <= 12 && field !== 4) throw GIVE_UP;
+        skip(tag & 7, stop);
+      }
+    }
+  }
+  if (pos !== stop) throw GIVE_UP;
+  const attrs = recordAttributes(attrSpans);
+  let message = '';
+  let body = '';
+  let text: string | undefined;
+  if (bodyStart >= 0) {
+    pos = bodyStart;
+    const { any } = readValue(bodyStop);
+    text = stringValue(any);
+    message = `,"message":${JSON.stringify(text)}`;
+    if (any.kvlistValue)
+      body = `,"body":${JSON.stringify(plainObject(any.kvlistValue.values))}`;
+    pos = stop;
+  }
+  const ds = dataStreamOf(at, attrs, defaultNamespace);
+  const admitKey = `${ds.dataset}\u0000${ds.namespace}\u0000${at.ctx.serviceName}`;
+  if (!admissions.has(admitKey))
+    admissions.set(admitKey, [ds, at.ctx.serviceName]);
+  let json = `"data_stream":{"type":"logs","dataset":"${ds.dataset}","namespace":"${ds.namespace}"},"event":{"dataset":"${ds.dataset}"`;
+  if (severityNumber > 0) json += `,"severity":${severityNumber}`;
+  json += `}${at.common}${message},"log":{`;
+  const level = logLevel(severityText, severityNumber);
+  if (level !== undefined) {
+    json += `"level":${JSON.stringify(level)}${at.logger}`;
+  } else if (at.logger) json += at.logger.slice(1);
+  json += '}';
+  if (!isEmptyId(traceId)) json += `,"trace":{"id":"${traceId}"}`;
+  if (!isEmptyId(spanId)) json += `,"span":{"id":"${spanId}"}`;
+  if (attrs.errorType || attrs.errorMessage || attrs.stack) {
+    const error: Record<string, string> = {};
+    if (attrs.errorType) error.type = attrs.errorType;
+    if (attrs.errorMessage) error.message = attrs.errorMessage;
+    if (attrs.stack) error.stack_trace = attrs.stack;
+    json += `,"error":${JSON.stringify(error)}`;
+  }
+  json += `,"otel":{"attributes":${attrs.json},${at.otelShared}${body}`;
+  if (eventName) json += `,"event_name":${JSON.stringify(eventName)}`;
+  json += '}';
+  sink.emitSerialized(ds, json, time !== '0' ? time : observed);
+  if (events) {
+    // As toLogRecordEvents writes them, for the fan-out.
+    const attributes: Record<string, string> = {};
+    for (let i = 0; i < attrs.keys.length; i++)
+      attributes[attrs.keys[i]] = stringValue(attrs.values[i].any);
+    const event: LogRecordEvent = {
+      '@timestamp': nanosToIso(time) ?? nanosToIso(observed) ?? sink.receivedAt,
+      attributes,
+      level: level ?? 'unknown',
+      message: text ?? '',
+      service: at.ctx.serviceName,
+      severityNumber:
+        severityNumber >= 0 && severityNumber <= 24 ? severityNumber : 0,
+    };
+    if (!isEmptyId(spanId)) event.spanId = spanId;
+    if (!isEmptyId(traceId)) event.traceId = traceId;
+    events.push(event);
+  }
+}
+
+/** Finds the one singular message field `field` of [pos, stop); gives up on two. */
+function findPart(field: number, stop: number): [number, number] | undefined {
+  const start = pos;
+  let found: [number, number] | undefined;
+  while (pos < stop) {
+    const tag = varint32(stop);
+    if (tag >>> 3 === field) {
+      if ((tag & 7) !== 2 || found) throw GIVE_UP;
+      const end = delimited(stop);
+      found = [pos, end];
+      pos = end;
+    } else skip(tag & 7, stop);
+  }
+  pos = start;
+  return found;
+}
+
+function scopeLogs(
+  stop: number,
+  ctx: ResourceContext,
+  sink: DocumentSink,
+  admissions: Admissions,
+  namespace: string | undefined,
+  events: LogRecordEvent[] | undefined,
+): number {
+  const part = findPart(1, stop);
+  const sc = part
+    ? decodePart('scope', part[0], part[1], (m: PbScope) => scope(m))
+    : scope(undefined);
+  const at = scopeShared(ctx, sc);
+  let records = 0;
+  while (pos < stop) {
+    const tag = varint32(stop);
+    if (tag === 0x12) {
+      const end = delimited(stop);
+      logRecord(end, at, sink, admissions, namespace, events);
+      records++;
+    } else if (tag === 0x1a) str(stop);
+    else if (tag === 0x0a) pos = delimited(stop);
+    else if (tag >>> 3 <= 3) throw GIVE_UP;
+    else skip(tag & 7, stop);
+  }
+  return records;
+}
+
+function resourceLogs(
+  stop: number,
+  sink: DocumentSink,
+  admissions: Admissions,
+  namespace: string | undefined,
+  events: LogRecordEvent[] | undefined,
+): number {
+  const part = findPart(1, stop);
+  const ctx = resourceContext(
+    part
+      ? decodePart('resource', part[0], part[1], (m: PbResource) => resource(m))
+      : resource(undefined),
+  );
+  let records = 0;
+  while (pos < stop) {
+    const tag = varint32(stop);
+    if (tag === 0x12) {
+      const end = delimited(stop);
+      records += scopeLogs(end, ctx, sink, admissions, namespace, events);
+      pos = end;
+    } else if (tag === 0x1a) str(stop);
+    else if (tag === 0x0a) pos = delimited(stop);
+    else if (tag >>> 3 <= 3) throw GIVE_UP;
+    else skip(tag & 7, stop);
+  }
+  return records;
+}
+
+/** What {@link logsProtobufToBulkLines} returns. */
+export interface WireBulkLines extends Omit<BulkLines, 'body'> {
+  /** `_bulk` NDJSON as UTF-8: per document a `create` action line and a source line. */
+  body: Buffer;
+  /** Log records in the request (all of them become documents). */
+  records: number;
+  /** With `withEvents`: the records as `toLogRecordEvents` gives them. */
+  events?: LogRecordEvent[];
+}
+
+/**
+ * The `_bulk` lines of an OTLP/HTTP protobuf logs request (already
+ * gunzipped), in one pass over its bytes: the same lines as
+ * `toBulkLines(decodeOtlpRequest('logs', 'protobuf', body, receivedAtMs), options)`.
+ * With `withEvents`, also the fan-out's events (`toLogRecordEvents`).
+ * `options.admit` is called once per data stream and service, in order of
+ * first appearance, after the whole body was read (so an invalid body is
+ * a 400 before any refusal, as on the generic path).
+ * @returns `undefined` when the request needs the generic path: invalid
+ *   (which the generic path reports precisely), or using wire features this
+ *   reader leaves to protobufjs (groups, a singular field sent twice, a
+ *   known field with another wire type).
+ * @see https://protobuf.dev/programming-guides/encoding/
+ */
+export function logsProtobufToBulkLines(
+  body: Buffer,
+  receivedAtMs: number,
+  options: ToEcsOptions = {},
+  withEvents = false,
+): WireBulkLines | undefined {
+  const events: LogRecordEvent[] | undefined = withEvents ? [] : undefined;
+  const sink = new DocumentSink(
+    new Date(receivedAtMs).toISOString(),
+    { ...options, admit: undefined },
+    'buffer',
+    body.length * 4,
+  );
+  const admissions: Admissions = new Map();
+  let records = 0;
+  buf = body;
+  pos = 0;
+  try {
+    const stop = body.length;
+    while (pos < stop) {
+      const tag = varint32(stop);
+      if (tag === 0x0a) {
+        const end = delimited(stop);
+        records += resourceLogs(
+          end,
+          sink,
+          admissions,
+          options.namespace,
+          events,
+        );
+        pos = end;
+      } else if (tag >>> 3 <= 1) throw GIVE_UP;
+      else skip(tag & 7, stop);
+    }
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  } finally {
+    buf = EMPTY;
+  }
+  if (options.admit)
+    for (const [ds, service] of admissions.values()) options.admit(ds, service);
+  return events
+    ? { ...sink.bufferLines(), events, records }
+    : { ...sink.bufferLines(), records };
+}
+
+const EMPTY = Buffer.alloc(0);
