@@ -32,7 +32,12 @@ import {
   scopeFields,
 } from './ecs';
 import { type BulkLines, DocumentSink, type ToEcsOptions } from './ecs-sink';
-import { flatValue, plainObject, stringValue } from './ecs-values';
+import {
+  attributeString,
+  flatValue,
+  plainObject,
+  stringValue,
+} from './ecs-values';
 import type { OtlpAnyValue, OtlpScope } from './otlp-request';
 import {
   doubleToJs,
@@ -146,6 +151,16 @@ function str(end: number): string {
   const s = utf8(pos, stop);
   pos = stop;
   return s;
+}
+
+/** A trace or span id field at `pos`: `bytes` long (as hex) or empty. */
+function idHex(bytes: number, end: number): string {
+  const stop = delimited(end);
+  const start = pos;
+  pos = stop;
+  if (stop - start === bytes) return buf.toString('hex', start, stop);
+  if (stop !== start) throw GIVE_UP;
+  return '';
 }
 
 /** Skips a field of an unknown number; groups give up. */
@@ -371,23 +386,6 @@ interface ScopeShared {
   streams: Map<string, DataStream>;
 }
 
-function lastAttributeText(
-  kvs: { key: string; value: OtlpAnyValue }[],
-  key: string,
-): string | undefined {
-  for (let i = kvs.length - 1; i >= 0; i--) {
-    if (kvs[i].key !== key) continue;
-    const v = kvs[i].value;
-    if (v.stringValue !== undefined)
-      return v.stringValue === '' ? undefined : v.stringValue;
-    if (v.intValue !== undefined) return v.intValue;
-    if (v.doubleValue !== undefined) return String(v.doubleValue);
-    if (v.boolValue !== undefined) return String(v.boolValue);
-    return undefined;
-  }
-  return undefined;
-}
-
 function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
   let common = `,"service":${JSON.stringify(ctx.service)}`;
   if (ctx.host) common += `,"host":${JSON.stringify(ctx.host)}`;
@@ -399,8 +397,8 @@ function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
     logger: sc.name ? `,"logger":${JSON.stringify(sc.name)}` : '',
     otelShared: `"resource":${JSON.stringify(ctx.otelResource)}${scopeOtel ? `,"scope":${JSON.stringify(scopeOtel)}` : ''}`,
     scope: sc,
-    scopeDataset: lastAttributeText(sc.attributes, DATASET_KEY),
-    scopeNamespace: lastAttributeText(sc.attributes, NAMESPACE_KEY),
+    scopeDataset: attributeString(sc.attributes, DATASET_KEY),
+    scopeNamespace: attributeString(sc.attributes, NAMESPACE_KEY),
     streams: new Map(),
   };
 }
@@ -488,24 +486,12 @@ function logRecord(
         pos += 4;
         if (pos > stop) throw GIVE_UP;
         break;
-      case 0x4a: {
-        // trace_id: 16 bytes or none
-        const end = delimited(stop);
-        if (end - pos === 16) traceId = buf.toString('hex', pos, end);
-        else if (end !== pos) throw GIVE_UP;
-        else traceId = '';
-        pos = end;
+      case 0x4a: // trace_id: 16 bytes or none
+        traceId = idHex(16, stop);
         break;
-      }
-      case 0x52: {
-        // span_id: 8 bytes or none
-        const end = delimited(stop);
-        if (end - pos === 8) spanId = buf.toString('hex', pos, end);
-        else if (end !== pos) throw GIVE_UP;
-        else spanId = '';
-        pos = end;
+      case 0x52: // span_id: 8 bytes or none
+        spanId = idHex(8, stop);
         break;
-      }
       case 0x62: // event_name
         eventName = str(stop);
         break;
@@ -594,26 +580,19 @@ function findPart(field: number, stop: number): [number, number] | undefined {
   return found;
 }
 
-function scopeLogs(
-  stop: number,
-  ctx: ResourceContext,
-  sink: DocumentSink,
-  admissions: Admissions,
-  namespace: string | undefined,
-  events: LogRecordEvent[] | undefined,
-): number {
-  const part = findPart(1, stop);
-  const sc = part
-    ? decodePart('scope', part[0], part[1], (m: PbScope) => scope(m))
-    : scope(undefined);
-  const at = scopeShared(ctx, sc);
+/**
+ * Walks a ResourceLogs or ScopeLogs in [pos, stop): each field 2 (its
+ * scope logs or log records) through `child`, which returns the records it
+ * read; field 3 (schema URL) is checked; field 1 was read by findPart.
+ */
+function children(stop: number, child: (end: number) => number): number {
   let records = 0;
   while (pos < stop) {
     const tag = varint32(stop);
     if (tag === 0x12) {
       const end = delimited(stop);
-      logRecord(end, at, sink, admissions, namespace, events);
-      records++;
+      records += child(end);
+      pos = end;
     } else if (tag === 0x1a) str(stop);
     else if (tag === 0x0a) pos = delimited(stop);
     else if (tag >>> 3 <= 3) throw GIVE_UP;
@@ -622,32 +601,34 @@ function scopeLogs(
   return records;
 }
 
-function resourceLogs(
-  stop: number,
-  sink: DocumentSink,
-  admissions: Admissions,
-  namespace: string | undefined,
-  events: LogRecordEvent[] | undefined,
-): number {
+/** What one request's walk writes to and collects. */
+interface Walk {
+  sink: DocumentSink;
+  admissions: Admissions;
+  namespace: string | undefined;
+  events: LogRecordEvent[] | undefined;
+}
+
+function scopeLogs(stop: number, ctx: ResourceContext, walk: Walk): number {
+  const part = findPart(1, stop);
+  const sc = part
+    ? decodePart('scope', part[0], part[1], (m: PbScope) => scope(m))
+    : scope(undefined);
+  const at = scopeShared(ctx, sc);
+  return children(stop, (end) => {
+    logRecord(end, at, walk.sink, walk.admissions, walk.namespace, walk.events);
+    return 1;
+  });
+}
+
+function resourceLogs(stop: number, walk: Walk): number {
   const part = findPart(1, stop);
   const ctx = resourceContext(
     part
       ? decodePart('resource', part[0], part[1], (m: PbResource) => resource(m))
       : resource(undefined),
   );
-  let records = 0;
-  while (pos < stop) {
-    const tag = varint32(stop);
-    if (tag === 0x12) {
-      const end = delimited(stop);
-      records += scopeLogs(end, ctx, sink, admissions, namespace, events);
-      pos = end;
-    } else if (tag === 0x1a) str(stop);
-    else if (tag === 0x0a) pos = delimited(stop);
-    else if (tag >>> 3 <= 3) throw GIVE_UP;
-    else skip(tag & 7, stop);
-  }
-  return records;
+  return children(stop, (end) => scopeLogs(end, ctx, walk));
 }
 
 /** What {@link logsProtobufToBulkLines} returns. */
@@ -688,6 +669,12 @@ export function logsProtobufToBulkLines(
     body.length * 4,
   );
   const admissions: Admissions = new Map();
+  const walk: Walk = {
+    admissions,
+    events,
+    namespace: options.namespace,
+    sink,
+  };
   let records = 0;
   buf = body;
   pos = 0;
@@ -697,13 +684,7 @@ export function logsProtobufToBulkLines(
       const tag = varint32(stop);
       if (tag === 0x0a) {
         const end = delimited(stop);
-        records += resourceLogs(
-          end,
-          sink,
-          admissions,
-          options.namespace,
-          events,
-        );
+        records += resourceLogs(end, walk);
         pos = end;
       } else if (tag >>> 3 <= 1) throw GIVE_UP;
       else skip(tag & 7, stop);
