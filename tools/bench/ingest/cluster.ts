@@ -8,8 +8,11 @@
  *    replica has the write: `INGEST_ACK_REPLICAS=1`), Elasticsearch ×3 (one replica per
  *    shard), two ingest instances (each with its indexer) behind HAProxy.
  * For each: records per second from the first send until all are searchable, and the ratio
- * cluster / single. Both Elasticsearch topologies run the stack's distribution with the same
- * heap per node, so the difference is the topology, not the settings.
+ * cluster / single; and the CPU time each part spent per 1,000 records (Elasticsearch by its
+ * node stats, Redis by `INFO cpu` of every node, the ingest processes, this bench process), which
+ * is what would spread over more machines, and shows which part is the next limit. Both
+ * Elasticsearch topologies run the stack's distribution with the same heap per node, so the
+ * difference is the topology, not the settings.
  */
 import {
   type ElasticsearchCluster,
@@ -25,10 +28,12 @@ import {
 } from '@freeride/testing';
 
 import { Client } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
+import { elasticsearchCpuMs, ownCpuMs, processCpuMs } from './cpu';
 import { untilSearchable } from './es-probes';
 import { TOKEN } from './peers';
 import { logsBody, sendAll } from './workload';
@@ -40,10 +45,57 @@ export interface ClusterBenchOptions {
   records: number;
 }
 
+/** CPU ms per 1,000 records, by part. */
+interface CpuPer1k {
+  bench: number;
+  elasticsearch: number;
+  ingest: number;
+  redis: number;
+  total: number;
+}
+
 interface TopologyFigures {
+  cpuMsPer1k: CpuPer1k;
   docs: number;
   docsPerSecond: number;
   seconds: number;
+}
+
+/** The processes of one topology whose CPU time is counted. */
+interface Parts {
+  ingestPids: number[];
+  redisPorts: number[];
+}
+
+/** Redis' own CPU time (`INFO cpu`: user + system, main and child processes) of one node, ms. */
+async function redisCpuMs(port: number): Promise<number> {
+  const redis = new Redis({ host: '127.0.0.1', lazyConnect: true, port });
+  try {
+    await redis.connect();
+    const info = await redis.info('cpu');
+    let seconds = 0;
+    for (const m of info.matchAll(
+      /^used_cpu_(?:sys|user)(?:_children)?:([\d.]+)/gm,
+    ))
+      seconds += Number(m[1]);
+    return seconds * 1000;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Cumulative CPU ms of each part, now. */
+async function cpuNow(
+  es: Client,
+  parts: Parts,
+): Promise<Omit<CpuPer1k, 'total'>> {
+  const redis = await Promise.all(parts.redisPorts.map(redisCpuMs));
+  return {
+    bench: ownCpuMs(),
+    elasticsearch: await elasticsearchCpuMs(es),
+    ingest: parts.ingestPids.reduce((n, pid) => n + processCpuMs(pid), 0),
+    redis: redis.reduce((n, x) => n + x, 0),
+  };
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -89,10 +141,12 @@ async function measure(
   url: string,
   bodies: Buffer[],
   options: ClusterBenchOptions,
+  parts: Parts,
 ): Promise<TopologyFigures> {
   const es = new Client({ nodes: [...esCluster.urls], requestTimeout: 60_000 });
   try {
     const total = bodies.length * options.batch;
+    const cpu0 = await cpuNow(es, parts);
     const t0 = performance.now();
     await sendAll(
       {
@@ -104,7 +158,24 @@ async function measure(
     );
     const t1 = await untilSearchable(es, 'logs-*-benchcluster', total);
     const seconds = (t1 - t0) / 1000;
+    const cpu1 = await cpuNow(es, parts);
+    const per1k = (key: keyof typeof cpu0) =>
+      Number((((cpu1[key] - cpu0[key]) * 1000) / total).toFixed(1));
+    const cpuMsPer1k = {
+      bench: per1k('bench'),
+      elasticsearch: per1k('elasticsearch'),
+      ingest: per1k('ingest'),
+      redis: per1k('redis'),
+    };
     return {
+      cpuMsPer1k: {
+        ...cpuMsPer1k,
+        total: Number(
+          Object.values(cpuMsPer1k)
+            .reduce((n, x) => n + x, 0)
+            .toFixed(1),
+        ),
+      },
       docs: total,
       docsPerSecond: Math.round(total / seconds),
       seconds: Number(seconds.toFixed(2)),
@@ -128,7 +199,10 @@ async function single(
       ELASTICSEARCH_URL: es.url,
       REDIS_URL: redis.url,
     });
-    return await measure(es, `http://${ingest.address}`, bodies, options);
+    return await measure(es, `http://${ingest.address}`, bodies, options, {
+      ingestPids: [ingest.proc.pid],
+      redisPorts: [redis.port],
+    });
   } finally {
     await ingest?.proc.stop({ timeoutMs: 20_000 });
     await redis.stop();
@@ -159,7 +233,10 @@ async function cluster(
       );
     }
     lb = await startLoadBalancer({ servers: ingests.map((i) => i.address) });
-    return await measure(es, lb.url, bodies, options);
+    return await measure(es, lb.url, bodies, options, {
+      ingestPids: ingests.map((i) => i.proc.pid),
+      redisPorts: redis.nodes.map((n) => n.port),
+    });
   } finally {
     await lb?.dispose();
     await Promise.all(ingests.map((i) => i.proc.stop({ timeoutMs: 20_000 })));
@@ -182,11 +259,13 @@ export async function runClusterBench(
   out('  single: 1 Redis, 1 Elasticsearch node, 1 ingest...');
   const one = await single(bodies, options);
   out(`    ${one.docsPerSecond} records/s (${one.seconds} s)`);
+  out(`    CPU ms per 1k records: ${cpuLine(one.cpuMsPer1k)}`);
   out(
     '  cluster: Redis Cluster 3+3 (WAIT 1 replica), Elasticsearch ×3 (1 replica), ingest ×2 behind HAProxy...',
   );
   const three = await cluster(bodies, options);
   out(`    ${three.docsPerSecond} records/s (${three.seconds} s)`);
+  out(`    CPU ms per 1k records: ${cpuLine(three.cpuMsPer1k)}`);
   const ratio = Number((three.docsPerSecond / one.docsPerSecond).toFixed(3));
   out(`  cluster / single: ${ratio}`);
   if (options.json) {
@@ -205,4 +284,8 @@ export async function runClusterBench(
     );
     out(`  figures written to ${options.json}`);
   }
+}
+
+function cpuLine(c: CpuPer1k): string {
+  return `Elasticsearch ${c.elasticsearch}, Redis ${c.redis}, ingest ${c.ingest}, bench ${c.bench} (total ${c.total})`;
 }
