@@ -101,16 +101,23 @@ describe('the scale-out topology under faults', () => {
 
   /** Services whose anomaly was fed so far. */
   const fed = new Set<string>();
-  /** Feeds `service`'s new error pattern through the load balancer and waits for its page. */
-  async function anomalyPages(service: string, message: string): Promise<void> {
+  /**
+   * Feeds `service`'s new error pattern through the load balancer; resolves once the ingest
+   * acknowledged it (a rejection is also reported where the promise is awaited).
+   */
+  function feedAnomaly(service: string, message: string): Promise<void> {
     fed.add(service);
-    await feed.inject(service, message);
-    await waitFor(() => newTemplatePages(paging.receiver, service) > 0, {
+    const fedOnce = feed.inject(service, message);
+    fedOnce.catch(() => undefined);
+    return fedOnce;
+  }
+  /** Waits for `service`'s anomaly to page. */
+  const anomalyPaged = (service: string) =>
+    waitFor(() => newTemplatePages(paging.receiver, service) > 0, {
       description: `the ${service} anomaly to page`,
       intervalMs: 500,
       timeoutMs: 120_000,
     });
-  }
   /** Every anomaly fed so far paged exactly once, and nothing paged twice. */
   const expectEveryAnomalyPagedOnce = () => {
     expect(
@@ -352,6 +359,16 @@ describe('the scale-out topology under faults', () => {
         i.start(),
       ),
     );
+    lb = await startLoadBalancer({
+      servers: ingests.map((i) => i.address),
+    });
+    // From now on: a new error in a service counts fully after its first minute.
+    feed = new AnomalyFeed({
+      services: Object.values(PAGER),
+      target: () => lb.url,
+      token: TOKEN,
+    });
+    feed.start();
     await receiver.start();
     const trader = (await (
       await fetch(`${tradings[0].url}/v1/admin/traders`, {
@@ -391,9 +408,6 @@ describe('the scale-out topology under faults', () => {
       gateways.filter((g) => g.proc?.running).map((g) => g.url),
     );
     quotes.start();
-    lb = await startLoadBalancer({
-      servers: ingests.map((i) => i.address),
-    });
     sender = new SteadyLogSender({
       intervalMs: 100,
       service: SERVICE,
@@ -401,12 +415,6 @@ describe('the scale-out topology under faults', () => {
       token: TOKEN,
     });
     sender.start();
-    feed = new AnomalyFeed({
-      services: Object.values(PAGER),
-      target: () => lb.url,
-      token: TOKEN,
-    });
-    feed.start();
     await sender.waitForMoreAcks(100);
   }, 420_000);
 
@@ -469,8 +477,8 @@ describe('the scale-out topology under faults', () => {
     const master = await redis.masterOf(slot);
     await master.kill();
     await sender.waitForMoreAcks(200, 120_000);
-    // A new anomaly while the old master is down.
-    await anomalyPages(
+    // A new anomaly after the failover (paging is checked at the end of the phase).
+    const anomalyFed = feedAnomaly(
       PAGER.redis,
       'ledger write rejected because the replica set lost quorum during the commit of batch',
     );
@@ -480,6 +488,8 @@ describe('the scale-out topology under faults', () => {
     expect(await audit()).toEqual(EXACTLY_ONCE);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    await anomalyFed;
+    await anomalyPaged(PAGER.redis);
     expectEveryAnomalyPagedOnce();
   });
 
@@ -488,7 +498,7 @@ describe('the scale-out topology under faults', () => {
     await esCluster.kill(victim);
     await sender.waitForMoreAcks(200, 120_000);
     await esCluster.waitHealth('yellow', 2);
-    await anomalyPages(
+    const anomalyFed = feedAnomaly(
       PAGER.es,
       'invoice archive upload failed since the object store answered 507 insufficient storage for tenant',
     );
@@ -507,6 +517,8 @@ describe('the scale-out topology under faults', () => {
     expect(await audit()).toEqual(EXACTLY_ONCE);
     expect(overPlan(fakes)).toEqual(WITHIN_PLAN);
     await expectTriggersOnce();
+    await anomalyFed;
+    await anomalyPaged(PAGER.es);
     expectEveryAnomalyPagedOnce();
   });
 
@@ -535,10 +547,12 @@ describe('the scale-out topology under faults', () => {
       async () => (await evaluatorOwners()).every((o) => o === 'evaluator-b'),
       { description: 'evaluator-b holds both symbol partitions' },
     );
-    await anomalyPages(
+    // Fed and paged while the owner of its partition is down.
+    await feedAnomaly(
       PAGER.kill,
       'certificate chain of the upstream tls peer expired and the client aborted the handshake',
     );
+    await anomalyPaged(PAGER.kill);
     await sender.waitForMoreAcks(200, 120_000);
     await waitFor(() => quotes.served > servedBefore, {
       description: 'a quote served by the gateway left',
