@@ -15,7 +15,8 @@ export function symbolPerPartition(count: number): string[] {
 /** Records the idempotency key of every webhook it answers 200, and when it came. */
 export class KeyRecordingReceiver {
   readonly keys: string[] = [];
-  private readonly arrivals = new Map<string, string[]>();
+  /** Arrival times (epoch ms) by key. */
+  private readonly arrivals = new Map<string, number[]>();
   private server?: Server;
   url = '';
 
@@ -33,7 +34,7 @@ export class KeyRecordingReceiver {
             this.keys.push(key);
             this.arrivals.set(key, [
               ...(this.arrivals.get(key) ?? []),
-              new Date().toISOString().slice(11, 23),
+              Date.now(),
             ]);
           }
         } catch {
@@ -48,11 +49,26 @@ export class KeyRecordingReceiver {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** Keys received more than once, each with its arrival times (UTC). */
-  duplicates(): string[] {
+  /**
+   * Keys received more than once, each with its arrival times (UTC), except those sent once more
+   * after a SIGKILL: a key received twice whose first arrival lies in one of `inFlightAtKill` (its
+   * sender was killed after the receiver had it and before it could record the delivery, so the
+   * survivor's recovery sends it again, with the same key for the receiver to drop).
+   */
+  duplicates(
+    inFlightAtKill: readonly { from: number; to: number }[] = [],
+  ): string[] {
+    const time = (t: number) => new Date(t).toISOString().slice(11, 23);
     return [...this.arrivals]
-      .filter(([, times]) => times.length > 1)
-      .map(([key, times]) => `${key} at ${times.join(', ')}`);
+      .filter(
+        ([, times]) =>
+          times.length > 2 ||
+          (times.length === 2 &&
+            !inFlightAtKill.some(
+              (w) => times[0] >= w.from && times[0] <= w.to,
+            )),
+      )
+      .map(([key, times]) => `${key} at ${times.map(time).join(', ')}`);
   }
 
   async stop(): Promise<void> {
