@@ -151,6 +151,11 @@ describe('market gateway under a burst of 1,000 concurrent requests for 50 symbo
           FINNHUB_API_KEYS: 'fh-key-1',
           FINNHUB_PLAN_LIMITS: '10/60000',
           LOG_LEVEL: 'error',
+          // As above: about call counts, not latency (under load the default
+          // deadlines cut calls the plan already counted).
+          PROVIDER_TIMEOUT_MS: '5000',
+          QUOTE_FRESH_MS: '60000',
+          REQUEST_DEADLINE_MS: '10000',
         }),
       );
     });
