@@ -323,18 +323,25 @@ export class EvaluationService
       stale: 0,
     };
     let lastProducedAt: number | undefined;
-    for (const [id, fields] of entries) {
-      let tick: QuoteStreamTick;
+    // The whole batch is parsed first, then evaluated: each phase runs on
+    // its own data (the reply, then the rule book), which measured faster
+    // than alternating tick by tick.
+    const ticks = new Array<QuoteStreamTick | undefined>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
       try {
-        tick = readQuoteStreamTick(fields);
+        ticks[i] = readQuoteStreamTick(entries[i][1]);
       } catch (err) {
         counts.invalid++;
         this.logger.warn(
-          { err, streamId: id },
+          { err, streamId: entries[i][0] },
           'invalid quote stream entry skipped',
         );
-        continue;
       }
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const tick = ticks[i];
+      if (tick === undefined) continue;
+      const id = entries[i][0];
       lastProducedAt = tick.producedAt;
       // Another evaluator instance owns this symbol's partition.
       if (!ownsSymbol(tick.symbol, partitions)) continue;
