@@ -98,6 +98,17 @@ export async function benchTickToWebhook() {
       })
       .filter((x) => Number.isFinite(x))
       .sort((x, y) => x - y);
+    // The largest burst: measured firings of ticks published within 250 ms
+    // of each other (a bar close fires hundreds of indicator rules at once).
+    const firedAt = firedRows
+      .map((r) => published.get(Number(r.idempotency_key.split('@')[1])) ?? NaN)
+      .filter((sent) => sent >= measureFrom)
+      .sort((x, y) => x - y);
+    let burstFirings = 0;
+    for (let lo = 0, hi = 0; hi < firedAt.length; hi++) {
+      while (firedAt[hi] - firedAt[lo] > 250) lo++;
+      burstFirings = Math.max(burstFirings, hi - lo + 1);
+    }
     // Deliveries that went through BullMQ (a failed or an overflowing first attempt).
     const queuedJobs = await fixture.redis.zcard(
       '{freeride:bull}:trading-deliveries:completed',
@@ -124,6 +135,7 @@ export async function benchTickToWebhook() {
     const { distinct, duplicates } = fixture.deliveries();
     return {
       appCpuSeconds: Math.round(appCpuSeconds * 100) / 100,
+      burstFirings,
       deliveryP50Ms: Math.round(percentile(deliveryLags, 50) * 10) / 10,
       deliveryP99Ms: Math.round(percentile(deliveryLags, 99) * 10) / 10,
       deliveries: distinct,
