@@ -38,7 +38,7 @@ import {
   plainObject,
   stringValue,
 } from './ecs-values';
-import type { OtlpAnyValue, OtlpScope } from './otlp-request';
+import type { OtlpAnyValue, OtlpDouble, OtlpScope } from './otlp-request';
 import {
   doubleToJs,
   int64ToJs,
@@ -199,69 +199,87 @@ function decodePart<T>(
   }
 }
 
-/** A value read by the fast path: its JSON for `flattened`, and its `attributeString`. */
-interface ReadValue {
-  /** JSON of `flatValue` of the value. */
-  json: string;
-  /** What `attributeString` makes of it. */
-  text: string | undefined;
-  /** The normalised value (as the generic decoder gives it). */
-  any: OtlpAnyValue;
+// The last value readValue read (no object per value on the fast path):
+// what `attributeString` makes of it, and what its normalised form is made of.
+let valueText: string | undefined;
+/** 0 empty, 1 string, 2 int64, 3 double, 4 decoded by protobufjs. */
+let valueKind = 0;
+let valueString = '';
+let valueDouble: OtlpDouble = 0;
+let valueDecoded: OtlpAnyValue = {};
+
+/** The last value read, normalised as the generic decoder gives it. */
+function valueAny(): OtlpAnyValue {
+  switch (valueKind) {
+    case 1:
+      return { stringValue: valueString };
+    case 2:
+      return { intValue: valueString };
+    case 3:
+      return { doubleValue: valueDouble };
+    case 4:
+      return valueDecoded;
+    default:
+      return {};
+  }
 }
 
-const EMPTY_VALUE: ReadValue = { json: 'null', text: undefined, any: {} };
-
-/** An AnyValue in [pos, stop): strings and numbers here, anything else by protobufjs. */
-function readValue(stop: number): ReadValue {
+/**
+ * An AnyValue in [pos, stop): strings and numbers here, anything else by
+ * protobufjs. Returns the JSON of its `flatValue`; the value itself is left
+ * in the `value*` variables.
+ */
+function readValue(stop: number): string {
   const start = pos;
-  if (start === stop) return EMPTY_VALUE;
+  valueKind = 0;
+  valueText = undefined;
+  if (start === stop) return 'null';
   const tag = varint32(stop);
-  let value: ReadValue | undefined;
+  let json: string | undefined;
   switch (tag) {
     case 0x0a: {
       const s = str(stop);
-      value = {
-        any: { stringValue: s },
-        json: JSON.stringify(s),
-        text: s === '' ? undefined : s,
-      };
+      valueKind = 1;
+      valueString = s;
+      valueText = s === '' ? undefined : s;
+      json = JSON.stringify(s);
       break;
     }
     case 0x18: {
       varint64(stop);
       const text = int64ToString({ high: hi | 0, low: lo });
-      value = {
-        any: { intValue: text },
-        json: JSON.stringify(int64ToJs(text)),
-        text,
-      };
+      valueKind = 2;
+      valueString = text;
+      valueText = text;
+      json = JSON.stringify(int64ToJs(text));
       break;
     }
     case 0x21: {
       if (pos + 8 > stop) throw GIVE_UP;
       const d = toOtlpDouble(buf.readDoubleLE(pos));
       pos += 8;
-      value = {
-        any: { doubleValue: d },
-        json: JSON.stringify(doubleToJs(d)),
-        text: String(d),
-      };
+      valueKind = 3;
+      valueDouble = d;
+      valueText = String(d);
+      json = JSON.stringify(doubleToJs(d));
       break;
     }
   }
-  if (value !== undefined && pos === stop) return value;
+  if (json !== undefined && pos === stop) return json;
   // Booleans, bytes, arrays, kvlists, several fields: the generic normaliser.
   const any = decodePart('anyValue', start, stop, (m: PbAnyValue) =>
     anyValue(m),
   );
   pos = stop;
-  let text: string | undefined;
+  valueKind = 4;
+  valueDecoded = any;
+  valueText = undefined;
   if (any.stringValue !== undefined)
-    text = any.stringValue === '' ? undefined : any.stringValue;
-  else if (any.intValue !== undefined) text = any.intValue;
-  else if (any.doubleValue !== undefined) text = String(any.doubleValue);
-  else if (any.boolValue !== undefined) text = String(any.boolValue);
-  return { any, json: JSON.stringify(flatValue(any)), text };
+    valueText = any.stringValue === '' ? undefined : any.stringValue;
+  else if (any.intValue !== undefined) valueText = any.intValue;
+  else if (any.doubleValue !== undefined) valueText = String(any.doubleValue);
+  else if (any.boolValue !== undefined) valueText = String(any.boolValue);
+  return JSON.stringify(flatValue(any));
 }
 
 /** What one record's attributes give the document. */
@@ -269,7 +287,8 @@ interface RecordAttributes {
   /** `otel.attributes` JSON (`{...}`). */
   json: string;
   keys: string[];
-  values: ReadValue[];
+  /** With events: the normalised values, for the events' attributes. */
+  values: OtlpAnyValue[] | undefined;
   dataset: string | undefined;
   namespace: string | undefined;
   errorType: string | undefined;
@@ -295,11 +314,14 @@ function unusualKey(key: string): boolean {
   return (c >= 48 && c <= 57) || key === '__proto__';
 }
 
-/** Reads the KeyValue in [pos, stop). */
-function readKeyValue(stop: number): { key: string; value: ReadValue } {
+/** Reads the KeyValue in [pos, stop): returns its key, and the value's JSON in `kvJson`. */
+let kvJson = 'null';
+function readKeyValue(stop: number): string {
   let key = '';
-  let value = EMPTY_VALUE;
   let seenValue = false;
+  valueKind = 0;
+  valueText = undefined;
+  kvJson = 'null';
   while (pos < stop) {
     const tag = varint32(stop);
     if (tag === 0x0a) key = str(stop);
@@ -307,15 +329,18 @@ function readKeyValue(stop: number): { key: string; value: ReadValue } {
       if (seenValue) throw GIVE_UP; // protobufjs would keep the last one only
       seenValue = true;
       const end = delimited(stop);
-      value = readValue(end);
+      kvJson = readValue(end);
     } else if (tag >>> 3 === 1 || tag >>> 3 === 2) throw GIVE_UP;
     else skip(tag & 7, stop);
   }
-  return { key, value };
+  return key;
 }
 
 /** The record's attributes: offsets of each KeyValue, read in order. */
-function recordAttributes(spans: number[]): RecordAttributes {
+function recordAttributes(
+  spans: number[],
+  withValues: boolean,
+): RecordAttributes {
   const out: RecordAttributes = {
     dataset: undefined,
     errorMessage: undefined,
@@ -324,32 +349,34 @@ function recordAttributes(spans: number[]): RecordAttributes {
     keys: [],
     namespace: undefined,
     stack: undefined,
-    values: [],
+    values: withValues ? [] : undefined,
   };
   if (spans.length === 0) return out;
   const { keys, values } = out;
+  const jsons: string[] = [];
   let plain = true;
   for (let i = 0; i < spans.length; i += 2) {
     pos = spans[i];
-    const { key, value } = readKeyValue(spans[i + 1]);
+    const key = readKeyValue(spans[i + 1]);
     if (plain && (unusualKey(key) || keys.includes(key))) plain = false;
     keys.push(key);
-    values.push(value);
+    jsons.push(kvJson);
+    if (values) values.push(valueAny());
     switch (key) {
       case DATASET_KEY:
-        out.dataset = value.text;
+        out.dataset = valueText;
         break;
       case NAMESPACE_KEY:
-        out.namespace = value.text;
+        out.namespace = valueText;
         break;
       case 'exception.type':
-        out.errorType = value.text;
+        out.errorType = valueText;
         break;
       case 'exception.message':
-        out.errorMessage = value.text;
+        out.errorMessage = valueText;
         break;
       case 'exception.stacktrace':
-        out.stack = value.text;
+        out.stack = valueText;
         break;
     }
   }
@@ -357,14 +384,14 @@ function recordAttributes(spans: number[]): RecordAttributes {
     let json = '{';
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) json += ',';
-      json += `${quotedKey(keys[i])}:${values[i].json}`;
+      json += `${quotedKey(keys[i])}:${jsons[i]}`;
     }
     out.json = `${json}}`;
   } else {
     // Later keys win and index-like keys sort first: as a plain object does.
     const o: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++)
-      o[keys[i]] = JSON.parse(values[i].json) as unknown;
+      o[keys[i]] = JSON.parse(jsons[i]) as unknown;
     out.json = JSON.stringify(o);
   }
   return out;
@@ -508,17 +535,17 @@ function logRecord(
     }
   }
   if (pos !== stop) throw GIVE_UP;
-  const attrs = recordAttributes(attrSpans);
+  const attrs = recordAttributes(attrSpans, events !== undefined);
   let message = '';
   let body = '';
   let text: string | undefined;
   if (bodyStart >= 0) {
     pos = bodyStart;
-    const { any } = readValue(bodyStop);
-    text = stringValue(any);
+    readValue(bodyStop);
+    text = valueKind === 1 ? valueString : stringValue(valueAny());
     message = `,"message":${JSON.stringify(text)}`;
-    if (any.kvlistValue)
-      body = `,"body":${JSON.stringify(plainObject(any.kvlistValue.values))}`;
+    if (valueKind === 4 && valueDecoded.kvlistValue)
+      body = `,"body":${JSON.stringify(plainObject(valueDecoded.kvlistValue.values))}`;
     pos = stop;
   }
   const ds = dataStreamOf(at, attrs, defaultNamespace);
@@ -553,7 +580,7 @@ function logRecord(
     // As toLogRecordEvents writes them, for the fan-out.
     const attributes: Record<string, string> = {};
     for (let i = 0; i < attrs.keys.length; i++)
-      attributes[attrs.keys[i]] = stringValue(attrs.values[i].any);
+      attributes[attrs.keys[i]] = stringValue(attrs.values![i]);
     const event: LogRecordEvent = {
       '@timestamp': nanosToIso(time) ?? nanosToIso(observed) ?? sink.receivedAt,
       attributes,
