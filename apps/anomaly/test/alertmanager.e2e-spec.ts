@@ -11,19 +11,9 @@ import {
   startAlertmanager,
   waitFor,
 } from './support/testing';
-import type { MonitoringServer } from './support/testing';
+import type { AlertmanagerPayload, MonitoringServer } from './support/testing';
 import { startWebhookReceiver } from './support/webhook-receiver';
 import type { WebhookReceiver } from './support/webhook-receiver';
-
-interface WebhookPayload {
-  alerts: {
-    annotations: Record<string, string>;
-    labels: Record<string, string>;
-    status: string;
-  }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 function anomaly(overrides: Partial<AnomalyEvent> = {}): AnomalyEvent {
   const now = new Date().toISOString();
@@ -81,7 +71,7 @@ describe('Alertmanager routing (observability/alertmanager/alertmanager.yml)', (
   const webhookPayloads = (service: string) =>
     receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload)
+      .map((r) => r.body as AlertmanagerPayload)
       .filter((p) => p.groupLabels['service'] === service);
 
   it('notifies the webhook once for an anomaly posted many times, then resolves it', async () => {

@@ -8,14 +8,12 @@ import { deleteDataStream, startPagingPath } from './support/paging-path';
 import type { PagingPath } from './support/paging-path';
 import { pushRecords } from './support/record-streams';
 import { ensureElasticsearch, startRedis, waitFor } from './support/testing';
-import type { MonitoringServer, RedisServer } from './support/testing';
+import type {
+  AlertmanagerPayload,
+  MonitoringServer,
+  RedisServer,
+} from './support/testing';
 import type { WebhookReceiver } from './support/webhook-receiver';
-
-interface WebhookPayload {
-  alerts: { labels: Record<string, string>; status: string }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 const SECOND = 1000;
 
@@ -61,10 +59,10 @@ describe('apps/anomaly blind spots (real Redis, Elasticsearch, Alertmanager)', (
   const dataStream = `anomalies-freeride-e2e_blind_${Date.now().toString(36)}`;
   let esUrl: string;
 
-  const pages = (service: string): WebhookPayload[] =>
+  const pages = (service: string): AlertmanagerPayload[] =>
     receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload)
+      .map((r) => r.body as AlertmanagerPayload)
       .filter(
         (p) =>
           p.groupLabels['service'] === service &&

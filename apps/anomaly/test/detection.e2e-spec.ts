@@ -14,19 +14,12 @@ import {
   pushRecords,
 } from './support/record-streams';
 import { ensureElasticsearch, startRedis, waitFor } from './support/testing';
-import type { MonitoringServer, RedisServer } from './support/testing';
+import type {
+  AlertmanagerPayload,
+  MonitoringServer,
+  RedisServer,
+} from './support/testing';
 import type { WebhookReceiver } from './support/webhook-receiver';
-
-interface WebhookPayload {
-  alerts: {
-    annotations: Record<string, string>;
-    labels: Record<string, string>;
-    startsAt: string;
-    status: string;
-  }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 const MINUTE = 60_000;
 // replayed history starts 3 hours ago so it never overlaps the wall clock
@@ -60,7 +53,7 @@ describe('apps/anomaly on the record streams (real Redis, Elasticsearch, Alertma
   const payloads = (service: string, kind: string) =>
     receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload)
+      .map((r) => r.body as AlertmanagerPayload)
       .filter(
         (p) =>
           p.groupLabels['service'] === service &&

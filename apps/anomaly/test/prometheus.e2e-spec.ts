@@ -18,20 +18,15 @@ import {
   startRedis,
   waitFor,
 } from './support/testing';
-import type { MonitoringServer, RedisServer } from './support/testing';
+import type {
+  AlertmanagerPayload,
+  MonitoringServer,
+  RedisServer,
+} from './support/testing';
 import { startWebhookReceiver } from './support/webhook-receiver';
 import type { WebhookReceiver } from './support/webhook-receiver';
 
 const ROOT = resolve(__dirname, '../../..');
-
-interface WebhookPayload {
-  alerts: {
-    annotations: Record<string, string>;
-    labels: Record<string, string>;
-  }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 describe('metric anomalies from series read from Prometheus (real Prometheus, Alertmanager)', () => {
   let alertmanager: MonitoringServer;
@@ -186,13 +181,14 @@ describe('metric anomalies from series read from Prometheus (real Prometheus, Al
         receiver
           .on('/webhook')
           .some(
-            (r) => (r.body as WebhookPayload).groupLabels['kind'] === 'metric',
+            (r) =>
+              (r.body as AlertmanagerPayload).groupLabels['kind'] === 'metric',
           ),
       { description: 'a metric anomaly page', timeoutMs: 60_000 },
     );
     const page = receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload)
+      .map((r) => r.body as AlertmanagerPayload)
       .find((p) => p.groupLabels['kind'] === 'metric');
     expect(page?.alerts[0]?.labels).toMatchObject({
       kind: 'metric',

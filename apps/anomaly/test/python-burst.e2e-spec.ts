@@ -23,6 +23,7 @@ import {
   waitFor,
 } from './support/testing';
 import type {
+  AlertmanagerPayload,
   ManagedProcess,
   MonitoringServer,
   RedisServer,
@@ -34,19 +35,6 @@ const ROOT = resolve(__dirname, '../../..');
 const SERVICE = 'freeride-fetch';
 const TOKEN = 'python-e2e-token-0123456789abcdef';
 const MINUTE = 60_000;
-
-interface WebhookAlert {
-  annotations: Record<string, string>;
-  generatorURL: string;
-  labels: Record<string, string>;
-  startsAt: string;
-  status: string;
-}
-interface WebhookPayload {
-  alerts: WebhookAlert[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 /** A market-data gateway stand-in answering every quote, so the only errors are the burst. */
 async function startFakeGateway(): Promise<{ server: Server; url: string }> {
@@ -222,7 +210,10 @@ describe('Python error burst → ingest → Redis streams → apps/anomaly → A
     const newTemplate = () =>
       receiver
         .on('/webhook')
-        .map((r) => ({ at: r.receivedAtMs, body: r.body as WebhookPayload }))
+        .map((r) => ({
+          at: r.receivedAtMs,
+          body: r.body as AlertmanagerPayload,
+        }))
         .filter(
           ({ body }) =>
             body.groupLabels['service'] === SERVICE &&

@@ -17,22 +17,16 @@ import {
   startRedisCluster,
   waitFor,
 } from './support/testing';
-import type { MonitoringServer, RedisClusterServer } from './support/testing';
+import type {
+  AlertmanagerPayload,
+  MonitoringServer,
+  RedisClusterServer,
+} from './support/testing';
 import type { WebhookReceiver } from './support/webhook-receiver';
 
 const MINUTE = 60_000;
 const HISTORY_START =
   Math.floor((Date.now() - 3 * 60 * MINUTE) / MINUTE) * MINUTE;
-
-interface WebhookPayload {
-  alerts: {
-    annotations: Record<string, string>;
-    labels: Record<string, string>;
-    status: string;
-  }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
 
 /**
  * Two anomaly instances on a Redis Cluster share the partitions by leases;
@@ -82,7 +76,7 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
   const firing = (service: string) =>
     receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload)
+      .map((r) => r.body as AlertmanagerPayload)
       .filter((p) => p.groupLabels['service'] === service)
       .filter((p) => p.status === 'firing');
 
@@ -204,7 +198,7 @@ describe('apps/anomaly ×2 on a Redis Cluster: partition takeover', () => {
     // (alertname, kind, service), one label set per anomaly.
     const payloads = receiver
       .on('/webhook')
-      .map((r) => r.body as WebhookPayload);
+      .map((r) => r.body as AlertmanagerPayload);
     const firingGroups = payloads
       .filter((p) => p.status === 'firing')
       .map((p) => `${p.groupLabels['kind']}/${p.groupLabels['service']}`);

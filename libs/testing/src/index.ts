@@ -73,4 +73,9 @@ export type { RenderAlertmanagerConfigOptions } from './lib/alertmanager-config'
 export { startPagingPath } from './lib/paging-path';
 export type { PagingPath } from './lib/paging-path';
 export { startWebhookReceiver } from './lib/webhook-receiver';
-export type { ReceivedRequest, WebhookReceiver } from './lib/webhook-receiver';
+export type {
+  AlertmanagerAlert,
+  AlertmanagerPayload,
+  ReceivedRequest,
+  WebhookReceiver,
+} from './lib/webhook-receiver';

@@ -8,6 +8,26 @@ export interface ReceivedRequest {
   readonly receivedAtMs: number;
 }
 
+/** One alert of an Alertmanager webhook notification (webhook_config, version 4). */
+export interface AlertmanagerAlert {
+  readonly annotations: Record<string, string>;
+  readonly endsAt: string;
+  readonly generatorURL: string;
+  readonly labels: Record<string, string>;
+  readonly startsAt: string;
+  readonly status: string;
+}
+
+/**
+ * An Alertmanager webhook notification as the receiver records it (`body`).
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
+ */
+export interface AlertmanagerPayload {
+  readonly alerts: AlertmanagerAlert[];
+  readonly groupLabels: Record<string, string>;
+  readonly status: string;
+}
+
 /** A local HTTP server standing in for the webhook, Slack and PagerDuty endpoints. */
 export interface WebhookReceiver {
   readonly received: ReceivedRequest[];

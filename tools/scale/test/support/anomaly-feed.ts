@@ -1,11 +1,8 @@
-import { type WebhookReceiver, waitFor } from '@freeride/testing';
-
-/** An Alertmanager webhook notification, as the receiver records it. */
-interface WebhookPayload {
-  alerts: { labels: Record<string, string> }[];
-  groupLabels: Record<string, string>;
-  status: string;
-}
+import {
+  type AlertmanagerPayload,
+  type WebhookReceiver,
+  waitFor,
+} from '@freeride/testing';
 
 /**
  * Log sources for the anomaly service, sent through the ingest like any sender's: every second
@@ -152,9 +149,9 @@ export function pagedMoreThanOnce(receiver: WebhookReceiver): string[] {
   ];
 }
 
-function firingPayloads(receiver: WebhookReceiver): WebhookPayload[] {
+function firingPayloads(receiver: WebhookReceiver): AlertmanagerPayload[] {
   return receiver
     .on('/webhook')
-    .map((r) => r.body as WebhookPayload)
+    .map((r) => r.body as AlertmanagerPayload)
     .filter((p) => p.status === 'firing');
 }
