@@ -1,4 +1,3 @@
-import { type AlertDelivery, AlertDeliverySchema } from '@freeride/contracts';
 import { guardedRequest } from '@freeride/net-guard';
 import {
   IDEMPOTENCY_HEADER,
@@ -13,26 +12,10 @@ import { type Transporter, createTransport } from 'nodemailer';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
 import type { DeliveryTarget } from './deliveries.repository';
+import { parsedDelivery } from './parsed-delivery';
 
 /** SMTP's "requested mail action okay, completed", reported like an HTTP status. */
 export const SMTP_ACCEPTED = 250;
-
-/** Parsed deliveries, by the object parsed: a rule's firings share its `delivery`. */
-const parsedDeliveries = new WeakMap<AlertDelivery, AlertDelivery>();
-
-/**
- * A target's delivery as the schema reads it (rules stored before channels
- * existed have no `channel`: the schema's default fills it), parsed once per
- * delivery object.
- */
-function parseDelivery(delivery: AlertDelivery): AlertDelivery {
-  let parsed = parsedDeliveries.get(delivery);
-  if (!parsed) {
-    parsed = AlertDeliverySchema.parse(delivery);
-    parsedDeliveries.set(delivery, parsed);
-  }
-  return parsed;
-}
 
 /**
  * Sends one firing on its rule's channel and answers the receiver's status
@@ -59,14 +42,12 @@ export class ChannelSenderService implements OnApplicationShutdown {
 
   /** Where a target goes, for errors and logs (a host, never a path or an address). */
   static destination(target: DeliveryTarget): string {
-    const { channel, webhookUrl } = parseDelivery(target.delivery);
-    if (channel === 'email' || webhookUrl === undefined) return channel;
-    return `${channel}:${new URL(webhookUrl).host}`;
+    return parsedDelivery(target.delivery).destination;
   }
 
   async send(target: DeliveryTarget): Promise<number> {
     const { payload } = target;
-    const delivery = parseDelivery(target.delivery);
+    const { delivery } = parsedDelivery(target.delivery);
     const message = channelMessage(delivery.channel, payload);
     const timeoutMs = this.config.delivery.timeoutMs;
     if (message.kind === 'email') {

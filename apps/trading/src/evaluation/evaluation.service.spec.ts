@@ -395,6 +395,36 @@ describe('EvaluationService', () => {
     expect(fired).toEqual([101]);
   });
 
+  it('with split partitions, leaves the entries of the other partitions unparsed and uncounted', async () => {
+    const ctx = setup({
+      TRADING_EVAL_PARTITIONS: '0',
+      TRADING_EVAL_PARTITION_COUNT: '2',
+      TRADING_EVAL_START: 'earliest',
+    });
+    const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
+    const own = symbols.find((s) => partitionOf(s, 2) === 0)!;
+    const other = symbols.find((s) => partitionOf(s, 2) === 1)!;
+    ctx.active.push(
+      rule(RULE_ID, own, { threshold: 100, type: 'price_above' }),
+    );
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    ctx.stream.append(
+      // Invalid entries: the other partition's is its owner's to count.
+      ['1-0', ['kind', 'quote', 'payload', '{oops', 'symbol', other]],
+      ['2-0', ['kind', 'quote', 'payload', '{oops', 'symbol', own]],
+      tick(3, other, 150),
+      tick(4, own, 101),
+    );
+    await until(() => ctx.checkpoints().includes('4-0'));
+    expect(ctx.counted('invalid')).toBe(1);
+    expect(ctx.counted('evaluated')).toBe(1);
+    const fired = ctx.repository.commit.mock.calls.flatMap(([b]) =>
+      b.fires.map((f) => f.fire.price),
+    );
+    expect(fired).toEqual([101]);
+  });
+
   it('does not enqueue a firing PostgreSQL already had (a replay)', async () => {
     const ctx = setup({ TRADING_EVAL_START: 'earliest' });
     ctx.repository.commit.mockResolvedValue([]);

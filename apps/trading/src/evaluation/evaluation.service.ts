@@ -29,7 +29,11 @@ import {
 } from './evaluation.repository';
 import { QuoteStreamReader, type StreamEntry } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
-import { ownsSymbol, partitionCheckpointKey } from './symbol-partitions';
+import {
+  entrySymbol,
+  ownsSymbol,
+  partitionCheckpointKey,
+} from './symbol-partitions';
 import type { TradingRule } from './trading-rule';
 
 /** Longest time a batch without effects may leave the stored checkpoint behind. */
@@ -38,6 +42,9 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 const MAX_PENDING_FIRES = 20_000;
 /** Pause before retrying a failed read, commit or enqueue. */
 const RETRY_MS = 500;
+
+/** The evaluator's tracer (a proxy: spans go to whatever provider is registered later). */
+const tracer = trace.getTracer(TRACER_NAME);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -327,7 +334,14 @@ export class EvaluationService
     // its own data (the reply, then the rule book), which measured faster
     // than alternating tick by tick.
     const ticks = new Array<QuoteStreamTick | undefined>(entries.length);
+    const split = partitions.count > 1;
     for (let i = 0; i < entries.length; i++) {
+      if (split) {
+        // Another instance's partition: not parsed here (its owner parses,
+        // counts and evaluates it).
+        const symbol = entrySymbol(entries[i][1]);
+        if (symbol !== undefined && !ownsSymbol(symbol, partitions)) continue;
+      }
       try {
         ticks[i] = readQuoteStreamTick(entries[i][1]);
       } catch (err) {
@@ -480,7 +494,7 @@ export class EvaluationService
   ): void {
     for (const rule of result.expired) expired.push(rule.id);
     if (result.fired.length === 0) return;
-    const span = trace.getTracer(TRACER_NAME).startSpan(
+    const span = tracer.startSpan(
       'rule-engine evaluate',
       {
         attributes: {

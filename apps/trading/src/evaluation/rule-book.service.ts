@@ -2,6 +2,7 @@ import { RuleEngine, indicatorIntervals } from '@freeride/trading-rules';
 
 import { Injectable, Logger } from '@nestjs/common';
 
+import { parsedDelivery } from '../deliveries/parsed-delivery';
 import { GatewayBarsClient } from './gateway-bars.client';
 import type { TradingRule } from './trading-rule';
 
@@ -57,6 +58,14 @@ export class RuleBookService {
     );
     this.engine.addRule(rule, { rearmAt });
     this.armed.add(rule.id);
+    try {
+      // Parsed now rather than at its first firing (a bar close fires
+      // hundreds of rules at once); a delivery the schema refuses fails
+      // its delivery attempts as before.
+      parsedDelivery(rule.delivery);
+    } catch {
+      // Refused again, and reported, by the delivery attempt.
+    }
     const now = Date.now();
     for (const seed of seeds) {
       if (!seed) continue;

@@ -20,3 +20,15 @@ export function ownsSymbol(
   if (partitions.count === 1) return true;
   return partitions.own.includes(partitionOf(symbol, partitions.count));
 }
+
+/**
+ * The `symbol` field of a quote stream entry (field/value pairs as read),
+ * if it has one: enough to tell whose partition the entry is before its
+ * payload is parsed.
+ */
+export function entrySymbol(fields: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'symbol') return fields[i + 1];
+  }
+  return undefined;
+}

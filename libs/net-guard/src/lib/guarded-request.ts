@@ -65,6 +65,40 @@ export function guardedLookup(
 const HTTP_AGENT = new HttpAgent({ keepAlive: true });
 const HTTPS_AGENT = new HttpsAgent({ keepAlive: true });
 
+/** What `parseGuardedUrl` answered, by policy, then by field and URL. */
+const checkedTargets = new WeakMap<
+  NetPolicy,
+  Map<string, ReturnType<typeof parseGuardedUrl>>
+>();
+/** URLs remembered per policy (beyond that the memory starts over). */
+const CHECKED_TARGETS_MAX = 10_000;
+
+/**
+ * `parseGuardedUrl` once per URL string, field and policy: its answer
+ * depends on nothing else (no DNS: a name is checked at connect time, on
+ * every connection, by `guardedLookup`), and a webhook URL is called again
+ * and again. Refusals are not remembered; they throw every time.
+ */
+function checkedTarget(
+  raw: string,
+  policy: NetPolicy,
+  field: string,
+): ReturnType<typeof parseGuardedUrl> {
+  let byUrl = checkedTargets.get(policy);
+  if (!byUrl) {
+    byUrl = new Map();
+    checkedTargets.set(policy, byUrl);
+  }
+  const key = `${field} ${raw}`;
+  let target = byUrl.get(key);
+  if (!target) {
+    target = parseGuardedUrl(raw, policy, field);
+    if (byUrl.size >= CHECKED_TARGETS_MAX) byUrl.clear();
+    byUrl.set(key, target);
+  }
+  return target;
+}
+
 export interface GuardedRequestInit {
   body?: Buffer | string;
   headers?: OutgoingHttpHeaders;
@@ -93,7 +127,7 @@ export async function guardedRequest(
   policy: NetPolicy,
   field = 'url',
 ): Promise<GuardedResponse> {
-  const target = parseGuardedUrl(raw, policy, field);
+  const target = checkedTarget(raw, policy, field);
   const https = target.url.protocol === 'https:';
   const maxBody = init.maxBodyBytes ?? 64 * 1024;
   return await new Promise<GuardedResponse>((resolve, reject) => {

@@ -230,4 +230,22 @@ describe('guardedRequest against a real local server', () => {
     );
     expect(ok).toMatchObject({ body: 'ok', status: 200 });
   });
+
+  it('checks a URL again under each policy, and refuses a forbidden one every time', async () => {
+    seen.length = 0;
+    const url = `http://127.0.0.1:${port}/again`;
+    const open = parseAllowlist(`127.0.0.1:${port}`);
+    for (let i = 0; i < 2; i++) {
+      expect(
+        (await guardedRequest(url, { timeoutMs: 2000 }, open)).status,
+      ).toBe(200);
+    }
+    // The same URL, allowed (and remembered) under one policy, not under another.
+    for (let i = 0; i < 2; i++) {
+      await expect(
+        guardedRequest(url, { timeoutMs: 2000 }, STRICT_POLICY),
+      ).rejects.toBeInstanceOf(ForbiddenDestinationError);
+    }
+    expect(seen).toEqual(['/again', '/again']);
+  });
 });
