@@ -8,6 +8,8 @@ export const { values: args } = parseArgs({
     'backlog-ticks': { default: '500000', type: 'string' },
     headlines: { default: '10000', type: 'string' },
     'indicator-rules': { default: '10000', type: 'string' },
+    /** Evaluator instances of the app runs (comma-separated: each count runs in turn; several share the symbol partitions). */
+    instances: { default: '1,2', type: 'string' },
     json: { type: 'string' },
     /** Tick → webhook run: one line per measured delivery, `[published, committed, received]` (epoch ms). */
     latencies: { type: 'string' },

@@ -24,11 +24,15 @@
  *          [--naive-ticks 20000] [--indicator-rules 10000] [--backlog-ticks 500000]
  *          [--headlines 10000] [--json FILE] [--skip-e2e] [--profile-app DIR]
  *          [--only engine,webhook,throughput,sentiment] [--latencies FILE]
+ *          [--instances 1,2]
  *
  * `--skip-e2e` skips 3 and 4 (the runs of the app); `--only` runs only the
  * parts named (engine: 1 and 2); `--profile-app DIR` writes a V8 CPU
  * profile of each app run there; `--latencies FILE` writes each measured
- * delivery's publish, commit and receipt times of the tick → webhook run.
+ * delivery's publish, commit and receipt times of the tick → webhook run
+ * (FILE.N for N instances); `--instances 1,2` (the default) runs 3 and 4
+ * with one evaluator instance, then with two sharing the symbol partitions
+ * (fixed shares: `TRADING_EVAL_PARTITIONS`).
  */
 import { writeFileSync } from 'node:fs';
 
@@ -101,22 +105,29 @@ async function main(): Promise<void> {
     );
   }
 
-  let endToEnd: Awaited<ReturnType<typeof benchTickToWebhook>> | undefined;
-  let throughput:
-    Awaited<ReturnType<typeof benchEvaluatorThroughput>> | undefined;
+  /** One result per evaluator instance count (`--instances`). */
+  const instanceCounts = args.instances.split(',').map(Number);
+  const endToEnd: Array<Awaited<ReturnType<typeof benchTickToWebhook>>> = [];
+  const throughput: Array<
+    Awaited<ReturnType<typeof benchEvaluatorThroughput>>
+  > = [];
   if (runs('webhook')) {
-    console.log(
-      `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app`,
-    );
-    endToEnd = await benchTickToWebhook();
-    console.table([endToEnd]);
+    for (const instances of instanceCounts) {
+      console.log(
+        `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app (${instances} evaluator instance(s))`,
+      );
+      endToEnd.push(await benchTickToWebhook(instances));
+    }
+    console.table(endToEnd);
   }
   if (runs('throughput')) {
-    console.log(
-      `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream`,
-    );
-    throughput = await benchEvaluatorThroughput();
-    console.table([throughput]);
+    for (const instances of instanceCounts) {
+      console.log(
+        `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream (${instances} evaluator instance(s))`,
+      );
+      throughput.push(await benchEvaluatorThroughput(instances));
+    }
+    console.table(throughput);
   }
   let sentiment: Awaited<ReturnType<typeof benchSentiment>> | undefined;
   if (runs('sentiment')) {

@@ -70,7 +70,7 @@ async function appendBacklog(
  * time over the same window (`/proc`) gives ticks per CPU-second of the app,
  * which other load on the machine changes less than the wall-clock rate.
  */
-export async function benchEvaluatorThroughput() {
+export async function benchEvaluatorThroughput(instances = 1) {
   const total = Number(args['backlog-ticks']);
   let delivered = 0;
   const fixture = await startTradingAppFixture(() => delivered++);
@@ -85,7 +85,7 @@ export async function benchEvaluatorThroughput() {
     // Short blocking reads: the final checkpoint is written once a read finds nothing.
     const env = { TRADING_EVAL_BLOCK_MS: '20', TRADING_EVAL_START: 'earliest' };
     await appendBacklog(fixture, ticks, 0, WARMUP_TICKS);
-    await fixture.start(env);
+    await fixture.start(env, instances);
     await waitFor(() => fixture.caughtUp(), {
       description: 'the first run evaluated and delivered',
       intervalMs: 200,
@@ -100,19 +100,17 @@ export async function benchEvaluatorThroughput() {
     let done = false;
     const poll = (async () => {
       while (!done) {
-        const { rows } = await fixture.pg.query<{ last_id: string }>(
-          'SELECT last_id FROM evaluator_checkpoints',
-        );
-        const seq = Number(rows[0]?.last_id.split('-')[1] ?? 0);
+        // With several instances: the least advanced one's checkpoint.
+        const { rows, seq } = await fixture.checkpoint();
         const at = performance.now();
-        if (seq > WARMUP_TICKS) {
+        if (rows >= instances && seq > WARMUP_TICKS) {
           samples.push({ at, cpu: fixture.appCpuSeconds(), seq });
         }
-        if (seq >= all) done = true;
+        if (rows >= instances && seq >= all) done = true;
         else await new Promise((r) => setTimeout(r, POLL_MS));
       }
     })();
-    await fixture.start(env);
+    await fixture.start(env, instances);
     const timeout = setTimeout(() => (done = true), 600_000);
     await poll;
     clearTimeout(timeout);
@@ -128,6 +126,7 @@ export async function benchEvaluatorThroughput() {
       backlogTicks: total,
       deliveredMeanwhile: delivered - deliveredBefore,
       fired: (await triggers(fixture)) - firedBefore,
+      instances,
       measuredTicks: last.seq - first.seq,
       rules: fixture.rules,
       samples: samples.length,

@@ -7,13 +7,16 @@ import { makeTicks, percentile, prng, symbolName } from './bench-data';
 import { WARMUP_MS, args } from './bench-options';
 import { quoteFields, startTradingAppFixture } from './trading-app-fixture';
 
+/** Where the first bar close falls in the measured ticks (tick time; 5 s of the clock at 5,000 ticks/s). */
+const BAR_CLOSE_TICK_MS = 25_000;
+
 /**
  * The real app on real PostgreSQL and Redis, ticks published on the quote
  * stream at a fixed rate, a local webhook receiver; latency = receiver time
  * − publish time, end to end (stream, evaluation, commit, queue, worker,
  * HTTP POST), for every delivery of a tick published after the warm-up.
  */
-export async function benchTickToWebhook() {
+export async function benchTickToWebhook(instances = 1) {
   const rate = Number(args.rate);
   const seconds = Number(args.seconds);
   const latencies: number[] = [];
@@ -30,13 +33,22 @@ export async function benchTickToWebhook() {
     }
   });
   try {
-    await fixture.start({ TRADING_EVAL_BLOCK_MS: '20' });
+    await fixture.start({ TRADING_EVAL_BLOCK_MS: '20' }, instances);
     const total = rate * seconds;
     // A warm-up first (JIT, connection pools, Lua scripts, and the burst of
     // firings of every rule that holds when 20,000 rules are armed at once),
     // evaluated and delivered before the measured run starts.
     const warm = Math.round((rate * WARMUP_MS) / 1000);
-    const ticks = makeTicks(prng(3), warm + total, Date.now());
+    // Tick time (1 ms a tick) runs ahead of the clock from a start chosen
+    // so that the first minute boundary, where every symbol closes a bar
+    // and the rules armed at start fire together (the largest burst), falls
+    // BAR_CLOSE_TICK_MS into the measured ticks in every run, the next one
+    // 60 s of tick time later: which bursts are measured no longer depends
+    // on the second the run starts.
+    const boundaryAt = warm + BAR_CLOSE_TICK_MS;
+    const t0 =
+      Math.ceil((Date.now() + boundaryAt) / 60_000) * 60_000 - boundaryAt;
+    const ticks = makeTicks(prng(3), warm + total, t0);
     const stepMs = 10;
     const perStep = Math.max(1, Math.round((rate * stepMs) / 1000));
     /** Publishes ticks `from` … `to - 1` at `rate`, in steps of `stepMs`. */
@@ -130,7 +142,12 @@ export async function benchTickToWebhook() {
           ? []
           : [JSON.stringify([sent, Number(r.at), received])];
       });
-      writeFileSync(args['latencies'], lines.join('\n') + '\n');
+      // One file per instance count: FILE for one, FILE.N for N instances.
+      const file =
+        instances === 1
+          ? args['latencies']
+          : `${args['latencies']}.${instances}`;
+      writeFileSync(file, lines.join('\n') + '\n');
     }
     const { distinct, duplicates } = fixture.deliveries();
     return {
@@ -143,6 +160,7 @@ export async function benchTickToWebhook() {
       evalP50Ms: Math.round(percentile(evalLags, 50) * 10) / 10,
       evalP99Ms: Math.round(percentile(evalLags, 99) * 10) / 10,
       fired: evalLags.length,
+      instances,
       p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
       p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
       maxMs: Math.round(latencies[latencies.length - 1] * 10) / 10,

@@ -43,13 +43,19 @@ export interface TradingAppFixture {
   dispose(): Promise<void>;
   /** Distinct deliveries received, and how many keys arrived twice. */
   deliveries(): { distinct: number; duplicates: number };
-  /** CPU seconds (user + system) the running app has used so far (Linux `/proc`; NaN when not running). */
+  /** CPU seconds (user + system) the running app's processes have used so far (Linux `/proc`; NaN when not running). */
   appCpuSeconds(): number;
   pg: Client;
   redis: Redis;
   rules: number;
-  /** Starts the app (after the stream holds what it should); resolves when it is ready. */
-  start(env?: Record<string, string>): Promise<void>;
+  /**
+   * Starts the app (after the stream holds what it should); resolves when
+   * it is ready. `instances` > 1: that many evaluator processes, each with
+   * a fixed share of the symbol partitions (`TRADING_EVAL_PARTITIONS`).
+   */
+  start(env?: Record<string, string>, instances?: number): Promise<void>;
+  /** Stored checkpoints (one per evaluator instance): the least advanced, as `0-N`'s N, and how many there are. */
+  checkpoint(): Promise<{ rows: number; seq: number }>;
   /** Stops the app (its state stays in PostgreSQL and Redis for the next start). */
   stop(): Promise<void>;
 }
@@ -173,7 +179,11 @@ export async function startTradingAppFixture(
         )
       ).rows[0].n,
     );
-  let app: Awaited<ReturnType<typeof startProcess>> | undefined;
+  let apps: Array<Awaited<ReturnType<typeof startProcess>>> = [];
+  const stopApps = async () => {
+    await Promise.all(apps.map((a) => a.stop({ timeoutMs: 10_000 })));
+    apps = [];
+  };
   return {
     async caughtUp() {
       const { rows: cp } = await pg.query<{ last_id: string }>(
@@ -182,19 +192,35 @@ export async function startTradingAppFixture(
       const last = (
         await redis.xrevrange(QUOTE_STREAM_KEY, '+', '-', 'COUNT', 1)
       )[0]?.[0];
-      return cp[0]?.last_id === last && seen.size >= (await triggers());
+      return (
+        cp.length >= apps.length &&
+        cp.every((r) => r.last_id === last) &&
+        seen.size >= (await triggers())
+      );
+    },
+    async checkpoint() {
+      const { rows } = await pg.query<{ last_id: string }>(
+        'SELECT last_id FROM evaluator_checkpoints',
+      );
+      return {
+        rows: rows.length,
+        seq: Math.min(...rows.map((r) => Number(r.last_id.split('-')[1]))),
+      };
     },
     appCpuSeconds() {
-      if (!app) return NaN;
-      // Fields 14 and 15 of /proc/<pid>/stat: utime and stime, in clock ticks (100 a second).
-      const stat = readFileSync(`/proc/${app.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
+      if (apps.length === 0) return NaN;
+      let seconds = 0;
+      for (const app of apps) {
+        // Fields 14 and 15 of /proc/<pid>/stat: utime and stime, in clock ticks (100 a second).
+        const stat = readFileSync(`/proc/${app.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+      }
+      return seconds;
     },
     deliveries: () => ({ distinct: seen.size, duplicates }),
     async dispose() {
-      await app?.stop({ timeoutMs: 10_000 });
-      app = undefined;
+      await stopApps();
       receiver.closeAllConnections();
       receiver.close();
       bars.closeAllConnections();
@@ -207,39 +233,52 @@ export async function startTradingAppFixture(
     pg,
     redis,
     rules: rules.length,
-    async stop() {
-      await app?.stop({ timeoutMs: 10_000 });
-      app = undefined;
-    },
-    async start(env = {}) {
-      const port = await getFreePort();
-      const built = builtAppCommand('trading');
-      app = await startProcess(built.command, built.args, {
-        cwd: built.cwd,
-        env: {
-          ...(args['profile-app']
-            ? {
-                NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['profile-app']}`,
-              }
-            : {}),
-          OTEL_SDK_DISABLED: 'true',
-          TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-          TRADING_DATABASE_URL: postgres.url,
-          TRADING_DELIVERY_CONCURRENCY: '32',
-          TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
-          TRADING_LOG_LEVEL: 'warn',
-          TRADING_PORT: String(port),
-          TRADING_REDIS_URL: redisServer.url,
-          TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
-          ...env,
-        },
-        logFile: join(dir, 'trading.log'),
-        name: 'trading',
-      });
-      await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
-        { description: 'trading ready', intervalMs: 200, timeoutMs: 120_000 },
-      );
+    stop: stopApps,
+    async start(env = {}, instances = 1) {
+      for (let i = 0; i < instances; i++) await startApp(i, instances, env);
     },
   };
+
+  async function startApp(
+    instance: number,
+    instances: number,
+    env: Record<string, string>,
+  ) {
+    const port = await getFreePort();
+    const built = builtAppCommand('trading');
+    // Listed at once: it evaluates (and uses CPU) before it answers ready.
+    const app = await startProcess(built.command, built.args, {
+      cwd: built.cwd,
+      env: {
+        ...(args['profile-app']
+          ? {
+              NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['profile-app']}`,
+            }
+          : {}),
+        OTEL_SDK_DISABLED: 'true',
+        TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+        TRADING_DATABASE_URL: postgres.url,
+        TRADING_DELIVERY_CONCURRENCY: '32',
+        TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
+        TRADING_LOG_LEVEL: 'warn',
+        TRADING_PORT: String(port),
+        TRADING_REDIS_URL: redisServer.url,
+        TRADING_WEBHOOK_ALLOWLIST: `127.0.0.1:${receiverPort}`,
+        ...(instances > 1
+          ? {
+              TRADING_EVAL_PARTITIONS: String(instance),
+              TRADING_EVAL_PARTITION_COUNT: String(instances),
+            }
+          : {}),
+        ...env,
+      },
+      logFile: join(dir, `trading-${instance}.log`),
+      name: `trading-${instance}`,
+    });
+    apps.push(app);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
+      { description: 'trading ready', intervalMs: 200, timeoutMs: 120_000 },
+    );
+  }
 }
