@@ -3,7 +3,7 @@ import { xxh3 } from '@node-rs/xxhash';
 import { fixture } from '../test/otlp-fixtures';
 import { decodeOtlpRequest } from './decode';
 import { toBulkLines, toEcsDocuments } from './ecs';
-import { contentId } from './ecs-sink';
+import { contentId, writeContentId } from './ecs-sink';
 import type { OtlpSignal } from './otlp-request';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -89,6 +89,24 @@ describe('contentId', () => {
     expect(hashOf(earlier)).toBe(
       xxh3.xxh128('b').toString(16).padStart(32, '0'),
     );
+  });
+
+  it('writeContentId writes the same 30 bytes in place, for strings and bytes, leading zeros included', () => {
+    const out = Buffer.alloc(40, 0x2e);
+    let leadingZero = 0;
+    for (let i = 0; i < 500; i++) {
+      const text = `doc ${i} ${'é'.repeat(i % 7)} ${'x'.repeat(i)}`;
+      const time = [0, 1, 1_700_000_000_123 + i, 2 ** 48 - 1, 1e300][i % 5];
+      if (xxh3.xxh128(text).toString(16).length < 32) leadingZero++;
+      writeContentId(out, 5, text, time);
+      expect(out.toString('latin1', 5, 35)).toBe(contentId(text, time));
+      writeContentId(out, 5, Buffer.from(text), time);
+      expect(out.toString('latin1', 5, 35)).toBe(contentId(text, time));
+      // Nothing around the id is touched.
+      expect(out.toString('latin1', 0, 5)).toBe('.....');
+      expect(out.toString('latin1', 35)).toBe('.....');
+    }
+    expect(leadingZero).toBeGreaterThan(0);
   });
 
   it('takes 0 for an unset, negative or unusable time and clamps the far future', () => {

@@ -53,9 +53,19 @@ export interface BulkLines {
 
 const ID_BYTES = Buffer.alloc(22);
 const MAX_ID_TIME = 2 ** 48 - 1;
-/** Placeholder of an id's 30 chars, overwritten once the source is hashed. */
-const ID_GAP = '='.repeat(30);
+/** Length of an id: 22 bytes in base64url, unpadded. */
+const ID_CHARS = 30;
 const EMPTY = Buffer.alloc(0);
+/** `"}}\n`: what ends an action line after its id. */
+const ACTION_END = Buffer.from('"}}\n', 'latin1');
+/** The base64url alphabet, as bytes. */
+const B64URL = Buffer.from(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+  'latin1',
+);
+/** Nibble of each hex digit's char code (`0-9a-f`). */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
 
 /**
  * The `_id` of a document: the record's own time in ms (6 bytes, big-endian)
@@ -83,12 +93,53 @@ const EMPTY = Buffer.alloc(0);
  * @see https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md
  */
 export function contentId(text: string | Uint8Array, timeMs = 0): string {
-  const h = xxh3.xxh128(text);
-  const t = timeMs > 0 ? Math.min(Math.floor(timeMs), MAX_ID_TIME) : 0;
-  ID_BYTES.writeUIntBE(t, 0, 6);
-  // Big-endian through hex: cheaper than splitting the BigInt in two.
-  ID_BYTES.write(h.toString(16).padStart(32, '0'), 6, 'hex');
+  idBytes(xxh3.xxh128(text), timeMs);
   return ID_BYTES.toString('base64url');
+}
+
+/** The 22 bytes of an id in {@link ID_BYTES}: the time, then the hash, big-endian. */
+function idBytes(h: bigint, timeMs: number): void {
+  const t = timeMs > 0 ? Math.min(Math.floor(timeMs), MAX_ID_TIME) : 0;
+  const high = Math.floor(t / 0x1000000);
+  const low = t % 0x1000000;
+  ID_BYTES[0] = high >>> 16;
+  ID_BYTES[1] = (high >>> 8) & 0xff;
+  ID_BYTES[2] = high & 0xff;
+  ID_BYTES[3] = low >>> 16;
+  ID_BYTES[4] = (low >>> 8) & 0xff;
+  ID_BYTES[5] = low & 0xff;
+  // Big-endian through hex: cheaper than splitting the BigInt.
+  const hex = h.toString(16);
+  // Leading zero digits are not written: start that many nibbles in.
+  let nibble = 32 - hex.length;
+  for (let i = 6; i < 22; i++) ID_BYTES[i] = 0;
+  for (let i = 0; i < hex.length; i++, nibble++)
+    ID_BYTES[6 + (nibble >>> 1)] |=
+      NIBBLE[hex.charCodeAt(i)] << (nibble & 1 ? 0 : 4);
+}
+
+/**
+ * Writes the {@link contentId} of `content` into `out` at `at` as its 30
+ * base64url bytes, without making the id a string first.
+ */
+export function writeContentId(
+  out: Uint8Array,
+  at: number,
+  content: string | Uint8Array,
+  timeMs = 0,
+): void {
+  idBytes(xxh3.xxh128(content), timeMs);
+  const b = ID_BYTES;
+  // 7 groups of 3 bytes → 4 chars each, then the last byte → 2 chars.
+  for (let i = 0; i < 21; i += 3) {
+    const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    out[at++] = B64URL[v >>> 18];
+    out[at++] = B64URL[(v >>> 12) & 63];
+    out[at++] = B64URL[(v >>> 6) & 63];
+    out[at++] = B64URL[v & 63];
+  }
+  out[at++] = B64URL[b[21] >>> 2];
+  out[at] = B64URL[(b[21] & 3) << 4];
 }
 
 function nanosToMs(ns: string): number {
@@ -119,6 +170,8 @@ export class DocumentSink {
   /** `"source":"…",` (JSON), or empty without a source. */
   private readonly sourceJson: string;
   private readonly actions = new Map<string, string>();
+  /** `buffer` mode: each data stream's action line up to its id, as bytes. */
+  private readonly actionBytes = new Map<string, Buffer>();
   private docs = 0;
   /** `buffer` mode: the lines written so far, `outLength` bytes of `out`. */
   private out = EMPTY;
@@ -222,13 +275,15 @@ export class DocumentSink {
     adjustment: TimestampAdjustment | undefined,
   ): void {
     const index = dataStreamName(ds);
-    let action = this.actions.get(index);
+    let action = this.actionBytes.get(index);
     if (action === undefined) {
-      action = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
-      this.actions.set(index, action);
+      action = Buffer.from(
+        `{"create":{"_index":${JSON.stringify(index)},"_id":"`,
+        'utf8',
+      );
+      this.actionBytes.set(index, action);
     }
     const ownTime = content.startsWith('{"@timestamp"');
-    const id = ownTime ? ID_GAP : contentId(content, nanosToMs(ownNanos));
     let source = content;
     if (!ownTime) {
       const extra = adjustment
@@ -236,21 +291,24 @@ export class DocumentSink {
         : ',';
       source = `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
     }
-    this.reserve(action.length * 3 + source.length * 3 + 64);
+    this.reserve(action.length + ID_CHARS + source.length * 3 + 8);
     const out = this.out;
     let at = this.outLength;
-    at += out.write(action, at, 'latin1');
+    out.set(action, at);
+    at += action.length;
     const idAt = at;
-    at += out.write(id, at, 'latin1');
-    at += out.write('"}}\n', at, 'latin1');
+    at += ID_CHARS;
+    out.set(ACTION_END, at);
+    at += ACTION_END.length;
     const sourceAt = at;
     at += out.write(source, at, 'utf8');
-    if (ownTime) {
-      out.write(
-        contentId(out.subarray(sourceAt, at), nanosToMs(ownNanos)),
-        idAt,
-      );
-    }
+    // The id hashes the source line as written, or (receipt time) the content.
+    writeContentId(
+      out,
+      idAt,
+      ownTime ? out.subarray(sourceAt, at) : content,
+      nanosToMs(ownNanos),
+    );
     out[at++] = 0x0a;
     this.outLength = at;
   }

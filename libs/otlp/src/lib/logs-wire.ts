@@ -296,16 +296,49 @@ interface RecordAttributes {
   stack: string | undefined;
 }
 
-const keyJson = new Map<string, string>();
+// Attribute keys repeat from record to record: a small cache keeps, per
+// (length, first byte, last byte) slot, the last key read, its bytes and
+// its JSON, so a key seen before is compared byte by byte instead of
+// decoded and quoted again. (Values vary too much for it to pay.)
+const KEY_SLOTS = 256;
+const MAX_CACHED_KEY = 64;
+const keyBytes = new Array<Buffer | undefined>(KEY_SLOTS);
+const keyStrings = new Array<string>(KEY_SLOTS);
+const keyJsons = new Array<string>(KEY_SLOTS);
 
-function quotedKey(key: string): string {
-  let q = keyJson.get(key);
-  if (q === undefined) {
-    q = JSON.stringify(key);
-    if (keyJson.size > 10_000) keyJson.clear();
-    keyJson.set(key, q);
+/** The JSON of the key {@link attributeKey} read last. */
+let lastKeyJson = '""';
+
+/** A key field at `pos` (as {@link str}); its JSON in `lastKeyJson`. */
+function attributeKey(end: number): string {
+  const stop = delimited(end);
+  const start = pos;
+  const len = stop - start;
+  pos = stop;
+  if (len === 0) {
+    lastKeyJson = '""';
+    return '';
   }
-  return q;
+  if (len > MAX_CACHED_KEY) {
+    const key = utf8(start, stop);
+    lastKeyJson = JSON.stringify(key);
+    return key;
+  }
+  const slot = (len * 31 + buf[start] * 7 + buf[stop - 1]) & (KEY_SLOTS - 1);
+  const known = keyBytes[slot];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known[i] === buf[start + i]) i++;
+    if (i === len) {
+      lastKeyJson = keyJsons[slot];
+      return keyStrings[slot];
+    }
+  }
+  const key = utf8(start, stop);
+  keyBytes[slot] = Buffer.from(buf.subarray(start, stop));
+  keyStrings[slot] = key;
+  keyJsons[slot] = lastKeyJson = JSON.stringify(key);
+  return key;
 }
 
 /** Keys a plain object would not keep in order as written: array indexes, `__proto__`. */
@@ -314,17 +347,25 @@ function unusualKey(key: string): boolean {
   return (c >= 48 && c <= 57) || key === '__proto__';
 }
 
-/** Reads the KeyValue in [pos, stop): returns its key, and the value's JSON in `kvJson`. */
+/**
+ * Reads the KeyValue in [pos, stop): returns its key, the key's JSON in
+ * `kvKeyJson` and the value's JSON in `kvJson`.
+ */
 let kvJson = 'null';
+let kvKeyJson = '""';
 function readKeyValue(stop: number): string {
   let key = '';
   let seenValue = false;
   valueKind = 0;
   valueText = undefined;
   kvJson = 'null';
+  kvKeyJson = '""';
   while (pos < stop) {
     const tag = varint32(stop);
-    if (tag === 0x0a) key = str(stop);
+    if (tag === 0x0a) {
+      key = attributeKey(stop);
+      kvKeyJson = lastKeyJson;
+    }
     else if (tag === 0x12) {
       if (seenValue) throw GIVE_UP; // protobufjs would keep the last one only
       seenValue = true;
@@ -354,12 +395,14 @@ function recordAttributes(
   if (spans.length === 0) return out;
   const { keys, values } = out;
   const jsons: string[] = [];
+  const quoted: string[] = [];
   let plain = true;
   for (let i = 0; i < spans.length; i += 2) {
     pos = spans[i];
     const key = readKeyValue(spans[i + 1]);
     if (plain && (unusualKey(key) || keys.includes(key))) plain = false;
     keys.push(key);
+    quoted.push(kvKeyJson);
     jsons.push(kvJson);
     if (values) values.push(valueAny());
     switch (key) {
@@ -384,7 +427,7 @@ function recordAttributes(
     let json = '{';
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) json += ',';
-      json += `${quotedKey(keys[i])}:${jsons[i]}`;
+      json += `${quoted[i]}:${jsons[i]}`;
     }
     out.json = `${json}}`;
   } else {
