@@ -5,6 +5,8 @@
 #
 #   ES_URL=...          use that Elasticsearch instead of starting one on :9200
 #   TEST_ALL_PHASES="lint test e2e"   run only some phases
+#   TEST_ALL_E2E_LIMIT=2700  a phase still running after that many seconds is stopped and fails
+#                            (also TEST_ALL_LINT_LIMIT, TEST_ALL_TEST_LIMIT)
 #   CI=true             skip the Nx cache
 set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,6 +68,13 @@ declare -A args=(
   [test]="--parallel=2"
   [e2e]="--parallel=1"
 )
+# Upper bounds per phase, seconds (a quiet 2-core run takes about 3, 6 and 17 minutes): a test
+# that hangs fails its phase with a message instead of holding the whole run.
+declare -A limits=(
+  [lint]="${TEST_ALL_LINT_LIMIT:-1200}"
+  [test]="${TEST_ALL_TEST_LIMIT:-1800}"
+  [e2e]="${TEST_ALL_E2E_LIMIT:-2700}"
+)
 strip() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1"; }
 
 tasks_ok=0 tasks_failed=0 tests_ok=0 tests_failed=0 overall=0
@@ -74,8 +83,12 @@ for phase in $PHASES; do
   log="$LOG_DIR/$phase.log"
   say "nx run-many -t $phase ${args[$phase]} ${nx_flags[*]}"
   # shellcheck disable=SC2086
-  "${NX:-nx}" run-many -t "$phase" ${args[$phase]} "${nx_flags[@]}" 2>&1 | tee "$log"
+  timeout --kill-after=60 "${limits[$phase]}" \
+    "${NX:-nx}" run-many -t "$phase" ${args[$phase]} "${nx_flags[@]}" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
+  if ((rc == 124 || rc == 137)); then
+    echo "error: the $phase phase did not end within ${limits[$phase]}s and was stopped" | tee -a "$log" >&2
+  fi
   text="$(strip "$log")"
   # Nx 23: "Running target test for 14 projects[ and 2 tasks they depend on]:" (or "for project x:"),
   # then "Failed tasks:" followed by "- proj:target" lines when something failed.

@@ -37,6 +37,8 @@ class FakeStream implements Pick<
   'close' | 'lastId' | 'range' | 'readAfter'
 > {
   closed = false;
+  /** Closes so far: a close fails the reads pending then; a later read opens anew. */
+  private closes = 0;
   readonly entries: StreamEntry[] = [];
   /** The id after which each read asked. */
   readonly reads: string[] = [];
@@ -49,6 +51,7 @@ class FakeStream implements Pick<
 
   close(): void {
     this.closed = true;
+    this.closes++;
     for (const w of this.wake.splice(0)) w();
   }
 
@@ -80,8 +83,9 @@ class FakeStream implements Pick<
   ): Promise<StreamEntry[]> {
     this.reads.push(afterId);
     const deadline = Date.now() + blockMs;
+    const opened = this.closes;
     for (;;) {
-      if (this.closed) throw new Error('Connection is closed.');
+      if (this.closes !== opened) throw new Error('Connection is closed.');
       const after = this.entries
         .filter((e) => compareIds(e[0], afterId) > 0)
         .slice(0, count);
@@ -174,12 +178,19 @@ function setup(
     ...env,
   });
   const engine = new RuleEngine<TradingRule>();
+  const armed = new Set<string>();
   const ruleBook = {
     add: jest.fn((r: TradingRule, rearmAt?: number) => {
       engine.addRule(r, { rearmAt });
+      armed.add(r.id);
       return Promise.resolve();
     }),
     engine,
+    ids: () => [...armed],
+    remove: (id: string) => {
+      engine.removeRule(id);
+      armed.delete(id);
+    },
   };
   const active: ActiveRuleRecord[] = [];
   let stored = 0;
@@ -528,6 +539,46 @@ describe('EvaluationService', () => {
     running = ctx.service;
     await ctx.service.onApplicationBootstrap();
     expect(ctx.deliveries.recover).toHaveBeenCalledWith(pending);
+  });
+
+  it('retries a partition switch that failed (Redis down in a failover) until it reads them', async () => {
+    const ctx = setup(
+      { TRADING_EVAL_PARTITION_COUNT: '2' },
+      { pending: [{ firedAt: new Date(T0), id: 't-1' }] },
+    );
+    ctx.active.push(
+      rule(RULE_ID, 'AAPL', { threshold: 100, type: 'price_above' }),
+    );
+    ctx.deliveries.recover.mockRejectedValueOnce(
+      new Error(
+        'Too many Cluster redirections. Last error: Connection is closed.',
+      ),
+    );
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    await ctx.service.reassign([0, 1]);
+    expect(ctx.deliveries.recover).toHaveBeenCalledTimes(2);
+    ctx.stream.append(tick(1, 'AAPL', 101));
+    await until(() => ctx.deliveries.enqueue.mock.calls.length === 1);
+  });
+
+  it('applies a later switch after one that failed, and stops retrying one replaced', async () => {
+    const ctx = setup({ TRADING_EVAL_PARTITION_COUNT: '2' });
+    ctx.repository.loadActive.mockRejectedValueOnce(
+      new Error('PostgreSQL down'),
+    );
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    const failing = ctx.service.reassign([0]);
+    // Replaced while its first attempt fails: only [0, 1] is switched to.
+    await ctx.service.reassign([0, 1]);
+    await failing;
+    expect(ctx.repository.loadActive).toHaveBeenCalledTimes(2);
+    await until(() => ctx.stream.reads.length > 0);
+    await ctx.service.reassign([]);
+    const reads = ctx.stream.reads.length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ctx.stream.reads.length).toBe(reads);
   });
 
   it('at shutdown stops reading and commits what it evaluated', async () => {

@@ -102,6 +102,8 @@ export class EvaluationService
   private running = false;
   /** Reassignments run one after the other (see {@link reassign}). */
   private reassigning: Promise<void> = Promise.resolve();
+  /** The partitions of the latest {@link reassign} call. */
+  private wanted?: readonly number[];
   private stopped = false;
 
   constructor(
@@ -147,22 +149,46 @@ export class EvaluationService
    * resumes from the oldest checkpoint among them. Ticks a previous owner
    * evaluated already may be evaluated again: their firings carry the same
    * idempotency keys, so none is stored or delivered twice.
+   *
+   * A switch that fails (PostgreSQL or Redis not answering, as during a
+   * Redis failover) is retried every RETRY_MS until it succeeds, a newer
+   * assignment replaces it, or the service stops: partitions leased here
+   * are never left unread, and one failure does not block later switches.
    */
   reassign(own: readonly number[]): Promise<void> {
     const next = [...own].sort((a, b) => a - b);
-    this.reassigning = this.reassigning.then(async () => {
-      const partitions = this.config.evaluation.partitions;
-      if (this.stopped || next.join() === partitions.own.join()) return;
-      await this.stopReading();
-      partitions.own.splice(0, partitions.own.length, ...next);
-      for (const id of this.ruleBook.ids()) this.ruleBook.remove(id);
-      this.lastId = '0-0';
-      this.committedId = '0-0';
-      await this.loadOwnRules();
-      if (next.length > 0) await this.startReading();
-      this.logger.log({ partitions: next }, 'evaluator partitions reassigned');
-    });
+    this.wanted = next;
+    this.reassigning = this.reassigning.then(() => this.switchTo(next));
     return this.reassigning;
+  }
+
+  /** One reassignment, retried until done or superseded; never rejects. */
+  private async switchTo(next: number[]): Promise<void> {
+    const partitions = this.config.evaluation.partitions;
+    while (!this.stopped && this.wanted === next) {
+      const same = next.join() === partitions.own.join();
+      if (same && (this.running || next.length === 0)) return;
+      try {
+        await this.stopReading();
+        partitions.own.splice(0, partitions.own.length, ...next);
+        for (const id of this.ruleBook.ids()) this.ruleBook.remove(id);
+        this.lastId = '0-0';
+        this.committedId = '0-0';
+        await this.loadOwnRules();
+        if (next.length > 0) await this.startReading();
+        this.logger.log(
+          { partitions: next },
+          'evaluator partitions reassigned',
+        );
+        return;
+      } catch (err) {
+        this.logger.error(
+          { err, partitions: next },
+          'evaluator partitions not switched; retrying',
+        );
+        await sleep(RETRY_MS);
+      }
+    }
   }
 
   /** Arms the active rules of this instance's symbols. */
