@@ -352,7 +352,8 @@ describe('the scale-out topology under faults', () => {
           TRADING_EVAL_LEASE_MS: '2000',
           TRADING_EVAL_PARTITION_COUNT: '2',
           TRADING_EVAL_START: 'earliest',
-          TRADING_LOG_LEVEL: 'warn',
+          // Partition switches and recoveries (info) are what a failed phase is read from.
+          TRADING_LOG_LEVEL: 'info',
           TRADING_REDIS_URL: redisUrl,
           TRADING_WEBHOOK_ALLOWLIST: '127.0.0.1',
         }),
