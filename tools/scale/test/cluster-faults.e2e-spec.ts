@@ -179,7 +179,17 @@ describe('the scale-out topology under faults', () => {
           stored >= owed && stored <= allowed
             ? 'owed'
             : { allowed, owed, stored },
-        undelivered,
+        // Each one left undelivered, with what PostgreSQL knows of it (a failure reads from here).
+        undelivered:
+          undelivered === 0
+            ? 0
+            : (
+                await pg.query<{ row: string }>(
+                  `SELECT concat_ws(' ', id, symbol, delivery_status, 'attempts', attempts,
+                     'fired', to_char(fired_at, 'HH24:MI:SS.MS'), last_error) AS row
+                   FROM alert_triggers WHERE delivery_status <> 'delivered' ORDER BY fired_at`,
+                )
+              ).rows.map((r) => r.row),
       };
     } finally {
       ticks.start();

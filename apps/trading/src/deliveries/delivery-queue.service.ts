@@ -220,6 +220,15 @@ export class DeliveryQueueService implements OnApplicationShutdown {
       // A forbidden destination fails again at once in the worker, which
       // moves it to the dead-letter list.
       this.metrics.attempts.inc({ outcome: 'retry' });
+      // The message and its cause's only: the destination is the trader's.
+      this.logger.warn(
+        {
+          cause: ((err as Error).cause as Error | undefined)?.message,
+          error: (err as Error).message,
+          triggerId: job.triggerId,
+        },
+        'first delivery attempt failed; its retries go through the queue',
+      );
       const { backoffBaseMs, backoffMaxMs } = this.config.delivery;
       const delay = unrecoverable
         ? 0
