@@ -56,16 +56,18 @@ export function channelMessage(
   channel: DeliveryChannel,
   payload: AlertWebhookPayload,
 ): ChannelMessage {
+  // The webhook channel sends the payload as is: no text to render.
+  if (channel === 'webhook') {
+    return {
+      body: JSON.stringify(payload),
+      contentType: 'application/json',
+      kind: 'http',
+    };
+  }
   const text =
     payload.message ??
     renderTemplate(DEFAULT_TEMPLATE, templateVariables(payload));
   switch (channel) {
-    case 'webhook':
-      return {
-        body: JSON.stringify(payload),
-        contentType: 'application/json',
-        kind: 'http',
-      };
     case 'slack':
       return {
         body: JSON.stringify({ text }),
