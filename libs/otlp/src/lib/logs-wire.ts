@@ -56,6 +56,16 @@ const GIVE_UP = new GiveUp('take the generic path');
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Node's Buffer decoders behind `toString(encoding, start, end)`, called
+ * directly on bounds already checked: the same strings, without the
+ * argument handling `toString` does for every field.
+ */
+interface SliceBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+}
+
 // The reader's state: one request at a time (synchronous, no re-entry).
 let buf: Buffer = Buffer.alloc(0);
 let pos = 0;
@@ -142,7 +152,7 @@ function utf8(start: number, stop: number): string {
       }
     }
   }
-  return buf.toString('latin1', start, stop);
+  return (buf as SliceBuffer).latin1Slice(start, stop);
 }
 
 /** A length-delimited string field at `pos`. */
@@ -158,7 +168,7 @@ function idHex(bytes: number, end: number): string {
   const stop = delimited(end);
   const start = pos;
   pos = stop;
-  if (stop - start === bytes) return buf.toString('hex', start, stop);
+  if (stop - start === bytes) return (buf as SliceBuffer).hexSlice(start, stop);
   if (stop !== start) throw GIVE_UP;
   return '';
 }
@@ -365,8 +375,7 @@ function readKeyValue(stop: number): string {
     if (tag === 0x0a) {
       key = attributeKey(stop);
       kvKeyJson = lastKeyJson;
-    }
-    else if (tag === 0x12) {
+    } else if (tag === 0x12) {
       if (seenValue) throw GIVE_UP; // protobufjs would keep the last one only
       seenValue = true;
       const end = delimited(stop);
