@@ -170,8 +170,12 @@ export class DocumentSink {
   /** `"source":"…",` (JSON), or empty without a source. */
   private readonly sourceJson: string;
   private readonly actions = new Map<string, string>();
-  /** `buffer` mode: each data stream's action line up to its id, as bytes. */
-  private readonly actionBytes = new Map<string, Buffer>();
+  /**
+   * `buffer` mode: each data stream's action line up to its id, as bytes,
+   * by data stream object (the caller passes one object per data stream of
+   * a scope, so no index name is built per document).
+   */
+  private readonly actionBytes = new Map<DataStream, Buffer>();
   private docs = 0;
   /** `buffer` mode: the lines written so far, `outLength` bytes of `out`. */
   private out = EMPTY;
@@ -274,14 +278,13 @@ export class DocumentSink {
     ownNanos: string,
     adjustment: TimestampAdjustment | undefined,
   ): void {
-    const index = dataStreamName(ds);
-    let action = this.actionBytes.get(index);
+    let action = this.actionBytes.get(ds);
     if (action === undefined) {
       action = Buffer.from(
-        `{"create":{"_index":${JSON.stringify(index)},"_id":"`,
+        `{"create":{"_index":${JSON.stringify(dataStreamName(ds))},"_id":"`,
         'utf8',
       );
-      this.actionBytes.set(index, action);
+      this.actionBytes.set(ds, action);
     }
     const ownTime = content.startsWith('{"@timestamp"');
     let source = content;
