@@ -530,6 +530,24 @@ describe('EvaluationService', () => {
     expect(ctx.counted('evaluated')).toBe(1);
   });
 
+  it('with split partitions, warms up only its own symbols from the ticks before the checkpoint', async () => {
+    const ctx = setup(
+      { TRADING_EVAL_PARTITIONS: '0', TRADING_EVAL_PARTITION_COUNT: '2' },
+      { checkpoint: '3-0' },
+    );
+    const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
+    const own = symbols.find((s) => partitionOf(s, 2) === 0)!;
+    const other = symbols.find((s) => partitionOf(s, 2) === 1)!;
+    const warmUp = jest.spyOn(ctx.engine, 'warmUp');
+    ctx.stream.append(tick(1, own, 98), tick(2, other, 50), tick(3, own, 99));
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    expect(warmUp.mock.calls.map(([t]) => [t.symbol, t.price])).toEqual([
+      [own, 98],
+      [own, 99],
+    ]);
+  });
+
   it('hands the triggers a crash left pending to the queue before reading', async () => {
     const pending = [
       { firedAt: new Date(T0), id: 't-1' },

@@ -275,12 +275,16 @@ export class EvaluationService
     this.committedId = checkpoint;
     let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
     let warmed = 0;
+    const partitions = this.config.evaluation.partitions;
     for (;;) {
       const page = await this.stream.range(from, checkpoint, 1000);
       for (const [, fields] of page) {
+        // Only this instance's symbols (their rules are the ones armed here).
+        const symbol = partitions.count > 1 ? entrySymbol(fields) : undefined;
+        if (symbol !== undefined && !ownsSymbol(symbol, partitions)) continue;
         try {
           const tick = readQuoteStreamTick(fields);
-          if (!tick.stale) {
+          if (!tick.stale && ownsSymbol(tick.symbol, partitions)) {
             this.ruleBook.engine.warmUp(tick);
             warmed++;
           }
