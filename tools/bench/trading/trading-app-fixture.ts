@@ -54,8 +54,8 @@ export interface TradingAppFixture {
    * a fixed share of the symbol partitions (`TRADING_EVAL_PARTITIONS`).
    */
   start(env?: Record<string, string>, instances?: number): Promise<void>;
-  /** Stored checkpoints (one per evaluator instance): the least advanced, as `0-N`'s N, and how many there are. */
-  checkpoint(): Promise<{ rows: number; seq: number }>;
+  /** Stored checkpoints (one per evaluator instance): how many, and the least and the most advanced (`0-N`'s N). */
+  checkpoint(): Promise<{ max: number; min: number; rows: number }>;
   /** Stops the app (its state stays in PostgreSQL and Redis for the next start). */
   stop(): Promise<void>;
 }
@@ -202,9 +202,11 @@ export async function startTradingAppFixture(
       const { rows } = await pg.query<{ last_id: string }>(
         'SELECT last_id FROM evaluator_checkpoints',
       );
+      const seqs = rows.map((r) => Number(r.last_id.split('-')[1]));
       return {
+        max: Math.max(...seqs),
+        min: Math.min(...seqs),
         rows: rows.length,
-        seq: Math.min(...rows.map((r) => Number(r.last_id.split('-')[1]))),
       };
     },
     appCpuSeconds() {
@@ -235,7 +237,12 @@ export async function startTradingAppFixture(
     rules: rules.length,
     stop: stopApps,
     async start(env = {}, instances = 1) {
-      for (let i = 0; i < instances; i++) await startApp(i, instances, env);
+      // All at once: with a backlog, none starts evaluating before the others.
+      await Promise.all(
+        Array.from({ length: instances }, (_, i) =>
+          startApp(i, instances, env),
+        ),
+      );
     },
   };
 
