@@ -104,6 +104,15 @@ class FakeStream implements Pick<
 }
 
 /** A stream entry as the gateway writes it. */
+/** Two symbols, one in each of two partitions: `own` in partition 0, `other` in 1. */
+function splitSymbols(): { other: string; own: string } {
+  const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
+  return {
+    other: symbols.find((s) => partitionOf(s, 2) === 1)!,
+    own: symbols.find((s) => partitionOf(s, 2) === 0)!,
+  };
+}
+
 function tick(
   id: number,
   symbol: string,
@@ -277,9 +286,7 @@ describe('EvaluationService', () => {
       TRADING_EVAL_PARTITION_COUNT: '2',
     });
     // Two symbols, one in each of the two partitions.
-    const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
-    const own = symbols.find((s) => partitionOf(s, 2) === 0)!;
-    const other = symbols.find((s) => partitionOf(s, 2) === 1)!;
+    const { other, own } = splitSymbols();
     ctx.active.push(
       {
         ...rule('r-own', own, { threshold: 1, type: 'price_above' }),
@@ -412,9 +419,7 @@ describe('EvaluationService', () => {
       TRADING_EVAL_PARTITION_COUNT: '2',
       TRADING_EVAL_START: 'earliest',
     });
-    const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
-    const own = symbols.find((s) => partitionOf(s, 2) === 0)!;
-    const other = symbols.find((s) => partitionOf(s, 2) === 1)!;
+    const { other, own } = splitSymbols();
     ctx.active.push(
       rule(RULE_ID, own, { threshold: 100, type: 'price_above' }),
     );
@@ -535,9 +540,7 @@ describe('EvaluationService', () => {
       { TRADING_EVAL_PARTITIONS: '0', TRADING_EVAL_PARTITION_COUNT: '2' },
       { checkpoint: '3-0' },
     );
-    const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
-    const own = symbols.find((s) => partitionOf(s, 2) === 0)!;
-    const other = symbols.find((s) => partitionOf(s, 2) === 1)!;
+    const { other, own } = splitSymbols();
     const warmUp = jest.spyOn(ctx.engine, 'warmUp');
     ctx.stream.append(tick(1, own, 98), tick(2, other, 50), tick(3, own, 99));
     running = ctx.service;
