@@ -17,7 +17,11 @@ describe('PartitionLeases', () => {
     await server.dispose();
   });
 
-  function member(owner: string, events: string[]) {
+  function member(
+    owner: string,
+    events: string[],
+    onChange?: (partitions: number[]) => void,
+  ) {
     const client = new Redis(server.url, { maxRetriesPerRequest: 0 });
     client.on('error', () => undefined);
     clients.push(client);
@@ -31,6 +35,7 @@ describe('PartitionLeases', () => {
       onRelease: (p, reason) => {
         events.push(`${owner}-${p}:${reason}`);
       },
+      onChange,
       owner,
       partitions: 4,
     });
@@ -91,5 +96,28 @@ describe('PartitionLeases', () => {
     expect(c.leases.partitions).not.toContain(first);
     await c.leases.stop();
     await c.client.del(`t:lease:{${first}}`);
+  });
+  it('reports a round that lost a lease and took it back (expired in a failover) as a change', async () => {
+    const events: string[] = [];
+    const changes: number[][] = [];
+    const d = member('d', events, (held) => changes.push(held));
+    await d.leases.start(() => undefined);
+    try {
+      expect(changes).toEqual([[0, 1, 2, 3]]);
+      // The lease expired while Redis could not be reached: nobody holds it now.
+      await d.client.del('t:lease:{2}');
+      await d.leases.rebalance();
+      // Stopped as lost, then taken back: the holder is told to start it again.
+      expect(events.slice(-2)).toEqual(['d-2:lost', 'd+2']);
+      expect(changes).toEqual([
+        [0, 1, 2, 3],
+        [0, 1, 2, 3],
+      ]);
+      // A round that changed nothing reports nothing.
+      await d.leases.rebalance();
+      expect(changes).toHaveLength(2);
+    } finally {
+      await d.leases.stop();
+    }
   });
 });

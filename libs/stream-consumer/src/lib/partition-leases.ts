@@ -15,8 +15,10 @@ export interface PartitionLeasesOptions {
   /** Redis key of the members' heartbeat (a sorted set). */
   membersKey: string;
   /**
-   * Called after a round that changed the partitions held, with the
-   * partitions held now (e.g. to restart one reader over all of them).
+   * Called after a round in which a partition was lost, given up or taken,
+   * with the partitions held now (e.g. to restart one reader over all of
+   * them). A partition whose lease expired (a Redis failover, a long pause)
+   * and that is taken back in the same round counts: `onRelease` stopped it.
    */
   onChange?: (partitions: number[]) => Promise<void> | void;
   /** Called when this owner got partition `p` (start reading it). */
@@ -91,6 +93,8 @@ const LEAVE_SCRIPT = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
  */
 export class PartitionLeases {
   private readonly owned = new Set<number>();
+  /** Whether the current round lost, gave up or took a partition. */
+  private changed = false;
   private readonly renewEveryMs: number;
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
@@ -140,12 +144,11 @@ export class PartitionLeases {
    * up the surplus over a fair share, and take free partitions up to it.
    */
   async rebalance(): Promise<void> {
-    const before = this.partitions.join();
+    this.changed = false;
     try {
       await this.balance();
     } finally {
-      const after = this.partitions;
-      if (after.join() !== before) await this.options.onChange?.(after);
+      if (this.changed) await this.options.onChange?.(this.partitions);
     }
   }
 
@@ -160,6 +163,7 @@ export class PartitionLeases {
       );
       if (renewed !== 1) {
         this.owned.delete(p);
+        this.changed = true;
         await this.options.onRelease(p, 'lost');
       }
     }
@@ -185,6 +189,7 @@ export class PartitionLeases {
         ) === 1;
       if (!taken) continue;
       this.owned.add(p);
+      this.changed = true;
       try {
         await this.options.onAcquire(p);
       } catch (err) {
@@ -199,6 +204,7 @@ export class PartitionLeases {
     reason: 'rebalance' | 'stop',
   ): Promise<void> {
     this.owned.delete(partition);
+    this.changed = true;
     await this.options.onRelease(partition, reason);
     await this.redis.eval(
       RELEASE_SCRIPT,
