@@ -35,6 +35,7 @@ import {
 } from '@freeride/testing';
 
 import { Client } from '@elastic/elasticsearch';
+import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { Client as PgClient } from 'pg';
 
@@ -190,9 +191,51 @@ describe('the scale-out topology under faults', () => {
                    FROM alert_triggers WHERE delivery_status <> 'delivered' ORDER BY fired_at`,
                 )
               ).rows.map((r) => r.row),
+        ...(undelivered > 0 ? { queue: await deliveryQueueState() } : {}),
       };
     } finally {
       ticks.start();
+    }
+  }
+  /**
+   * What the trading instances' delivery queue holds (read when a trigger is left undelivered):
+   * its jobs by state, each undelivered trigger's job, and the workers connected to it.
+   */
+  async function deliveryQueueState(): Promise<Record<string, unknown>> {
+    const queue = new Queue('trading-deliveries', {
+      connection: redisClient,
+      prefix: '{freeride:bull}',
+    });
+    try {
+      const ids = (
+        await pg.query<{ id: string }>(
+          `SELECT id FROM alert_triggers WHERE delivery_status <> 'delivered'`,
+        )
+      ).rows.map((r) => r.id);
+      const jobs: Record<string, unknown> = {};
+      for (const id of ids) {
+        const job = await queue.getJob(id);
+        jobs[id] = job && {
+          attemptsMade: job.attemptsMade,
+          delay: job.delay,
+          failedReason: job.failedReason,
+          processedOn: job.processedOn,
+          state: await job.getState(),
+          timestamp: job.timestamp,
+        };
+      }
+      return {
+        counts: await queue.getJobCounts(),
+        jobs,
+        now: Date.now(),
+        workers: (await queue.getWorkers()).map(
+          (w) => `${w.name} idle ${w.idle}`,
+        ),
+      };
+    } catch (err) {
+      return { error: (err as Error).message };
+    } finally {
+      await queue.close();
     }
   }
   const TRIGGERS_ONCE = {
