@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startProcess } from './managed-process';
 import { makeTempDir } from './temp-dir';
+import { waitFor } from './wait-for';
 
 /** Running and not a zombie (PID 1 here may not reap orphans). */
 function alive(pid: number): boolean {
@@ -52,6 +54,40 @@ describe('startProcess', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(alive(childPid)).toBe(false);
   });
+
+  it('kills what it started when the test process is ended by SIGTERM, then ends as SIGTERM would', async () => {
+    const pidFile = join(dir, 'orphan.pid');
+    const script = join(dir, 'starter.ts');
+    writeFileSync(
+      script,
+      `import { startProcess } from ${JSON.stringify(join(__dirname, 'managed-process'))};
+void startProcess('sleep', ['60'], { logFile: ${JSON.stringify(join(dir, 'orphan.log'))} }).then((p) => {
+  require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
+  setInterval(() => undefined, 1000);
+});
+`,
+    );
+    // Plain Node with tsx's loader only: no wrapper process that handles signals itself.
+    const starter = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: join(__dirname, '../../../..'),
+      stdio: 'ignore',
+    });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+      starter.once('exit', (_code, signal) => resolve(signal)),
+    );
+    await waitFor(() => existsSync(pidFile), {
+      description: 'the starter started its server',
+      timeoutMs: 20_000,
+    });
+    const serverPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(alive(serverPid)).toBe(true);
+    starter.kill('SIGTERM');
+    expect(await ended).toBe('SIGTERM');
+    await waitFor(() => !alive(serverPid), {
+      description: 'the server killed with its starter',
+      timeoutMs: 5_000,
+    });
+  }, 30_000);
 
   it('fails readiness early with the log tail when the process exits', async () => {
     const proc = await startProcess('sh', ['-c', 'echo cannot bind; exit 3'], {

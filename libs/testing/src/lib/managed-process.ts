@@ -54,8 +54,9 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 /**
  * A server process started by {@link startProcess}: it runs in its own process group, its
  * output goes to `logFile`, and it does not keep the Node event loop alive. Every process
- * still running when Node exits gets `SIGKILL` with its group, so a test that forgets to stop
- * a server does not leak it.
+ * still running when Node exits, or when it is ended by SIGTERM, SIGINT or SIGHUP, gets
+ * `SIGKILL` with its group, so a test that forgets to stop a server (or a run stopped from
+ * outside) does not leak it.
  */
 export class ManagedProcess {
   /** Resolves when the process has exited. */
@@ -76,11 +77,20 @@ export class ManagedProcess {
     live.add(this);
     if (!exitHooked) {
       exitHooked = true;
-      process.once('exit', () => {
+      const killLive = () => {
         for (const proc of live) {
           killGroup(proc.pid, 'SIGKILL');
         }
-      });
+      };
+      process.once('exit', killLive);
+      // A signal ends Node without 'exit' (a CI time limit, Ctrl-C): kill them, then end as the
+      // signal would have (the handler is gone once run, so the signal's default action applies).
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+        process.once(signal, () => {
+          killLive();
+          process.kill(process.pid, signal);
+        });
+      }
     }
   }
 
