@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+
 import {
   type Infra,
   type TestTrader,
@@ -12,6 +14,9 @@ import {
 } from './support/trading-harness';
 import { WebhookReceiver } from './support/webhook-receiver';
 
+/** The trading app's migrations lock (`MIGRATIONS_LOCK_ID`, node-pg-migrate's default). */
+const MIGRATIONS_LOCK_ID = '7241865325823964';
+
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000;
 
 describe('two evaluators splitting the symbols, rule changes broadcast with LISTEN/NOTIFY', () => {
@@ -24,15 +29,40 @@ describe('two evaluators splitting the symbols, rule changes broadcast with LIST
   beforeAll(async () => {
     infra = await startInfra();
     await receiver.start();
-    // One at a time: the first applies the migrations.
-    for (const own of ['0', '1']) {
-      apps.push(
-        await startTradingApp(infra, {
+    // Both start together while the migrations lock is held (as by a migration running
+    // elsewhere): each waits for it instead of failing, then one migrates and the other finds
+    // nothing left to do.
+    const lock = new Client({ connectionString: infra.postgres.url });
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK_ID]);
+      const starting = ['0', '1'].map((own) =>
+        startTradingApp(infra, {
           TRADING_EVAL_PARTITION_COUNT: '2',
           TRADING_EVAL_PARTITIONS: own,
           TRADING_EVAL_START: 'earliest',
         }),
       );
+      const started = Promise.all(starting);
+      // An instance that exits instead of waiting fails this at once, with its log.
+      await Promise.race([
+        started,
+        waitFor(
+          async () =>
+            Number(
+              (
+                await lock.query<{ n: string }>(
+                  `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+                )
+              ).rows[0].n,
+            ) === 2,
+          { description: 'both instances waiting for the migrations lock' },
+        ),
+      ]);
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATIONS_LOCK_ID]);
+      apps.push(...(await started));
+    } finally {
+      await lock.end();
     }
     trader = await createTrader(apps[0], 'split');
   });
