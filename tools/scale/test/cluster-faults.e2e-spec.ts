@@ -180,40 +180,37 @@ describe('the scale-out topology under faults', () => {
           stored >= owed && stored <= allowed
             ? 'owed'
             : { allowed, owed, stored },
-        // Each one left undelivered, with what PostgreSQL knows of it (a failure reads from here).
-        undelivered:
-          undelivered === 0
-            ? 0
-            : (
-                await pg.query<{ row: string }>(
-                  `SELECT concat_ws(' ', id, symbol, delivery_status, 'attempts', attempts,
-                     'fired', to_char(fired_at, 'HH24:MI:SS.MS'), last_error) AS row
-                   FROM alert_triggers WHERE delivery_status <> 'delivered' ORDER BY fired_at`,
-                )
-              ).rows.map((r) => r.row),
-        ...(undelivered > 0 ? { queue: await deliveryQueueState() } : {}),
+        // Each one left undelivered, with what PostgreSQL and the delivery queue know of it
+        // (a failure reads from here).
+        ...(undelivered === 0 ? { undelivered } : await undeliveredTriggers()),
       };
     } finally {
       ticks.start();
     }
   }
   /**
-   * What the trading instances' delivery queue holds (read when a trigger is left undelivered):
-   * its jobs by state, each undelivered trigger's job, and the workers connected to it.
+   * The triggers left undelivered, each with what PostgreSQL knows of it, and what the trading
+   * instances' delivery queue holds: its jobs by state, each such trigger's job, and the workers
+   * connected to it.
    */
-  async function deliveryQueueState(): Promise<Record<string, unknown>> {
+  async function undeliveredTriggers(): Promise<{
+    queue: Record<string, unknown>;
+    undelivered: string[];
+  }> {
+    const { rows } = await pg.query<{ id: string; row: string }>(
+      `SELECT id, concat_ws(' ', id, symbol, delivery_status, 'attempts', attempts,
+         'fired', to_char(fired_at, 'HH24:MI:SS.MS'), last_error) AS row
+       FROM alert_triggers WHERE delivery_status <> 'delivered' ORDER BY fired_at`,
+    );
+    // The trading app's DELIVERY_QUEUE and BULLMQ_PREFIX.
     const queue = new Queue('trading-deliveries', {
       connection: redisClient,
       prefix: '{freeride:bull}',
     });
+    const undelivered = rows.map((r) => r.row);
     try {
-      const ids = (
-        await pg.query<{ id: string }>(
-          `SELECT id FROM alert_triggers WHERE delivery_status <> 'delivered'`,
-        )
-      ).rows.map((r) => r.id);
       const jobs: Record<string, unknown> = {};
-      for (const id of ids) {
+      for (const { id } of rows) {
         const job = await queue.getJob(id);
         jobs[id] = job && {
           attemptsMade: job.attemptsMade,
@@ -225,15 +222,18 @@ describe('the scale-out topology under faults', () => {
         };
       }
       return {
-        counts: await queue.getJobCounts(),
-        jobs,
-        now: Date.now(),
-        workers: (await queue.getWorkers()).map(
-          (w) => `${w.name} idle ${w.idle}`,
-        ),
+        queue: {
+          counts: await queue.getJobCounts(),
+          jobs,
+          now: Date.now(),
+          workers: (await queue.getWorkers()).map(
+            (w) => `${w.name} idle ${w.idle}`,
+          ),
+        },
+        undelivered,
       };
     } catch (err) {
-      return { error: (err as Error).message };
+      return { queue: { error: (err as Error).message }, undelivered };
     } finally {
       await queue.close();
     }

@@ -103,7 +103,6 @@ class FakeStream implements Pick<
   }
 }
 
-/** A stream entry as the gateway writes it. */
 /** Two symbols, one in each of two partitions: `own` in partition 0, `other` in 1. */
 function splitSymbols(): { other: string; own: string } {
   const symbols = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META'];
@@ -113,6 +112,7 @@ function splitSymbols(): { other: string; own: string } {
   };
 }
 
+/** A stream entry as the gateway writes it. */
 function tick(
   id: number,
   symbol: string,

@@ -30,7 +30,7 @@ import {
 import { QuoteStreamReader, type StreamEntry } from './quote-stream.reader';
 import { RuleBookService } from './rule-book.service';
 import {
-  entrySymbol,
+  mayOwnEntry,
   ownsSymbol,
   partitionCheckpointKey,
 } from './symbol-partitions';
@@ -280,8 +280,7 @@ export class EvaluationService
       const page = await this.stream.range(from, checkpoint, 1000);
       for (const [, fields] of page) {
         // Only this instance's symbols (their rules are the ones armed here).
-        const symbol = partitions.count > 1 ? entrySymbol(fields) : undefined;
-        if (symbol !== undefined && !ownsSymbol(symbol, partitions)) continue;
+        if (!mayOwnEntry(fields, partitions)) continue;
         try {
           const tick = readQuoteStreamTick(fields);
           if (!tick.stale && ownsSymbol(tick.symbol, partitions)) {
@@ -364,14 +363,10 @@ export class EvaluationService
     // its own data (the reply, then the rule book), which measured faster
     // than alternating tick by tick.
     const ticks = new Array<QuoteStreamTick | undefined>(entries.length);
-    const split = partitions.count > 1;
     for (let i = 0; i < entries.length; i++) {
-      if (split) {
-        // Another instance's partition: not parsed here (its owner parses,
-        // counts and evaluates it).
-        const symbol = entrySymbol(entries[i][1]);
-        if (symbol !== undefined && !ownsSymbol(symbol, partitions)) continue;
-      }
+      // Another instance's partition: not parsed here (its owner parses,
+      // counts and evaluates it).
+      if (!mayOwnEntry(entries[i][1], partitions)) continue;
       try {
         ticks[i] = readQuoteStreamTick(entries[i][1]);
       } catch (err) {

@@ -22,13 +22,17 @@ export function ownsSymbol(
 }
 
 /**
- * The `symbol` field of a quote stream entry (field/value pairs as read),
- * if it has one: enough to tell whose partition the entry is before its
- * payload is parsed.
+ * Whether a quote stream entry (field/value pairs as read) may be this
+ * instance's, from its `symbol` field, before its payload is parsed: false
+ * only for an entry naming a symbol of another instance's partition.
  */
-export function entrySymbol(fields: readonly string[]): string | undefined {
+export function mayOwnEntry(
+  fields: readonly string[],
+  partitions: { count: number; own: readonly number[] },
+): boolean {
+  if (partitions.count === 1) return true;
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'symbol') return fields[i + 1];
+    if (fields[i] === 'symbol') return ownsSymbol(fields[i + 1], partitions);
   }
-  return undefined;
+  return true;
 }

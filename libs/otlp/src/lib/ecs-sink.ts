@@ -51,6 +51,12 @@ export interface BulkLines {
   adjusted: Record<TimestampAdjustment, number>;
 }
 
+/** A data stream's `{"create":{"_index":…,"_id":"` line start. */
+interface ActionLine {
+  bytes: Buffer;
+  text: string;
+}
+
 const ID_BYTES = Buffer.alloc(22);
 const MAX_ID_TIME = 2 ** 48 - 1;
 /** Length of an id: 22 bytes in base64url, unpadded. */
@@ -169,13 +175,12 @@ export class DocumentSink {
   private readonly freeride: Readonly<{ source: string }> | undefined;
   /** `"source":"…",` (JSON), or empty without a source. */
   private readonly sourceJson: string;
-  private readonly actions = new Map<string, string>();
   /**
-   * `buffer` mode: each data stream's action line up to its id, as bytes,
-   * by data stream object (the caller passes one object per data stream of
-   * a scope, so no index name is built per document).
+   * Each data stream's action line up to its id, as text and as bytes, by
+   * data stream object (the caller passes one object per data stream of a
+   * scope, so no index name is built per document).
    */
-  private readonly actionBytes = new Map<DataStream, Buffer>();
+  private readonly actions = new Map<DataStream, ActionLine>();
   private docs = 0;
   /** `buffer` mode: the lines written so far, `outLength` bytes of `out`. */
   private out = EMPTY;
@@ -278,22 +283,11 @@ export class DocumentSink {
     ownNanos: string,
     adjustment: TimestampAdjustment | undefined,
   ): void {
-    let action = this.actionBytes.get(ds);
-    if (action === undefined) {
-      action = Buffer.from(
-        `{"create":{"_index":${JSON.stringify(dataStreamName(ds))},"_id":"`,
-        'utf8',
-      );
-      this.actionBytes.set(ds, action);
-    }
+    const action = this.actionLine(ds).bytes;
     const ownTime = content.startsWith('{"@timestamp"');
-    let source = content;
-    if (!ownTime) {
-      const extra = adjustment
-        ? `,"freeride.timestamp_adjusted":"${adjustment}",`
-        : ',';
-      source = `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
-    }
+    const source = ownTime
+      ? content
+      : this.withReceiptTime(content, adjustment);
     this.reserve(action.length + ID_CHARS + source.length * 3 + 8);
     const out = this.out;
     let at = this.outLength;
@@ -359,21 +353,33 @@ export class DocumentSink {
     id: string,
     adjustment: TimestampAdjustment | undefined,
   ): void {
-    let source = content;
-    if (!content.startsWith('{"@timestamp"')) {
-      // Receipt-time fields go in front; dotted keys merge into `freeride`.
-      const extra = adjustment
-        ? `,"freeride.timestamp_adjusted":"${adjustment}",`
-        : ',';
-      source = `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
-    }
-    const index = dataStreamName(ds);
-    let action = this.actions.get(index);
+    const source = content.startsWith('{"@timestamp"')
+      ? content
+      : this.withReceiptTime(content, adjustment);
+    this.parts.push(`${this.actionLine(ds).text}${id}"}}\n${source}\n`);
+  }
+
+  /** A content without its own time, with the receipt-time fields in front. */
+  private withReceiptTime(
+    content: string,
+    adjustment: TimestampAdjustment | undefined,
+  ): string {
+    // Dotted keys merge into `freeride`.
+    const extra = adjustment
+      ? `,"freeride.timestamp_adjusted":"${adjustment}",`
+      : ',';
+    return `{"@timestamp":"${this.receivedAt}"${extra}${content.slice(1)}`;
+  }
+
+  /** The action line of `ds` up to its id. */
+  private actionLine(ds: DataStream): ActionLine {
+    let action = this.actions.get(ds);
     if (action === undefined) {
-      action = `{"create":{"_index":${JSON.stringify(index)},"_id":"`;
-      this.actions.set(index, action);
+      const text = `{"create":{"_index":${JSON.stringify(dataStreamName(ds))},"_id":"`;
+      action = { bytes: Buffer.from(text, 'utf8'), text };
+      this.actions.set(ds, action);
     }
-    this.parts.push(`${action}${id}"}}\n${source}\n`);
+    return action;
   }
 
   /** `buffer` mode: the lines as UTF-8 bytes. */
