@@ -117,12 +117,12 @@ describe('Python error burst → ingest → Redis streams → apps/anomaly → A
     await ingest.waitUntilReady(
       async () => {
         try {
-          return (await fetch(`${ingestUrl}/health/live`)).ok;
+          return (await fetch(`${ingestUrl}/health/ready`)).ok;
         } catch {
           return false;
         }
       },
-      'ingest /health/live',
+      'ingest /health/ready',
       60_000,
     );
 

@@ -66,15 +66,18 @@ export class IngestProcess {
       logFile: join(this.logDir, `ingest-${Date.now()}.log`),
       name: 'ingest',
     });
+    // Ready, not merely live: the Redis writer has no offline queue, so a
+    // request before its connection is up is answered 503 (as a load
+    // balancer that waits for readiness would never see).
     await this.proc.waitUntilReady(
       async () => {
         try {
-          return (await fetch(`${this.url}/health/live`)).ok;
+          return (await fetch(`${this.url}/health/ready`)).ok;
         } catch {
           return false;
         }
       },
-      'GET /health/live answers',
+      'GET /health/ready answers 200',
       90_000,
     );
   }
