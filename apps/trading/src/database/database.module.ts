@@ -56,8 +56,11 @@ export class DatabaseModule {
       providers: [
         {
           provide: PG_POOL,
+          // Up to 4 connections stay open when idle: a burst of firings
+          // (commits, delivery statuses) does not wait for new connections
+          // and their SCRAM handshakes.
           useFactory: () =>
-            new Pool({ connectionString: config.databaseUrl, max: 10 }),
+            new Pool({ connectionString: config.databaseUrl, max: 10, min: 4 }),
         },
         {
           provide: REDIS_CLIENT,

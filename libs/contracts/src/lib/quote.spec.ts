@@ -1,5 +1,8 @@
+import { z } from 'zod';
+
 import {
   QuoteSchema,
+  canonicalInstantMs,
   parseQuoteStreamFields,
   readQuoteStreamTick,
 } from './quote';
@@ -162,5 +165,60 @@ describe('readQuoteStreamTick', () => {
   ];
   it.each(messageCases)('agrees with the schemas when %s', (_name, fields) => {
     expect(viaFast(fields)).toEqual(viaZod(fields));
+  });
+});
+
+describe('canonicalInstantMs', () => {
+  const ISO = z.iso.datetime();
+
+  it('reads every instant toISOString writes as Date.parse does', () => {
+    // Each day of four centuries (leap years and century rules), at varied times of day.
+    const start = Date.UTC(1999, 0, 1);
+    for (let day = 0; day < 146_097; day++) {
+      const ms = start + day * 86_400_000 + ((day * 7_919_371) % 86_400_000);
+      expect(canonicalInstantMs(new Date(ms).toISOString())).toBe(ms);
+    }
+    for (const s of ['0000-02-29T00:00:00.000Z', '1970-01-01T00:00:00.000Z']) {
+      expect(canonicalInstantMs(s)).toBe(Date.parse(s));
+    }
+  });
+
+  it('answers NaN for every other form, leaving it to the schema', () => {
+    const others = [
+      '2026-02-29T00:00:00.000Z', // not a leap year
+      '2100-02-29T00:00:00.000Z', // a century that is not one
+      '2026-04-31T00:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-01T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T23:59:60.000Z',
+      '2026-01-01T23:59:59.00aZ',
+      '2026-01-01T23:59:59Z',
+      '2026-01-01T23:59:59.1234Z',
+      '2026-01-01 23:59:59.123Z',
+      '2026-01-01T23:59:59.123+',
+      '+2026-01-01T23:59:59.12Z',
+      '2026-1-01T23:59:59.1234Z',
+    ];
+    for (const s of others) expect(canonicalInstantMs(s)).toBeNaN();
+  });
+
+  it('accepts only strings the schema accepts', () => {
+    // Canonical strings with one character replaced by each of a few others.
+    const base = '2024-02-29T23:59:59.999Z';
+    const accepted: string[] = [];
+    for (let i = 0; i < base.length; i++) {
+      for (const c of '0123456789-:.TZ+ x') {
+        const s = base.slice(0, i) + c + base.slice(i + 1);
+        if (!Number.isNaN(canonicalInstantMs(s))) accepted.push(s);
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(100);
+    expect(accepted.filter((s) => !ISO.safeParse(s).success)).toEqual([]);
+    expect(
+      accepted.filter((s) => canonicalInstantMs(s) !== Date.parse(s)),
+    ).toEqual([]);
   });
 });

@@ -98,6 +98,75 @@ const ISO_DATETIME = z.regexes.datetime({});
 const PROVIDERS: ReadonlySet<unknown> = new Set(QUOTE_PROVIDERS);
 const DIGITS = /^\d{1,15}$/; // below 2^53: a safe integer
 
+/** Days in each month of a common year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The digit at `i` of `s` (0-9), or -1. */
+function digitAt(s: string, i: number): number {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** `n` digits of `s` from `i` as a number, or -1 when one is not a digit. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const d = digitAt(s, k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Epoch milliseconds of an instant in the exact form `toISOString` writes
+ * (`YYYY-MM-DDTHH:MM:SS.sssZ`, a real calendar date), without a regular
+ * expression or `Date.parse` (together about half of a tick's parse time);
+ * `NaN` for any other string, which the caller checks the slow way. Every
+ * string this accepts is one zod's `z.iso.datetime()` accepts, and the
+ * answer is `Date.parse`'s.
+ */
+export function canonicalInstantMs(s: string): number {
+  if (
+    s.length !== 24 ||
+    s.charCodeAt(4) !== 45 || // -
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 || // T
+    s.charCodeAt(13) !== 58 || // :
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 || // .
+    s.charCodeAt(23) !== 90 // Z
+  ) {
+    return NaN;
+  }
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
+  const ms = digitsAt(s, 20, 3);
+  if (y < 0 || ms < 0 || mo < 1 || mo > 12 || d < 1) return NaN;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return NaN;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1])) return NaN;
+  // Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000 + ms;
+}
+
+/** Epoch ms of an instant zod's `z.iso.datetime()` accepts; `NaN` when it does not. */
+function instantMs(s: string): number {
+  const ms = canonicalInstantMs(s);
+  if (!Number.isNaN(ms)) return ms;
+  return ISO_DATETIME.test(s) ? Date.parse(s) : NaN;
+}
+
 /**
  * {@link parseQuoteStreamFields} for a hot consumer: the same acceptance
  * (every field of the message and of its quote is checked), without zod's
@@ -143,38 +212,37 @@ export function readQuoteStreamTick(
     DIGITS.test(producedAt)
   ) {
     const q = JSON.parse(payload) as Record<string, unknown> | null;
-    if (
-      typeof q === 'object' &&
-      q !== null &&
-      !Array.isArray(q) &&
-      typeof q['ageMs'] === 'number' &&
-      Number.isSafeInteger(q['ageMs']) &&
-      q['ageMs'] >= 0 &&
-      typeof q['asOf'] === 'string' &&
-      ISO_DATETIME.test(q['asOf']) &&
-      (q['cached'] === undefined || typeof q['cached'] === 'boolean') &&
-      typeof q['price'] === 'number' &&
-      q['price'] > 0 &&
-      PROVIDERS.has(q['provider']) &&
-      typeof q['receivedAt'] === 'string' &&
-      ISO_DATETIME.test(q['receivedAt']) &&
-      typeof q['stale'] === 'boolean' &&
-      typeof q['symbol'] === 'string' &&
-      q['symbol'].length > 0 &&
-      (q['volume'] === undefined ||
-        (typeof q['volume'] === 'number' && q['volume'] >= 0))
-    ) {
-      const tick: QuoteStreamTick = {
-        asOf: Date.parse(q['asOf']),
-        price: q['price'],
-        producedAt: Number(producedAt),
-        stale: q['stale'],
-        symbol: q['symbol'],
-        // Always present (maybe undefined): one object shape for every tick.
-        traceparent,
-        volume: q['volume'],
-      };
-      return tick;
+    if (typeof q === 'object' && q !== null && !Array.isArray(q)) {
+      const asOf = typeof q['asOf'] === 'string' ? instantMs(q['asOf']) : NaN;
+      if (
+        !Number.isNaN(asOf) &&
+        typeof q['ageMs'] === 'number' &&
+        Number.isSafeInteger(q['ageMs']) &&
+        q['ageMs'] >= 0 &&
+        (q['cached'] === undefined || typeof q['cached'] === 'boolean') &&
+        typeof q['price'] === 'number' &&
+        q['price'] > 0 &&
+        PROVIDERS.has(q['provider']) &&
+        typeof q['receivedAt'] === 'string' &&
+        !Number.isNaN(instantMs(q['receivedAt'])) &&
+        typeof q['stale'] === 'boolean' &&
+        typeof q['symbol'] === 'string' &&
+        q['symbol'].length > 0 &&
+        (q['volume'] === undefined ||
+          (typeof q['volume'] === 'number' && q['volume'] >= 0))
+      ) {
+        const tick: QuoteStreamTick = {
+          asOf,
+          price: q['price'],
+          producedAt: Number(producedAt),
+          stale: q['stale'],
+          symbol: q['symbol'],
+          // Always present (maybe undefined): one object shape for every tick.
+          traceparent,
+          volume: q['volume'],
+        };
+        return tick;
+      }
     }
   }
   const { message, quote } = parseQuoteStreamFields(fields);
