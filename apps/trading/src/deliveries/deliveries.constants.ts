@@ -32,3 +32,8 @@ export const FIRST_ATTEMPT_BACKLOG_MAX = 1000;
  * trigger's status).
  */
 export const FIRST_ATTEMPT_GRACE_MS = 2000;
+/**
+ * How long a delivery job may be due while the worker, with nothing running,
+ * starts no job, before the worker is replaced (see `@freeride/queue-watchdog`).
+ */
+export const WORKER_STUCK_GRACE_MS = 15_000;

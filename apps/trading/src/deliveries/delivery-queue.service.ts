@@ -46,7 +46,8 @@ export interface PendingTrigger {
 export class DeliveryQueueService implements OnApplicationShutdown {
   readonly queue: Queue<DeliveryJobData>;
   private readonly logger = new Logger(DeliveryQueueService.name);
-  private readonly connection: RedisClient;
+  /** The queue's Redis client (also read by the worker's watchdog). */
+  readonly connection: RedisClient;
   /** First attempts running, and those waiting for a slot (in commit order). */
   private running = 0;
   private readonly waiting: DeliveryJobData[] = [];

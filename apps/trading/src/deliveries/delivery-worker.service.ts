@@ -1,4 +1,5 @@
 import { backoffDelayMs } from '@freeride/backoff';
+import { QueueWatchdog } from '@freeride/queue-watchdog';
 import {
   type RedisClient,
   createRedisClient,
@@ -14,45 +15,88 @@ import {
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 
 import { TRADING_CONFIG, type TradingConfig } from '../config/trading.config';
-import { BULLMQ_PREFIX, DELIVERY_QUEUE } from './deliveries.constants';
+import {
+  BULLMQ_PREFIX,
+  DELIVERY_QUEUE,
+  WORKER_STUCK_GRACE_MS,
+} from './deliveries.constants';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryAttemptService } from './delivery-attempt.service';
 import type { DeliveryJobData } from './delivery-job';
+import { DeliveryQueueService } from './delivery-queue.service';
 import { DeliveryMetrics } from './delivery.metrics';
 
 /**
  * Consumes the delivery queue: one attempt per job run (after the attempts
  * made before the job, `priorAttempts`), exponential backoff with jitter
  * between attempts, and after the last attempt the job stays in BullMQ's
- * failed set (the dead-letter list) with status `dead`.
+ * failed set (the dead-letter list) with status `dead`. A watchdog replaces
+ * the worker when it stops fetching while deliveries are due (see
+ * `@freeride/queue-watchdog`): retries and recovered deliveries depend on it.
  */
 @Injectable()
 export class DeliveryWorkerService
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(DeliveryWorkerService.name);
-  private connection?: RedisClient;
-  private worker?: Worker<DeliveryJobData>;
+  private readonly connections = new Map<Worker, RedisClient>();
+  private watchdog?: QueueWatchdog<Worker<DeliveryJobData>>;
 
   constructor(
     @Inject(TRADING_CONFIG) private readonly config: TradingConfig,
     private readonly attempts: DeliveryAttemptService,
     private readonly metrics: DeliveryMetrics,
     private readonly repository: DeliveriesRepository,
+    private readonly deliveryQueue: DeliveryQueueService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.watchdog = new QueueWatchdog({
+      createWorker: () => this.createWorker(),
+      disposeWorker: async (worker) => {
+        await worker.close(true);
+        this.connections.get(worker)?.disconnect();
+        this.connections.delete(worker);
+      },
+      graceMs: WORKER_STUCK_GRACE_MS,
+      onCheck: (overdueMs) => this.metrics.overdue.set(overdueMs / 1000),
+      onCheckError: (err) =>
+        this.logger.warn(
+          { error: err.message },
+          'delivery queue check failed; the next one tries again',
+        ),
+      onReplace: (overdueMs) => {
+        this.metrics.workerReplacements.inc();
+        this.logger.warn(
+          { overdueMs },
+          'delivery worker started no job while deliveries were due; replaced it',
+        );
+      },
+      queue: this.deliveryQueue.queue,
+      redis: this.deliveryQueue.connection,
+    });
+    this.watchdog.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.watchdog?.close();
+    await this.attempts.flush();
+    for (const connection of this.connections.values()) connection.disconnect();
+  }
+
+  /** A worker on a connection of its own, with its listeners. */
+  private createWorker(): Worker<DeliveryJobData> {
     const { backoffBaseMs, backoffMaxMs, concurrency, lockMs } =
       this.config.delivery;
-    this.connection = createRedisClient(this.config.redisUrl, {
+    const connection = createRedisClient(this.config.redisUrl, {
       maxRetriesPerRequest: null,
     });
-    this.worker = new Worker<DeliveryJobData>(
+    const worker = new Worker<DeliveryJobData>(
       DELIVERY_QUEUE,
       (job) => this.attempts.run(job.data, attemptsOf(job) + 1),
       {
         concurrency,
-        connection: this.connection,
+        connection,
         prefix: BULLMQ_PREFIX,
         lockDuration: lockMs,
         settings: {
@@ -73,7 +117,8 @@ export class DeliveryWorkerService
         stalledInterval: lockMs,
       },
     );
-    this.worker.on('failed', (job, err) => {
+    this.connections.set(worker, connection);
+    worker.on('failed', (job, err) => {
       if (!job) return;
       const final =
         err instanceof UnrecoverableError ||
@@ -98,15 +143,10 @@ export class DeliveryWorkerService
           ),
         );
     });
-    this.worker.on('error', (err) =>
+    worker.on('error', (err) =>
       this.logger.error({ err }, 'delivery worker error'),
     );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.attempts.flush();
-    this.connection?.disconnect();
+    return worker;
   }
 }
 

@@ -12,6 +12,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export class DeliveryMetrics {
   readonly attempts: Counter<'outcome'>;
   readonly tickToDelivery: Histogram;
+  /** How long the oldest due delivery job has waited past its time. */
+  readonly overdue: Gauge;
+  readonly workerReplacements: Counter;
   private deadCount: () => Promise<number> = () => Promise.resolve(0);
 
   constructor(
@@ -33,6 +36,16 @@ export class DeliveryMetrics {
       buckets: [...durationBuckets],
       help: 'Time from reading the tick to the webhook receiver answering 2xx',
       name: `${metricsPrefix}tick_to_delivery_seconds`,
+      registers: [registry],
+    });
+    this.overdue = new Gauge({
+      help: 'How long the oldest delivery job due for running (a retry, or a delivery recovered after a crash) has waited past its time',
+      name: `${metricsPrefix}delivery_overdue_seconds`,
+      registers: [registry],
+    });
+    this.workerReplacements = new Counter({
+      help: 'Delivery workers replaced because they started no job while deliveries were due',
+      name: `${metricsPrefix}delivery_worker_replacements_total`,
       registers: [registry],
     });
     const dead = () => this.deadCount();
