@@ -1,7 +1,10 @@
+import { join } from 'node:path';
+
 import { runStackScript } from './elasticsearch';
 import { getFreePort } from './free-port';
+import { reapWithOwner } from './managed-process';
 import { makeTempDir, removeTempDir } from './temp-dir';
-import { LOOPBACK } from './testing.constants';
+import { LOOPBACK, STACK_DIR } from './testing.constants';
 import { waitFor } from './wait-for';
 
 /** Options of {@link startElasticsearchCluster}. */
@@ -129,6 +132,15 @@ export async function startElasticsearchCluster(
       );
     },
   };
+  // Stopped even if this test process is killed (see reapWithOwner).
+  reapWithOwner(
+    undefined,
+    `${Object.entries(env)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join(
+        ' ',
+      )} bash '${join(STACK_DIR, 'elasticsearch-cluster.sh')}' stop >/dev/null 2>&1`,
+  );
   try {
     await script(['start'], timeoutMs);
   } catch (err) {

@@ -55,39 +55,43 @@ describe('startProcess', () => {
     expect(alive(childPid)).toBe(false);
   });
 
-  it('kills what it started when the test process is ended by SIGTERM, then ends as SIGTERM would', async () => {
-    const pidFile = join(dir, 'orphan.pid');
-    const script = join(dir, 'starter.ts');
-    writeFileSync(
-      script,
-      `import { startProcess } from ${JSON.stringify(join(__dirname, 'managed-process'))};
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'kills what it started when the test process is ended by %s',
+    async (signal) => {
+      const pidFile = join(dir, `orphan-${signal}.pid`);
+      const script = join(dir, `starter-${signal}.ts`);
+      writeFileSync(
+        script,
+        `import { startProcess } from ${JSON.stringify(join(__dirname, 'managed-process'))};
 void startProcess('sleep', ['60'], { logFile: ${JSON.stringify(join(dir, 'orphan.log'))} }).then((p) => {
   require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
   setInterval(() => undefined, 1000);
 });
 `,
-    );
-    // Plain Node with tsx's loader only: no wrapper process that handles signals itself.
-    const starter = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: join(__dirname, '../../../..'),
-      stdio: 'ignore',
-    });
-    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
-      starter.once('exit', (_code, signal) => resolve(signal)),
-    );
-    await waitFor(() => existsSync(pidFile), {
-      description: 'the starter started its server',
-      timeoutMs: 20_000,
-    });
-    const serverPid = Number(readFileSync(pidFile, 'utf8'));
-    expect(alive(serverPid)).toBe(true);
-    starter.kill('SIGTERM');
-    expect(await ended).toBe('SIGTERM');
-    await waitFor(() => !alive(serverPid), {
-      description: 'the server killed with its starter',
-      timeoutMs: 5_000,
-    });
-  }, 30_000);
+      );
+      // Plain Node with tsx's loader only: no wrapper process that handles signals itself.
+      const starter = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: join(__dirname, '../../../..'),
+        stdio: 'ignore',
+      });
+      const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+        starter.once('exit', (_code, signal) => resolve(signal)),
+      );
+      await waitFor(() => existsSync(pidFile), {
+        description: 'the starter started its server',
+        timeoutMs: 20_000,
+      });
+      const serverPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(alive(serverPid)).toBe(true);
+      starter.kill(signal);
+      expect(await ended).toBe(signal);
+      await waitFor(() => !alive(serverPid), {
+        description: 'the server killed with its starter',
+        timeoutMs: 5_000,
+      });
+    },
+    30_000,
+  );
 
   it('fails readiness early with the log tail when the process exits', async () => {
     const proc = await startProcess('sh', ['-c', 'echo cannot bind; exit 3'], {

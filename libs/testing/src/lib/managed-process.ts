@@ -52,11 +52,30 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
+ * Kills the process group `pid` once this test process is gone, however it ended. Node's
+ * 'exit' and signal hooks below do not cover a SIGKILL, and under Jest they are not even
+ * reached: a test's `process` is a copy with its own listeners, which the real process
+ * never emits to. A detached shell polls both processes once a second; it ends with the
+ * server, or kills the server's group when its owner is gone.
+ */
+export function reapWithOwner(
+  pid: number | undefined,
+  onOwnerGone = `kill -KILL -${pid}`,
+  ownerPid: number = process.pid,
+): void {
+  // Without a server pid the shell lives as long as its owner (the command must be idempotent).
+  const serverGone =
+    pid === undefined ? '' : `kill -0 ${pid} 2>/dev/null || exit 0; `;
+  const script = `while kill -0 ${ownerPid} 2>/dev/null; do ${serverGone}sleep 1; done; ${onOwnerGone}`;
+  spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
+/**
  * A server process started by {@link startProcess}: it runs in its own process group, its
  * output goes to `logFile`, and it does not keep the Node event loop alive. Every process
- * still running when Node exits, or when it is ended by SIGTERM, SIGINT or SIGHUP, gets
- * `SIGKILL` with its group, so a test that forgets to stop a server (or a run stopped from
- * outside) does not leak it.
+ * still running when Node exits, or when it is ended by any signal (SIGKILL included, see
+ * {@link reapWithOwner}), gets `SIGKILL` with its group, so a test that forgets to stop a
+ * server (or a run stopped from outside) does not leak it.
  */
 export class ManagedProcess {
   /** Resolves when the process has exited. */
@@ -224,7 +243,9 @@ export async function startProcess(
       child.once('error', reject);
     });
     child.unref();
-    return new ManagedProcess(name, child.pid as number, opts.logFile, exited);
+    const pid = child.pid as number;
+    reapWithOwner(pid);
+    return new ManagedProcess(name, pid, opts.logFile, exited);
   } finally {
     closeSync(fd);
   }
