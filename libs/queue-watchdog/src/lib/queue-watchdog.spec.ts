@@ -96,6 +96,20 @@ describe('QueueWatchdog (real Redis)', () => {
     return { created: () => created, disposed, replaced, watchdog };
   }
 
+  /** A queue whose first worker is parked; each job run is recorded as `id@worker`. */
+  function parkedFirstWorker() {
+    const queue = newQueue();
+    const ran: string[] = [];
+    const w = watchdogOf(
+      queue,
+      async (job, worker) => {
+        ran.push(`${job.id}@${worker}`);
+      },
+      { firstStuck: true },
+    );
+    return { queue, ran, w };
+  }
+
   it('reads the due time of a delayed job from its BullMQ score', async () => {
     const queue = newQueue();
     const before = Date.now();
@@ -113,15 +127,7 @@ describe('QueueWatchdog (real Redis)', () => {
   });
 
   it('replaces a worker that runs no waiting job, and the new worker runs it', async () => {
-    const queue = newQueue();
-    const ran: string[] = [];
-    const w = watchdogOf(
-      queue,
-      async (job, worker) => {
-        ran.push(`${job.id}@${worker}`);
-      },
-      { firstStuck: true },
-    );
+    const { queue, ran, w } = parkedFirstWorker();
     await queue.add('x', {}, { jobId: 'job-waiting' });
     w.watchdog.start();
     await waitFor(() => ran.length === 1, {
@@ -136,15 +142,7 @@ describe('QueueWatchdog (real Redis)', () => {
   });
 
   it('replaces a worker that leaves a delayed job past its time', async () => {
-    const queue = newQueue();
-    const ran: string[] = [];
-    const w = watchdogOf(
-      queue,
-      async (job, worker) => {
-        ran.push(`${job.id}@${worker}`);
-      },
-      { firstStuck: true },
-    );
+    const { queue, ran, w } = parkedFirstWorker();
     await queue.add('x', {}, { delay: 100, jobId: 'job-delayed' });
     await sleep(600);
     // Overdue by more than the grace: the first check replaces the worker.
