@@ -27,7 +27,7 @@ export const configSchema = z
     TRADING_DELIVERY_LOCK_MS: int(30_000, 1000),
     TRADING_DELIVERY_TIMEOUT_MS: int(5000, 100),
     /** Most ticks taken per stream read (a read answers with what is there, up to this). */
-    TRADING_EVAL_BATCH_SIZE: int(1000, 1),
+    TRADING_EVAL_BATCH_SIZE: int(5000, 1),
     TRADING_EVAL_BLOCK_MS: int(100, 1),
     TRADING_EVAL_ENABLED: bool.default(true),
     /** Lease owner of this evaluator: unique per running instance. */
