@@ -6,3 +6,4 @@ export * from './lib/index-templates';
 export * from './lib/legacy-entry';
 export * from './lib/dead-letter';
 export * from './lib/source-policy';
+export * from './lib/batch-bounds';

@@ -1,5 +1,6 @@
 import { backoffDelayMs } from '@freeride/backoff';
 import {
+  BatchReadBounds,
   ElasticsearchUnavailableError,
   EsBulkIndexer,
   RedisIngestStream,
@@ -113,12 +114,16 @@ export class IndexerService
         count: this.config.indexer.batchEntries,
       },
     );
+    const bounds = new BatchReadBounds(
+      this.config.indexer.batchEntries,
+      this.config.indexer.batchBytes,
+    );
     // New batches are settled concurrently (bounded), so reading and mapping the
     // next batch overlaps with Elasticsearch indexing the previous one.
     const inFlight = new Set<Promise<void>>();
     while (this.workers.running) {
       try {
-        const { entries, source } = await this.collect(reader);
+        const { entries, source } = await this.collect(reader, bounds);
         if (entries.length === 0) continue;
         if (source !== 'new') {
           // Pending and claimed entries may be held by an earlier batch of
@@ -152,32 +157,41 @@ export class IndexerService
 
   /**
    * The reader's next batch; a batch of new entries is filled up until it is
-   * full in entries or bytes, or the flush time has passed.
+   * full in entries or bytes, or the flush time has passed. Each read asks
+   * for as many entries as fit in both bounds (`bounds`), so that one
+   * `XREADGROUP` reply stays near the byte bound too.
    */
   private async collect(
     reader: ConsumerGroupReader<StoredIngestEntry>,
+    bounds: BatchReadBounds,
   ): Promise<{ entries: StoredIngestEntry[]; source: EntrySource }> {
-    const { batchBytes, batchEntries, flushMs } = this.config.indexer;
+    const { flushMs } = this.config.indexer;
     const started = Date.now();
-    const first = await reader.next({ blockMs: flushMs });
+    const first = await reader.next({
+      blockMs: flushMs,
+      count: bounds.count(),
+    });
     const batch = first.entries.map((e) => e.value);
+    const sizes = batch.map((entry) => entry.body.length);
+    bounds.observe(sizes);
     if (first.source !== 'new' || batch.length === 0)
       return { entries: batch, source: first.source };
     let bytes = 0;
-    for (const entry of batch) bytes += entry.body.length;
-    while (
-      this.workers.running &&
-      batch.length < batchEntries &&
-      bytes < batchBytes
+    for (const size of sizes) bytes += size;
+    for (
+      let count = bounds.count(batch.length, bytes);
+      count > 0 && this.workers.running;
+      count = bounds.count(batch.length, bytes)
     ) {
       const remaining = flushMs - (Date.now() - started);
       if (remaining <= 0) break;
-      const got = await reader.readNew(batchEntries - batch.length, remaining);
+      const got = await reader.readNew(count, remaining);
       if (got.length === 0) break;
       for (const { value } of got) {
         bytes += value.body.length;
         batch.push(value);
       }
+      bounds.observe(got.map(({ value }) => value.body.length));
     }
     return { entries: batch, source: 'new' };
   }
