@@ -63,19 +63,21 @@ export class DeliveriesRepository {
     }>,
   ): Promise<void> {
     if (rows.length === 0) return;
-    await this.pool.query(
-      `UPDATE alert_triggers AS t SET delivery_status = 'delivered',
+    await this.pool.query({
+      // Prepared once per connection (parsed and planned once).
+      name: 'trading-mark-delivered',
+      text: `UPDATE alert_triggers AS t SET delivery_status = 'delivered',
          attempts = GREATEST(t.attempts, u.attempts), last_status_code = u.code,
          last_error = NULL, delivered_at = u.at, updated_at = now()
        FROM unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[]) AS u(id, attempts, code, at)
        WHERE t.id = u.id`,
-      [
+      values: [
         rows.map((r) => r.triggerId),
         rows.map((r) => r.attempts),
         rows.map((r) => r.statusCode),
         rows.map(() => new Date()),
       ],
-    );
+    });
   }
 
   /** What to send for a trigger not yet delivered nor dead (`undefined`: nothing to send). */

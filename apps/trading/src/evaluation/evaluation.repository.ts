@@ -102,8 +102,11 @@ export class EvaluationRepository {
       fired_at: Date;
       id: string;
       idempotency_key: string;
-    }>(
-      `WITH ins AS (
+    }>({
+      // Prepared once per connection: PostgreSQL parses and plans this
+      // statement once, not on every commit.
+      name: 'trading-evaluation-commit',
+      text: `WITH ins AS (
          INSERT INTO alert_triggers (idempotency_key, rule_id, symbol, value, tick_as_of, stream_id, traceparent, price)
          SELECT k, r, s, v, to_timestamp(t / 1000.0), sid, tp, p
          FROM unnest($1::text[], $2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[], $16::float8[])
@@ -130,7 +133,7 @@ export class EvaluationRepository {
          ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()
        )
        SELECT id, idempotency_key, fired_at FROM ins`,
-      [
+      values: [
         f.map((p) => p.fire.idempotencyKey),
         f.map((p) => p.fire.rule.id),
         f.map((p) => p.fire.rule.symbol),
@@ -148,7 +151,7 @@ export class EvaluationRepository {
         batch.checkpoint?.id ?? null,
         f.map((p) => p.fire.price ?? null),
       ],
-    );
+    });
     return rows.map((r) => ({
       firedAt: r.fired_at,
       id: r.id,
