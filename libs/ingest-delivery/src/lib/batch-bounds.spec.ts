@@ -19,12 +19,19 @@ describe('BatchReadBounds', () => {
     expect(bounds.count(150, 150_000)).toBe(50);
   });
 
-  it('reads at least one entry while there is room, none once a bound is reached', () => {
+  it('reads at least one entry into an empty batch, none once a bound is reached', () => {
     const bounds = new BatchReadBounds(200, 5_000_000);
     bounds.observe([20_000_000]);
     expect(bounds.count()).toBe(1);
-    expect(bounds.count(1, 5_000_000)).toBe(0);
+    expect(bounds.count(1, 20_000_000)).toBe(0);
     expect(bounds.count(200, 0)).toBe(0);
+  });
+
+  it('ends a started batch when another entry of the average size would not fit', () => {
+    const bounds = new BatchReadBounds(200, 5_000_000);
+    bounds.observe([400_000]);
+    expect(bounds.count(12, 4_800_000)).toBe(0);
+    expect(bounds.count(11, 4_400_000)).toBe(1);
   });
 
   it('follows the entry size as it changes', () => {

@@ -28,13 +28,16 @@ export class BatchReadBounds {
 
   /**
    * Entries to read for a batch that already holds `entries` entries of
-   * `bytes` bytes: at least 1 while both bounds leave room, else 0.
+   * `bytes` bytes: as many of the average size as fit in both bounds; for
+   * an empty batch at least 1; for a started one 0 once another entry of
+   * the average size would not fit (the batch is full: a last entry over
+   * the bound would become a small `_bulk` request of its own).
    */
   count(entries = 0, bytes = 0): number {
     const room = this.maxEntries - entries;
     if (room <= 0 || bytes >= this.maxBytes) return 0;
     if (this.averageBytes === 0) return room;
     const fit = Math.floor((this.maxBytes - bytes) / this.averageBytes);
-    return Math.max(1, Math.min(room, fit));
+    return Math.min(room, entries === 0 ? Math.max(1, fit) : fit);
   }
 }
