@@ -124,8 +124,20 @@ export class DeliveryWorkerService
         err instanceof UnrecoverableError ||
         job.attemptsMade >= (job.opts.attempts ?? 1);
       this.metrics.attempts.inc({ outcome: final ? 'dead' : 'retry' });
-      if (!final) return;
       const attempts = attemptsOf(job);
+      if (!final) {
+        // The message and its cause's only: the destination is the trader's.
+        this.logger.warn(
+          {
+            attempts,
+            cause: (err.cause as Error | undefined)?.message,
+            error: err.message,
+            triggerId: job.data.triggerId,
+          },
+          'delivery attempt failed; retried after its backoff',
+        );
+        return;
+      }
       this.logger.warn(
         { attempts, err, triggerId: job.data.triggerId },
         'webhook delivery moved to the dead-letter list',
