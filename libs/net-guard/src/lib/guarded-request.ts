@@ -1,7 +1,12 @@
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  request as httpRequest,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { Pool } from 'undici';
 
 import { ForbiddenDestinationError, parseGuardedUrl } from './check-url';
 import { type NetPolicy, destinationProblem } from './policy';
@@ -56,43 +61,9 @@ export function guardedLookup(
   };
 }
 
-/**
- * Keep-alive connection pools of guarded requests, by policy, then by field
- * and origin: each pool connects only through the `guardedLookup` of its
- * policy, port and field, so every pooled socket was checked. undici's pool
- * costs the caller about a third of the CPU `http.request` does per request.
- */
-const pools = new WeakMap<NetPolicy, Map<string, Pool>>();
-/** Origins pooled per policy (beyond that the pools are closed and start over). */
-const POOLS_MAX = 1_000;
-
-function poolFor(
-  target: ReturnType<typeof parseGuardedUrl>,
-  policy: NetPolicy,
-  field: string,
-): Pool {
-  let byOrigin = pools.get(policy);
-  if (!byOrigin) {
-    byOrigin = new Map();
-    pools.set(policy, byOrigin);
-  }
-  const key = `${field} ${target.url.origin}`;
-  let pool = byOrigin.get(key);
-  if (!pool) {
-    if (byOrigin.size >= POOLS_MAX) {
-      // Requests in flight finish first; later ones open new pools.
-      for (const old of byOrigin.values()) void old.close();
-      byOrigin.clear();
-    }
-    pool = new Pool(target.url.origin, {
-      connect: target.literal
-        ? {}
-        : { lookup: guardedLookup(policy, target.port, field) },
-    });
-    byOrigin.set(key, pool);
-  }
-  return pool;
-}
+/** Only guarded requests use these pools, so every pooled socket was checked. */
+const HTTP_AGENT = new HttpAgent({ keepAlive: true });
+const HTTPS_AGENT = new HttpsAgent({ keepAlive: true });
 
 /** What `parseGuardedUrl` answered, by policy, then by field and URL. */
 const checkedTargets = new WeakMap<
@@ -157,41 +128,51 @@ export async function guardedRequest(
   field = 'url',
 ): Promise<GuardedResponse> {
   const target = checkedTarget(raw, policy, field);
+  const https = target.url.protocol === 'https:';
   const maxBody = init.maxBodyBytes ?? 64 * 1024;
-  // A timer cleared when the exchange ends (an AbortSignal.timeout per
-  // request would fire, and build its error, long after most answers).
-  const abort = new AbortController();
-  const timer = setTimeout(
-    () =>
-      abort.abort(new Error(`no complete answer within ${init.timeoutMs} ms`)),
-    init.timeoutMs,
-  );
-  try {
-    const res = await poolFor(target, policy, field).request({
-      body: init.body,
-      headers: init.headers as Record<string, string>,
-      method: (init.method ?? 'GET') as 'GET',
-      path: target.url.pathname + target.url.search,
-      signal: abort.signal,
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    await new Promise<void>((resolve, reject) => {
-      res.body.on('data', (chunk: Buffer) => {
-        if (size < maxBody) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.body.on('error', reject);
-      res.body.on('end', resolve);
-    });
-    return {
-      body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'),
-      headers: res.headers,
-      status: res.statusCode,
-    };
-  } catch (err) {
-    throw abort.signal.aborted ? (abort.signal.reason as Error) : err;
-  } finally {
-    clearTimeout(timer);
-  }
+  return await new Promise<GuardedResponse>((resolve, reject) => {
+    const req = (https ? httpsRequest : httpRequest)(
+      target.url,
+      {
+        agent: https ? HTTPS_AGENT : HTTP_AGENT,
+        headers: init.headers,
+        lookup: target.literal
+          ? undefined
+          : guardedLookup(policy, target.port, field),
+        method: init.method ?? 'GET',
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size < maxBody) chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            body: Buffer.concat(chunks).subarray(0, maxBody).toString('utf8'),
+            headers: res.headers,
+            status: res.statusCode ?? 0,
+          });
+        });
+      },
+    );
+    // A timer cleared when the exchange ends (an AbortSignal.timeout per
+    // request would fire, and build its error, long after most answers).
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          new Error(`no complete answer within ${init.timeoutMs} ms`),
+        ),
+      init.timeoutMs,
+    );
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      reject(err);
+    }
+    req.on('error', fail);
+    req.end(init.body);
+  });
 }
