@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 
+import { MIGRATIONS_LOCK_ID } from '../src/database/database.constants';
 import {
   type Infra,
   type TestTrader,
@@ -13,9 +14,6 @@ import {
   waitFor,
 } from './support/trading-harness';
 import { WebhookReceiver } from './support/webhook-receiver';
-
-/** The trading app's migrations lock (`MIGRATIONS_LOCK_ID`, node-pg-migrate's default). */
-const MIGRATIONS_LOCK_ID = '7241865325823964';
 
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000;
 

@@ -60,7 +60,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  */
 export function reapWithOwner(
   pid: number | undefined,
-  onOwnerGone = `kill -KILL -${pid}`,
+  // Checked again first: the server may have ended during the last second.
+  onOwnerGone = `kill -0 ${pid} 2>/dev/null && kill -KILL -${pid}`,
   ownerPid: number = process.pid,
 ): void {
   // Without a server pid the shell lives as long as its owner (the command must be idempotent).
