@@ -87,6 +87,12 @@ export class DetectionService
    * partition is one slot, read by its own reader.
    */
   private readonly owned = new Map<number, OwnedPartition>();
+  /**
+   * Engines of partitions whose lease this instance lost (not saved: a new
+   * owner may already run on the saved state). Taken back when this
+   * instance gets the partition again before anyone saved a newer state.
+   */
+  private readonly lost = new Map<number, AnomalyEngine>();
   private leases: PartitionLeases | undefined;
   private readonly logger = new Logger(DetectionService.name);
   private readonly metrics: AnomalyMetrics;
@@ -199,8 +205,7 @@ export class DetectionService
   private async startPartition(p: number): Promise<void> {
     const { stream } = this.config;
     const redis = this.redis!;
-    const engine = this.owned.get(p)?.engine ?? this.newEngine();
-    await this.restoreState(p, engine);
+    const engine = this.owned.get(p)?.engine ?? (await this.engineOf(p));
     const consumerName =
       stream.assignment === 'static' ? stream.consumerName : `anomaly-p${p}`;
     const reader = duplicateRedisClient(redis, {
@@ -243,6 +248,7 @@ export class DetectionService
     if (!owned) return;
     await owned.consumer?.stop();
     if (reason !== 'lost') await this.saveState(p);
+    else if (this.leases) this.lost.set(p, owned.engine);
     owned.reader?.disconnect();
     if (this.leases) {
       this.owned.delete(p);
@@ -252,17 +258,38 @@ export class DetectionService
     }
   }
 
-  /** Loads a partition's saved detector state, so it keeps the vocabulary and warm-up. */
-  private async restoreState(
-    partition: number,
-    engine: AnomalyEngine,
-  ): Promise<void> {
+  /**
+   * The engine of a partition being taken: its saved detector state
+   * restored (vocabulary and warm-up), or, when this instance lost the
+   * lease and gets it back before anyone saved a newer state (a pause
+   * longer than the lease), the engine it had, which has seen the records
+   * it read since its last save.
+   */
+  private async engineOf(partition: number): Promise<AnomalyEngine> {
+    const kept = this.lost.get(partition);
+    this.lost.delete(partition);
+    let saved: AnomalyEngineSnapshot | undefined;
     try {
-      const saved = await this.redis?.get(ANOMALY_STATE_KEY(partition));
-      if (saved) engine.restore(JSON.parse(saved) as AnomalyEngineSnapshot);
+      const text = await this.redis?.get(ANOMALY_STATE_KEY(partition));
+      if (text) saved = JSON.parse(text) as AnomalyEngineSnapshot;
     } catch (err) {
       // degrade to a cold start: the detectors re-learn
       this.logger.warn({ err, partition }, 'detector state not restored');
+    }
+    if (
+      kept &&
+      Number.isFinite(kept.eventTimeMs) &&
+      !((saved?.eventTimeMs ?? -Infinity) > kept.eventTimeMs)
+    )
+      return kept;
+    const engine = this.newEngine();
+    if (!saved) return engine;
+    try {
+      engine.restore(saved);
+      return engine;
+    } catch (err) {
+      this.logger.warn({ err, partition }, 'detector state not restored');
+      return this.newEngine();
     }
   }
 

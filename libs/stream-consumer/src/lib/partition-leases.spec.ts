@@ -21,6 +21,7 @@ describe('PartitionLeases', () => {
     owner: string,
     events: string[],
     onChange?: (partitions: number[]) => void,
+    releaseMs = 0,
   ) {
     const client = new Redis(server.url, { maxRetriesPerRequest: 0 });
     client.on('error', () => undefined);
@@ -32,8 +33,10 @@ describe('PartitionLeases', () => {
       onAcquire: (p) => {
         events.push(`${owner}+${p}`);
       },
-      onRelease: (p, reason) => {
+      onRelease: async (p, reason) => {
         events.push(`${owner}-${p}:${reason}`);
+        // e.g. waiting for a reader's batch in flight
+        if (releaseMs > 0) await new Promise((r) => setTimeout(r, releaseMs));
       },
       onChange,
       owner,
@@ -118,6 +121,31 @@ describe('PartitionLeases', () => {
       expect(changes).toHaveLength(2);
     } finally {
       await d.leases.stop();
+    }
+  });
+
+  it('keeps the leases it holds alive while slow give-ups run (two of them outlast a lease)', async () => {
+    const events: string[] = [];
+    // Each give-up takes 400 ms, a lease lives 600 ms: two in one round
+    // used to let the partitions kept expire before the next round.
+    const e = member('e', events, undefined, 400);
+    await e.leases.start(() => undefined);
+    const f = member('f', events);
+    await f.leases.start(() => undefined);
+    try {
+      await waitFor(
+        () =>
+          e.leases.partitions.length === 2 && f.leases.partitions.length === 2,
+        { description: 'two partitions each', timeoutMs: 10_000 },
+      );
+      // Several more rounds: the share stays put.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(events.filter((x) => x.endsWith(':rebalance'))).toHaveLength(2);
+      expect(events.filter((x) => x.endsWith(':lost'))).toEqual([]);
+      expect(e.leases.partitions).toHaveLength(2);
+    } finally {
+      await f.leases.stop();
+      await e.leases.stop();
     }
   });
 });

@@ -95,6 +95,8 @@ export class PartitionLeases {
   private readonly owned = new Set<number>();
   /** Whether the current round lost, gave up or took a partition. */
   private changed = false;
+  /** When the held leases and the heartbeat were last renewed (Date.now()). */
+  private renewedAt = 0;
   private readonly renewEveryMs: number;
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
@@ -153,26 +155,17 @@ export class PartitionLeases {
   }
 
   private async balance(): Promise<void> {
-    const { leaseKey, leaseMs, membersKey, owner, partitions } = this.options;
-    const members = Number(
-      await this.redis.eval(HEARTBEAT_SCRIPT, 1, membersKey, owner, leaseMs),
-    );
-    for (const p of this.partitions) {
-      const renewed = Number(
-        await this.redis.eval(RENEW_SCRIPT, 1, leaseKey(p), owner, leaseMs),
-      );
-      if (renewed !== 1) {
-        this.owned.delete(p);
-        this.changed = true;
-        await this.options.onRelease(p, 'lost');
-      }
-    }
+    const { leaseKey, leaseMs, owner, partitions } = this.options;
+    const members = await this.keepAlive();
     if (this.stopped) return;
     const fair = Math.ceil(partitions / Math.max(1, members));
-    // Give up the highest partitions beyond the fair share.
+    // Give up the highest partitions beyond the fair share. Each give-up
+    // waits for its reader's batch in flight: the leases kept are renewed
+    // between them, or several slow give-ups would let them expire.
     while (this.owned.size > fair) {
       const p = this.partitions[this.owned.size - 1];
       await this.giveUp(p, 'rebalance');
+      await this.keepAliveIfDue();
     }
     // Take free ones, starting at an offset of the owner's name so that
     // instances starting together try different partitions first.
@@ -180,6 +173,7 @@ export class PartitionLeases {
     for (let i = 0; i < partitions && this.owned.size < fair; i++) {
       const p = (start + i) % partitions;
       if (this.owned.has(p)) continue;
+      await this.keepAliveIfDue();
       const taken =
         (await this.redis.set(leaseKey(p), owner, 'PX', leaseMs, 'NX')) ===
           'OK' ||
@@ -197,6 +191,36 @@ export class PartitionLeases {
         throw err;
       }
     }
+  }
+
+  /**
+   * Heartbeat, then renews every lease held, dropping (`onRelease(p,
+   * 'lost')`) those that expired or that someone else holds; returns the
+   * number of live members.
+   */
+  private async keepAlive(): Promise<number> {
+    const { leaseKey, leaseMs, membersKey, owner } = this.options;
+    this.renewedAt = Date.now();
+    const members = Number(
+      await this.redis.eval(HEARTBEAT_SCRIPT, 1, membersKey, owner, leaseMs),
+    );
+    for (const p of this.partitions) {
+      const renewed = Number(
+        await this.redis.eval(RENEW_SCRIPT, 1, leaseKey(p), owner, leaseMs),
+      );
+      if (renewed !== 1) {
+        this.owned.delete(p);
+        this.changed = true;
+        await this.options.onRelease(p, 'lost');
+      }
+    }
+    return members;
+  }
+
+  /** {@link keepAlive} when a renewal period passed since the last one (a round with slow callbacks). */
+  private async keepAliveIfDue(): Promise<void> {
+    if (Date.now() - this.renewedAt >= this.renewEveryMs)
+      await this.keepAlive();
   }
 
   private async giveUp(
