@@ -90,7 +90,8 @@ export class DetectionService
   /**
    * Engines of partitions whose lease this instance lost (not saved: a new
    * owner may already run on the saved state). Taken back when this
-   * instance gets the partition again before anyone saved a newer state.
+   * instance gets the partition again in the same lease round and nobody
+   * saved a newer state; dropped at the end of that round.
    */
   private readonly lost = new Map<number, AnomalyEngine>();
   private leases: PartitionLeases | undefined;
@@ -159,6 +160,8 @@ export class DetectionService
         leaseMs: stream.leaseMs,
         membersKey: ANOMALY_MEMBERS_KEY,
         onAcquire: (p) => this.startPartition(p),
+        // A lost engine is taken back in the round it was lost in, or never.
+        onChange: () => this.lost.clear(),
         onRelease: (p, reason) => this.stopPartition(p, reason),
         owner: stream.consumerName,
         partitions: stream.partitionCount,
@@ -248,7 +251,7 @@ export class DetectionService
     if (!owned) return;
     await owned.consumer?.stop();
     if (reason !== 'lost') await this.saveState(p);
-    else if (this.leases) this.lost.set(p, owned.engine);
+    else this.lost.set(p, owned.engine);
     owned.reader?.disconnect();
     if (this.leases) {
       this.owned.delete(p);
@@ -266,30 +269,24 @@ export class DetectionService
    * it read since its last save.
    */
   private async engineOf(partition: number): Promise<AnomalyEngine> {
-    const kept = this.lost.get(partition);
+    let kept = this.lost.get(partition);
     this.lost.delete(partition);
-    let saved: AnomalyEngineSnapshot | undefined;
+    // an engine that read nothing has nothing to keep
+    if (kept && !Number.isFinite(kept.eventTimeMs)) kept = undefined;
     try {
       const text = await this.redis?.get(ANOMALY_STATE_KEY(partition));
-      if (text) saved = JSON.parse(text) as AnomalyEngineSnapshot;
-    } catch (err) {
-      // degrade to a cold start: the detectors re-learn
-      this.logger.warn({ err, partition }, 'detector state not restored');
-    }
-    if (
-      kept &&
-      Number.isFinite(kept.eventTimeMs) &&
-      !((saved?.eventTimeMs ?? -Infinity) > kept.eventTimeMs)
-    )
-      return kept;
-    const engine = this.newEngine();
-    if (!saved) return engine;
-    try {
-      engine.restore(saved);
+      const saved = text
+        ? (JSON.parse(text) as AnomalyEngineSnapshot)
+        : undefined;
+      if (kept && !((saved?.eventTimeMs ?? -Infinity) > kept.eventTimeMs))
+        return kept;
+      const engine = this.newEngine();
+      if (saved) engine.restore(saved);
       return engine;
     } catch (err) {
+      // degrade to the engine it had, or a cold start: the detectors re-learn
       this.logger.warn({ err, partition }, 'detector state not restored');
-      return this.newEngine();
+      return kept ?? this.newEngine();
     }
   }
 

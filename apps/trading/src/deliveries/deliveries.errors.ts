@@ -15,6 +15,21 @@ export class WebhookDeliveryError extends FreerideError {
   }
 }
 
+/**
+ * What a failed attempt's log says of its error: the message and its
+ * cause's only (the error's details name the trader's destination).
+ */
+export function failureLogFields(err: unknown): {
+  cause?: string;
+  error: string;
+} {
+  const error = err as Error;
+  return {
+    cause: (error.cause as Error | undefined)?.message,
+    error: error.message,
+  };
+}
+
 /** The operator asked to replay a delivery that is not in the dead-letter list. */
 export class DeliveryNotDeadError extends FreerideError {
   constructor(triggerId: string) {

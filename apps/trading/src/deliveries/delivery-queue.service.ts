@@ -22,6 +22,7 @@ import {
   FIRST_ATTEMPT_GRACE_MS,
   JITTER_BACKOFF,
 } from './deliveries.constants';
+import { failureLogFields } from './deliveries.errors';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryAttemptService } from './delivery-attempt.service';
 import type { DeliveryJobData } from './delivery-job';
@@ -221,13 +222,8 @@ export class DeliveryQueueService implements OnApplicationShutdown {
       // A forbidden destination fails again at once in the worker, which
       // moves it to the dead-letter list.
       this.metrics.attempts.inc({ outcome: 'retry' });
-      // The message and its cause's only: the destination is the trader's.
       this.logger.warn(
-        {
-          cause: ((err as Error).cause as Error | undefined)?.message,
-          error: (err as Error).message,
-          triggerId: job.triggerId,
-        },
+        { ...failureLogFields(err), triggerId: job.triggerId },
         'first delivery attempt failed; its retries go through the queue',
       );
       const { backoffBaseMs, backoffMaxMs } = this.config.delivery;

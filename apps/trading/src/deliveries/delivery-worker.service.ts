@@ -20,6 +20,7 @@ import {
   DELIVERY_QUEUE,
   WORKER_STUCK_GRACE_MS,
 } from './deliveries.constants';
+import { failureLogFields } from './deliveries.errors';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryAttemptService } from './delivery-attempt.service';
 import type { DeliveryJobData } from './delivery-job';
@@ -126,14 +127,8 @@ export class DeliveryWorkerService
       this.metrics.attempts.inc({ outcome: final ? 'dead' : 'retry' });
       const attempts = attemptsOf(job);
       if (!final) {
-        // The message and its cause's only: the destination is the trader's.
         this.logger.warn(
-          {
-            attempts,
-            cause: (err.cause as Error | undefined)?.message,
-            error: err.message,
-            triggerId: job.data.triggerId,
-          },
+          { attempts, ...failureLogFields(err), triggerId: job.data.triggerId },
           'delivery attempt failed; retried after its backoff',
         );
         return;
