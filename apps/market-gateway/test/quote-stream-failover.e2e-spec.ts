@@ -1,4 +1,4 @@
-import { QUOTE_STREAM_KEY, parseQuoteStreamFields } from '@freeride/contracts';
+import { QUOTE_STREAM_KEY, parseQuoteStreamEntry } from '@freeride/contracts';
 
 import Redis from 'ioredis';
 
@@ -47,8 +47,8 @@ describe('quote stream failover (provider websockets, real Redis)', () => {
       async () => {
         const entries = await redisClient.xrange(QUOTE_STREAM_KEY, '-', '+');
         return entries.length > 0
-          ? entries.map(
-              ([, fields]) => parseQuoteStreamFields(fields).quote.provider,
+          ? entries.flatMap(([, fields]) =>
+              parseQuoteStreamEntry(fields).quotes.map((q) => q.quote.provider),
             )
           : undefined;
       },
@@ -97,8 +97,8 @@ describe('quote stream failover (provider websockets, real Redis)', () => {
             `(${last}`,
             '+',
           );
-          const quotes = entries.map(
-            ([, fields]) => parseQuoteStreamFields(fields).quote,
+          const quotes = entries.flatMap(([, fields]) =>
+            parseQuoteStreamEntry(fields).quotes.map((q) => q.quote),
           );
           return quotes.filter(
             (q) => q.provider === 'polygon' && q.symbol === 'MSFT',

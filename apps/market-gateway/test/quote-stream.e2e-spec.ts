@@ -1,7 +1,7 @@
 import {
   QUOTE_STREAM_KEY,
   type Quote,
-  parseQuoteStreamFields,
+  parseQuoteStreamEntry,
 } from '@freeride/contracts';
 
 import Redis from 'ioredis';
@@ -30,7 +30,7 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
   // Telemetry on, as shipped: the traceparent comes from the app's own SDK.
   const collector = new OtlpCollector();
 
-  /** Stream entries after `afterId`, parsed with the contract's schema. */
+  /** Quotes of the stream entries after `afterId`, parsed with the contract's schemas. */
   async function readAfter(
     afterId: string,
   ): Promise<{ id: string; quote: Quote; traceparent?: string }[]> {
@@ -39,10 +39,9 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
       `(${afterId}`,
       '+',
     );
-    return entries.map(([id, fields]) => {
-      const { message, quote } = parseQuoteStreamFields(fields);
-      return { id, quote, traceparent: message.traceparent };
-    });
+    return entries.flatMap(([id, fields]) =>
+      parseQuoteStreamEntry(fields).quotes.map((q) => ({ id, ...q })),
+    );
   }
 
   beforeAll(async () => {
@@ -88,9 +87,34 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
       stale: false,
     });
     expect(entries[0].quote.ageMs).toBeGreaterThanOrEqual(0);
-    expect(entries[0].traceparent).toMatch(
-      /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/,
+    for (const e of entries)
+      expect(e.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    // One trace per quote, also for the quotes of one frame.
+    const traces = entries.map((e) => e.traceparent!.split('-')[1]);
+    expect(new Set(traces).size).toBe(traces.length);
+  });
+
+  it('writes the trades of one provider frame as one entry, in their order', async () => {
+    // The fake sends one frame with a trade of each subscribed symbol.
+    const entries = await redisClient.xrange(QUOTE_STREAM_KEY, '-', '+');
+    const frames = entries.map(([, fields]) => parseQuoteStreamEntry(fields));
+    const both = frames.filter((f) => f.quotes.length === 2);
+    expect(both.length).toBeGreaterThan(0);
+    for (const f of both)
+      expect(f.quotes.map((q) => q.quote.symbol).sort()).toEqual([
+        'AAPL',
+        'MSFT',
+      ]);
+    const quotes = frames.reduce((n, f) => n + f.quotes.length, 0);
+    const metrics = (await request(gateway.url).get('/metrics').expect(200))
+      .text;
+    const published = Number(
+      /freeride_gateway_quote_stream_published_total\{[^}]*provider="finnhub"[^}]*\} (\d+)/.exec(
+        metrics,
+      )?.[1],
     );
+    // Every quote is counted once, whether it went out alone or in a frame.
+    expect(published).toBeGreaterThanOrEqual(quotes);
   });
 
   it('reconnects and resubscribes after the websocket is killed', async () => {

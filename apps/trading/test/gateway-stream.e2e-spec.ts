@@ -1,4 +1,7 @@
-import type { AlertWebhookPayload } from '@freeride/contracts';
+import {
+  type AlertWebhookPayload,
+  parseQuoteStreamEntry,
+} from '@freeride/contracts';
 import { verifyWebhookSignature } from '@freeride/trading-rules';
 
 import { createFinnhubFake } from './support/fakes';
@@ -45,16 +48,20 @@ describe('quotes from the real market gateway to a signed webhook', () => {
         trigger: { mode: 'once' },
       });
     }
-    await api(app, trader, 'POST', '/v1/alerts', {
-      condition: { threshold: 0.01, type: 'price_above' },
-      delivery: { webhookUrl: `${receiver.url}/every` },
-      symbol: 'AAPL',
-      trigger: { cooldownSeconds: 0, mode: 'every_time' },
-    });
+    for (const symbol of ['AAPL', 'MSFT']) {
+      await api(app, trader, 'POST', '/v1/alerts', {
+        condition: { threshold: 0.01, type: 'price_above' },
+        delivery: { webhookUrl: `${receiver.url}/every/${symbol}` },
+        symbol,
+        trigger: { cooldownSeconds: 0, mode: 'every_time' },
+      });
+    }
+    // The fake sends a frame with a trade of each symbol: the gateway writes
+    // each frame as one entry of two quotes.
     gateway = await startGateway(infra, finnhub, {
       ...otlp,
       OTEL_SDK_DISABLED: 'false',
-      STREAM_SYMBOLS: 'AAPL',
+      STREAM_SYMBOLS: 'AAPL,MSFT',
     });
   });
 
@@ -100,22 +107,23 @@ describe('quotes from the real market gateway to a signed webhook', () => {
       rows[0].stream_id,
       rows[0].stream_id,
     );
-    const fields = entry[1];
-    const tickTraceparent = fields[fields.indexOf('traceparent') + 1];
-    expect(fields).toContain('traceparent');
-    const traceId = tickTraceparent.split('-')[1];
+    const tick = parseQuoteStreamEntry(entry[1]).quotes.find(
+      (q) => q.quote.symbol === 'AAPL',
+    );
+    expect(tick?.traceparent).toBeDefined();
+    const traceId = tick!.traceparent!.split('-')[1];
     expect(String(above.headers['traceparent'])).toMatch(
       new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`),
     );
   });
 
   it('gives each tick its own trace: publish → evaluation → delivery, linked to the subscription, seen by the receiver', async () => {
-    await waitFor(() => receiver.delivered('/every').length >= 2, {
+    await waitFor(() => receiver.delivered('/every/AAPL').length >= 2, {
       description: 'two ticks delivered',
       timeoutMs: 30_000,
     });
     const [first, second] = receiver
-      .delivered('/every')
+      .delivered('/every/AAPL')
       .slice(0, 2)
       .map((r) => String(r.headers['traceparent']).split('-')[1]);
     expect(first).toMatch(/^[0-9a-f]{32}$/);
@@ -155,6 +163,62 @@ describe('quotes from the real market gateway to a signed webhook', () => {
           traceId: subscribe!.traceId,
         }),
       ]);
+    }
+  });
+
+  it('keeps one trace per tick when one entry carries the ticks of a provider frame', async () => {
+    const traceOf = (traceparent: string | undefined) =>
+      traceparent?.split('-')[1];
+    const delivered = () =>
+      new Set(
+        ['/every/AAPL', '/every/MSFT'].flatMap((path) =>
+          receiver
+            .delivered(path)
+            .map((r) => traceOf(String(r.headers['traceparent']))),
+        ),
+      );
+    // An entry of two quotes whose ticks both fired and were delivered.
+    const found = await waitFor(
+      async () => {
+        const { rows } = await infra.pg.query<{ stream_id: string }>(
+          `SELECT stream_id FROM alert_triggers
+            WHERE delivery_status = 'delivered'
+            GROUP BY stream_id HAVING count(DISTINCT symbol) = 2
+            ORDER BY stream_id LIMIT 1`,
+        );
+        if (!rows[0]) return undefined;
+        const [entry] = await infra.redis.xrange(
+          'freeride:quotes',
+          rows[0].stream_id,
+          rows[0].stream_id,
+        );
+        const { quotes } = parseQuoteStreamEntry(entry[1]);
+        const traces = quotes.map((q) => traceOf(q.traceparent));
+        return traces.every((t) => t && delivered().has(t))
+          ? { quotes, traces }
+          : undefined;
+      },
+      { description: 'a two-quote entry delivered', timeoutMs: 30_000 },
+    );
+    expect(found.quotes.map((q) => q.quote.symbol).sort()).toEqual([
+      'AAPL',
+      'MSFT',
+    ]);
+    // Two ticks of one entry: two traces, each from its own publish span.
+    expect(new Set(found.traces).size).toBe(2);
+    for (const traceId of found.traces) {
+      await waitFor(
+        () =>
+          collector
+            .trace(traceId!)
+            .some((s) => s.name === 'market-gateway quote.publish'),
+        { description: `publish span of ${traceId}`, timeoutMs: 20_000 },
+      );
+      const publish = collector
+        .trace(traceId!)
+        .filter((s) => s.name === 'market-gateway quote.publish');
+      expect(publish).toHaveLength(1);
+      expect(publish[0].parentSpanId).toBe('');
     }
   });
 });

@@ -18,6 +18,8 @@ export const { values: args } = parseArgs({
     'naive-ticks': { default: '20000', type: 'string' },
     /** Directory for a V8 CPU profile of the app (`--cpu-prof`); unset: no profile. */
     'profile-app': { type: 'string' },
+    /** Quotes per stream entry of the throughput run (comma-separated: each size runs in turn; 1: one entry per tick, more: the trades of one provider frame). */
+    'quotes-per-entry': { default: '1,50', type: 'string' },
     rate: { default: '5000', type: 'string' },
     rules: { default: '10000', type: 'string' },
     seconds: { default: '20', type: 'string' },

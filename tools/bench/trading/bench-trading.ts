@@ -16,7 +16,9 @@
  *    local webhook receiver; latency = receiver time − publish time.
  * 4. Evaluator throughput (evaluator-throughput-bench.ts): the same app
  *    draining a backlog of 500,000 ticks from the quote stream; ticks/s from
- *    the stored checkpoint's progress.
+ *    the stored checkpoint's progress. Once with one quote per stream entry
+ *    (a provider sending one trade per message), once with 50 (the trades of
+ *    one provider frame, as the gateway writes them).
  * 5. Sentiment (sentiment-bench.ts): 10,000 replayed headlines through
  *    SentimentPipeline against the OpenAI fake, vs one request per headline.
  *
@@ -24,7 +26,7 @@
  *          [--naive-ticks 20000] [--indicator-rules 10000] [--backlog-ticks 500000]
  *          [--headlines 10000] [--json FILE] [--skip-e2e] [--profile-app DIR]
  *          [--only engine,webhook,throughput,sentiment] [--latencies FILE]
- *          [--instances 1,2]
+ *          [--instances 1,2] [--quotes-per-entry 1,50]
  *
  * `--skip-e2e` skips 3 and 4 (the runs of the app); `--only` runs only the
  * parts named (engine: 1 and 2); `--profile-app DIR` writes a V8 CPU
@@ -32,7 +34,8 @@
  * delivery's publish, commit and receipt times of the tick → webhook run
  * (FILE.N for N instances); `--instances 1,2` (the default) runs 3 and 4
  * with one evaluator instance, then with two sharing the symbol partitions
- * (fixed shares: `TRADING_EVAL_PARTITIONS`).
+ * (fixed shares: `TRADING_EVAL_PARTITIONS`); `--quotes-per-entry 1,50` (the
+ * default) runs 4 with each entry size in turn.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -121,11 +124,14 @@ async function main(): Promise<void> {
     console.table(endToEnd);
   }
   if (runs('throughput')) {
-    for (const instances of instanceCounts) {
-      console.log(
-        `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream (${instances} evaluator instance(s))`,
-      );
-      throughput.push(await benchEvaluatorThroughput(instances));
+    const perEntry = args['quotes-per-entry'].split(',').map(Number);
+    for (const quotes of perEntry) {
+      for (const instances of instanceCounts) {
+        console.log(
+          `evaluator throughput: the app draining ${args['backlog-ticks']} ticks from the stream, ${quotes} quote(s) per entry (${instances} evaluator instance(s))`,
+        );
+        throughput.push(await benchEvaluatorThroughput(instances, quotes));
+      }
     }
     console.table(throughput);
   }

@@ -1,11 +1,11 @@
-import { QUOTE_STREAM_KEY } from '@freeride/contracts';
+import { QUOTE_STREAM_KEY, quoteStreamFields } from '@freeride/contracts';
 import { waitFor } from '@freeride/testing';
 
 import { makeTicks, prng, symbolName } from './bench-data';
 import { args } from './bench-options';
 import {
   type TradingAppFixture,
-  quoteFields,
+  benchQuote,
   startTradingAppFixture,
 } from './trading-app-fixture';
 
@@ -27,28 +27,43 @@ const TICK_STEP = 0.0002;
 /** Ticks of the first run, which fires what holds when 20,000 rules are armed. */
 const WARMUP_TICKS = 100_000;
 
-/** Appends entries `0-(from+1)` … `0-to` of the tick replay to the stream. */
+/**
+ * Appends ticks `from` … `to - 1` of the replay to the stream, `perEntry`
+ * quotes to an entry as the gateway writes the trades of one provider frame
+ * (1: one entry per tick). An entry's id is `0-N`, N the number of ticks up
+ * to and including its last, so a checkpoint reads as a tick count.
+ */
 async function appendBacklog(
   fixture: TradingAppFixture,
   ticks: ReturnType<typeof makeTicks>,
   from: number,
   to: number,
+  perEntry: number,
 ): Promise<void> {
   const now = Date.now();
-  for (let i = from; i < to; i += 10_000) {
+  const entriesPerPipeline = Math.max(1, Math.floor(10_000 / perEntry));
+  for (let i = from; i < to;) {
     const pipe = fixture.redis.pipeline();
-    for (let j = i; j < Math.min(to, i + 10_000); j++) {
+    for (let e = 0; e < entriesPerPipeline && i < to; e++) {
+      const end = Math.min(to, i + perEntry);
+      const quotes = [];
+      for (let j = i; j < end; j++) {
+        quotes.push(
+          benchQuote(
+            symbolName(ticks.sym[j]),
+            ticks.asOf(j),
+            ticks.price[j],
+            ticks.volume[j],
+            now,
+          ),
+        );
+      }
       pipe.xadd(
         QUOTE_STREAM_KEY,
-        `0-${j + 1}`,
-        ...quoteFields(
-          symbolName(ticks.sym[j]),
-          ticks.asOf(j),
-          ticks.price[j],
-          ticks.volume[j],
-          now,
-        ),
+        `0-${end}`,
+        ...quoteStreamFields(quotes, now),
       );
+      i = end;
     }
     await pipe.exec();
   }
@@ -58,8 +73,8 @@ async function appendBacklog(
  * The evaluator's throughput, in the real app catching up after a restart.
  * A first run arms the 20,000 rules on 100,000 ticks (the rules that hold
  * at once fire then, and cool down), evaluates and delivers everything, and
- * stops. While it is down, a backlog of N ticks is appended (entry ids `0-k`:
- * an id is its tick's index); the app starts again, resumes from its stored
+ * stops. While it is down, a backlog of N ticks is appended, `perEntry`
+ * quotes to a stream entry (entry ids `0-k`: k ticks up to its last); the app starts again, resumes from its stored
  * checkpoint (warming up on the ticks before it) and catches up. The stored
  * checkpoint (written by each group commit) is sampled every POLL_MS:
  * ticks/s = ticks between the first sample past the restart point and the
@@ -70,7 +85,7 @@ async function appendBacklog(
  * time over the same window (`/proc`) gives ticks per CPU-second of the app,
  * which other load on the machine changes less than the wall-clock rate.
  */
-export async function benchEvaluatorThroughput(instances = 1) {
+export async function benchEvaluatorThroughput(instances = 1, perEntry = 1) {
   const total = Number(args['backlog-ticks']);
   let delivered = 0;
   const fixture = await startTradingAppFixture(() => delivered++);
@@ -84,7 +99,7 @@ export async function benchEvaluatorThroughput(instances = 1) {
     const ticks = makeTicks(prng(5), all, t0, TICKS_PER_MS, TICK_STEP);
     // Short blocking reads: the final checkpoint is written once a read finds nothing.
     const env = { TRADING_EVAL_BLOCK_MS: '20', TRADING_EVAL_START: 'earliest' };
-    await appendBacklog(fixture, ticks, 0, WARMUP_TICKS);
+    await appendBacklog(fixture, ticks, 0, WARMUP_TICKS, perEntry);
     await fixture.start(env, instances);
     await waitFor(() => fixture.caughtUp(), {
       description: 'the first run evaluated and delivered',
@@ -94,7 +109,7 @@ export async function benchEvaluatorThroughput(instances = 1) {
     await fixture.stop();
     const firedBefore = await triggers(fixture);
     const deliveredBefore = delivered;
-    await appendBacklog(fixture, ticks, WARMUP_TICKS, all);
+    await appendBacklog(fixture, ticks, WARMUP_TICKS, all, perEntry);
 
     const samples: Array<{ at: number; cpu: number; seq: number }> = [];
     let done = false;
@@ -130,6 +145,7 @@ export async function benchEvaluatorThroughput(instances = 1) {
       fired: (await triggers(fixture)) - firedBefore,
       instances,
       measuredTicks: last.seq - first.seq,
+      quotesPerEntry: perEntry,
       rules: fixture.rules,
       samples: samples.length,
       seconds: Math.round(seconds * 1000) / 1000,

@@ -1,4 +1,8 @@
-import { QUOTE_STREAM_KEY } from '@freeride/contracts';
+import {
+  QUOTE_STREAM_KEY,
+  type Quote,
+  quoteStreamFields,
+} from '@freeride/contracts';
 import {
   builtAppCommand,
   getFreePort,
@@ -60,15 +64,15 @@ export interface TradingAppFixture {
   stop(): Promise<void>;
 }
 
-/** A quote stream entry as the gateway writes it (`XADD` arguments after the key and id). */
-export function quoteFields(
+/** A quote of the benches' replay as the gateway serves it. */
+export function benchQuote(
   symbol: string,
   asOf: number,
   price: number,
   volume: number,
   now: number,
-): string[] {
-  const quote = {
+): Quote {
+  return {
     ageMs: 0,
     asOf: new Date(asOf).toISOString(),
     cached: false,
@@ -79,16 +83,20 @@ export function quoteFields(
     symbol,
     volume: Math.round(volume),
   };
-  return [
-    'kind',
-    'quote',
-    'payload',
-    JSON.stringify(quote),
-    'producedAt',
-    String(Math.round(now)),
-    'symbol',
-    symbol,
-  ];
+}
+
+/** A quote stream entry of one quote as the gateway writes it (`XADD` arguments after the key and id). */
+export function quoteFields(
+  symbol: string,
+  asOf: number,
+  price: number,
+  volume: number,
+  now: number,
+): string[] {
+  return quoteStreamFields(
+    [benchQuote(symbol, asOf, price, volume, now)],
+    Math.round(now),
+  );
 }
 
 export async function startTradingAppFixture(

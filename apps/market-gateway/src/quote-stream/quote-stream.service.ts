@@ -1,12 +1,17 @@
-import { QUOTE_STREAM_KEY, type Quote } from '@freeride/contracts';
+import {
+  MAX_QUOTES_PER_ENTRY,
+  QUOTE_STREAM_KEY,
+  type Quote,
+  quoteStreamFields,
+} from '@freeride/contracts';
 import { type MarketDataRouter, QuoteStreamer } from '@freeride/market-data';
 import { nestLogSink } from '@freeride/observability';
 import type { RedisClient } from '@freeride/redis-connection';
 import {
   ATTR,
   TRACER_NAME,
-  currentTraceparent,
   recordError,
+  traceparentOf,
 } from '@freeride/tracing';
 
 import {
@@ -16,7 +21,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { type SpanContext, context, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  context,
+  trace,
+} from '@opentelemetry/api';
 
 import {
   MARKET_GATEWAY_CONFIG,
@@ -36,6 +47,12 @@ import { MarketDataMetrics } from '../market-data/market-data.metrics';
  * Each publish span is the root of its own trace (one trace per tick, through
  * evaluation to delivery), linked to the span that opened the subscription:
  * a parent would put every tick since start into one trace.
+ *
+ * The quotes of one provider message (a websocket frame carries every trade
+ * since the last one) go out as one stream entry, each with its own
+ * traceparent: they are gathered while the frame is handled and written
+ * right after it (a microtask, no timer), so batching adds no wait, and at
+ * high rates Redis and every reader pay per frame, not per trade.
  */
 @Injectable()
 export class QuoteStreamService
@@ -44,6 +61,10 @@ export class QuoteStreamService
   private readonly logger = new Logger(QuoteStreamService.name);
   private streamer?: QuoteStreamer;
   private subscription?: SpanContext;
+  /** Quotes of the provider message being handled, each with its publish span. */
+  private gathered: { quote: Quote; span: Span }[] = [];
+  /** The write of {@link gathered} after the current message. */
+  private flushing?: Promise<void>;
 
   constructor(
     @Inject(MARKET_GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
@@ -94,46 +115,62 @@ export class QuoteStreamService
     await this.streamer?.stop();
   }
 
-  /** Appends one quote to the stream (capped at `QUOTE_STREAM_MAXLEN`, approximately). */
-  async publish(quote: Quote): Promise<void> {
-    const tracer = trace.getTracer(TRACER_NAME);
-    const span = tracer.startSpan('market-gateway quote.publish', {
-      attributes: { [ATTR.MARKET_PROVIDER]: quote.provider },
-      links: this.subscription ? [{ context: this.subscription }] : [],
-      root: true,
+  /**
+   * Publishes one quote: with the other quotes of the same provider message,
+   * in one entry appended to the stream (capped at `QUOTE_STREAM_MAXLEN`,
+   * approximately). Resolves once written; a failure is logged and recorded
+   * on each quote's span, never thrown.
+   */
+  publish(quote: Quote): Promise<void> {
+    const span = trace
+      .getTracer(TRACER_NAME)
+      .startSpan('market-gateway quote.publish', {
+        attributes: { [ATTR.MARKET_PROVIDER]: quote.provider },
+        links: this.subscription ? [{ context: this.subscription }] : [],
+        root: true,
+      });
+    this.gathered.push({ quote, span });
+    if (this.gathered.length >= MAX_QUOTES_PER_ENTRY) return this.flush();
+    this.flushing ??= Promise.resolve().then(() => {
+      this.flushing = undefined;
+      return this.flush();
     });
+    return this.flushing;
+  }
+
+  /** Writes the quotes gathered so far as one entry. */
+  private async flush(): Promise<void> {
+    const batch = this.gathered;
+    if (batch.length === 0) return;
+    this.gathered = [];
     try {
-      await context.with(trace.setSpan(context.active(), span), async () => {
-        const fields = [
-          'kind',
-          'quote',
-          'symbol',
-          quote.symbol,
-          'payload',
-          JSON.stringify(quote),
-          'producedAt',
-          String(Date.now()),
-        ];
-        const traceparent = currentTraceparent();
-        if (traceparent) fields.push('traceparent', traceparent);
-        await this.redis.xadd(
+      const fields = quoteStreamFields(
+        batch.map((b) => b.quote),
+        Date.now(),
+        batch.map((b) => traceparentOf(b.span)),
+      );
+      // The write's own span goes into the first quote's trace, never into
+      // the context the message arrived in (the subscription's).
+      await context.with(trace.setSpan(ROOT_CONTEXT, batch[0].span), () =>
+        this.redis.xadd(
           QUOTE_STREAM_KEY,
           'MAXLEN',
           '~',
           String(this.config.stream.maxLen),
           '*',
           ...fields,
-        );
-      });
-      this.metrics.streamPublished.inc({ provider: quote.provider });
+        ),
+      );
+      for (const { quote } of batch)
+        this.metrics.streamPublished.inc({ provider: quote.provider });
     } catch (err) {
-      recordError(span, err);
+      for (const { span } of batch) recordError(span, err);
       this.logger.warn(
-        { err, provider: quote.provider },
+        { err, provider: batch[0].quote.provider, quotes: batch.length },
         'quote publish failed',
       );
     } finally {
-      span.end();
+      for (const { span } of batch) span.end();
     }
   }
 }

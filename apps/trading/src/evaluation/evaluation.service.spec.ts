@@ -1,4 +1,4 @@
-import { partitionOf } from '@freeride/contracts';
+import { partitionOf, quoteStreamFields } from '@freeride/contracts';
 import type { HealthRegistry } from '@freeride/observability';
 import { RuleEngine } from '@freeride/trading-rules';
 
@@ -42,6 +42,8 @@ class FakeStream implements Pick<
   readonly entries: StreamEntry[] = [];
   /** The id after which each read asked. */
   readonly reads: string[] = [];
+  /** How many entries each read asked for. */
+  readonly counts: number[] = [];
   private wake: Array<() => void> = [];
 
   append(...entries: StreamEntry[]): void {
@@ -82,6 +84,7 @@ class FakeStream implements Pick<
     blockMs: number,
   ): Promise<StreamEntry[]> {
     this.reads.push(afterId);
+    this.counts.push(count);
     const deadline = Date.now() + blockMs;
     const opened = this.closes;
     for (;;) {
@@ -439,6 +442,89 @@ describe('EvaluationService', () => {
       b.fires.map((f) => f.fire.price),
     );
     expect(fired).toEqual([101]);
+  });
+
+  it('evaluates every tick of an entry of several quotes, each in its own trace, and counts an invalid one', async () => {
+    const ctx = setup({
+      TRADING_EVAL_PARTITIONS: '0',
+      TRADING_EVAL_PARTITION_COUNT: '2',
+      TRADING_EVAL_START: 'earliest',
+    });
+    const { other, own } = splitSymbols();
+    ctx.active.push(
+      rule(RULE_ID, own, { threshold: 100, type: 'price_above' }),
+    );
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    const quoteAt = (s: number, symbol: string, price: number) => ({
+      ageMs: 0,
+      asOf: new Date(T0 + s * 1000).toISOString(),
+      cached: false,
+      price,
+      provider: 'finnhub' as const,
+      receivedAt: new Date(T0 + s * 1000).toISOString(),
+      stale: false,
+      symbol,
+    });
+    const traces = [1, 2, 3, 4].map(
+      (i) => `00-${String(i).repeat(32)}-b7ad6b7169203331-01`,
+    );
+    const fields = quoteStreamFields(
+      [
+        quoteAt(1, own, 101),
+        quoteAt(1, other, 150),
+        { ...quoteAt(2, own, 102), price: -1 },
+        quoteAt(3, own, 103),
+      ],
+      T0 + 3000,
+      traces,
+    );
+    ctx.stream.append(['7-0', fields]);
+    await until(() => ctx.checkpoints().includes('7-0'));
+    // The other partition's quote is read (the entry is shared) but not counted here.
+    expect(ctx.counted('invalid')).toBe(1);
+    expect(ctx.counted('evaluated')).toBe(2);
+    const fires = ctx.repository.commit.mock.calls.flatMap(([b]) => b.fires);
+    expect(fires.map((f) => f.fire.price)).toEqual([101, 103]);
+    expect(fires.map((f) => f.streamId)).toEqual(['7-0', '7-0']);
+    // Each firing's evaluation continues its own tick's trace.
+    expect(fires.map((f) => f.traceparent?.split('-')[1])).toEqual([
+      traces[0].split('-')[1],
+      traces[3].split('-')[1],
+    ]);
+  });
+
+  it('asks for about TRADING_EVAL_BATCH_SIZE ticks per read, however many quotes an entry holds', async () => {
+    const ctx = setup({
+      TRADING_EVAL_BATCH_SIZE: '100',
+      TRADING_EVAL_START: 'earliest',
+    });
+    running = ctx.service;
+    await ctx.service.onApplicationBootstrap();
+    const frame = (id: number) => {
+      const asOf = new Date(T0 + id * 1000).toISOString();
+      const quotes = Array.from({ length: 25 }, (_, i) => ({
+        ageMs: 0,
+        asOf,
+        cached: false,
+        price: 100 + i,
+        provider: 'finnhub' as const,
+        receivedAt: asOf,
+        stale: false,
+        symbol: `S${i}`,
+      }));
+      return [`${id}-0`, quoteStreamFields(quotes, T0)] as StreamEntry;
+    };
+    ctx.stream.append(frame(1), frame(2));
+    await until(() => ctx.checkpoints().includes('2-0'));
+    ctx.stream.append(tick(3, 'AAPL', 101));
+    await until(() => ctx.checkpoints().includes('3-0'));
+    // One entry at first (it may hold 500 quotes); after entries of 25
+    // quotes, 4; after one of a single quote, 100.
+    expect(ctx.stream.counts[0]).toBe(1);
+    expect(ctx.stream.counts).toContain(4);
+    expect(ctx.stream.counts.at(-1)).toBe(100);
+    expect(ctx.counted('evaluated')).toBe(51);
   });
 
   it('does not enqueue a firing PostgreSQL already had (a replay)', async () => {

@@ -1,4 +1,8 @@
-import { type QuoteStreamTick, readQuoteStreamTick } from '@freeride/contracts';
+import {
+  MAX_QUOTES_PER_ENTRY,
+  type QuoteStreamTick,
+  readQuoteStreamTicks,
+} from '@freeride/contracts';
 import { HealthRegistry } from '@freeride/observability';
 import {
   ATTR,
@@ -98,6 +102,11 @@ export class EvaluationService
   };
   private lastCommitAt = 0;
   private lastId = '0-0';
+  /**
+   * Quotes per stream entry in the last entries read (an entry holds one,
+   * or a provider frame's); until some are read, the most an entry can hold.
+   */
+  private ticksPerEntry = MAX_QUOTES_PER_ENTRY;
   private loop?: Promise<void>;
   private running = false;
   /** Reassignments run one after the other (see {@link reassign}). */
@@ -277,21 +286,30 @@ export class EvaluationService
     let warmed = 0;
     const partitions = this.config.evaluation.partitions;
     for (;;) {
-      const page = await this.stream.range(from, checkpoint, 1000);
+      // Pages of about 1,000 ticks, whatever an entry holds.
+      const count = this.entriesFor(1000);
+      const page = await this.stream.range(from, checkpoint, count);
+      let quotes = 0;
       for (const [, fields] of page) {
         // Only this instance's symbols (their rules are the ones armed here).
         if (!mayOwnEntry(fields, partitions)) continue;
+        let ticks: QuoteStreamTick[];
         try {
-          const tick = readQuoteStreamTick(fields);
+          // Invalid entries and quotes were counted when first read.
+          ticks = readQuoteStreamTicks(fields, () => undefined);
+        } catch {
+          continue;
+        }
+        quotes += ticks.length;
+        for (const tick of ticks) {
           if (!tick.stale && ownsSymbol(tick.symbol, partitions)) {
             this.ruleBook.engine.warmUp(tick);
             warmed++;
           }
-        } catch {
-          // Invalid entries were counted when first read.
         }
       }
-      if (page.length < 1000) break;
+      this.learnEntrySize(page.length, quotes);
+      if (page.length < count) break;
       from = `(${page[page.length - 1][0]}`;
     }
     this.logger.log(
@@ -316,10 +334,24 @@ export class EvaluationService
     // Once shutting down, no new read (the reader would open a new connection).
     if (!this.running) return Promise.resolve([]);
     const { batchSize, blockMs } = this.config.evaluation;
-    const read = this.stream.readAfter(afterId, batchSize, blockMs);
+    const read = this.stream.readAfter(
+      afterId,
+      this.entriesFor(batchSize),
+      blockMs,
+    );
     // A read-ahead still pending at shutdown fails with nobody awaiting it.
     read.catch(() => undefined);
     return read;
+  }
+
+  /** How many entries hold about `ticks` ticks, by the last entries read. */
+  private entriesFor(ticks: number): number {
+    return Math.max(1, Math.min(ticks, Math.round(ticks / this.ticksPerEntry)));
+  }
+
+  /** Learns the quotes per entry from `entries` and the ticks read from them. */
+  private learnEntrySize(entries: number, ticks: number): void {
+    if (entries > 0) this.ticksPerEntry = Math.max(1, ticks / entries);
   }
 
   private async run(): Promise<void> {
@@ -332,9 +364,11 @@ export class EvaluationService
           if (this.committedId !== this.lastId) await this.startDrain();
           continue;
         }
-        // Read ahead: the next batch is on its way while this one is evaluated.
-        next = this.read(entries[entries.length - 1][0]);
-        await this.processBatch(entries);
+        await this.processBatch(entries, () => {
+          // Read ahead: the next batch is on its way while this one is
+          // evaluated (asked once this one is parsed: its size is known).
+          next = this.read(entries[entries.length - 1][0]);
+        });
       } catch (err) {
         if (!this.running) break;
         this.logger.error({ err }, 'quote stream batch failed; retrying');
@@ -345,7 +379,11 @@ export class EvaluationService
     }
   }
 
-  private async processBatch(entries: StreamEntry[]): Promise<void> {
+  /** Parses and evaluates a batch; calls `parsed` between the two. */
+  private async processBatch(
+    entries: StreamEntry[],
+    parsed: () => void,
+  ): Promise<void> {
     const receivedAt = Date.now();
     const endTimer = this.metrics.batchSeconds.startTimer();
     const engine = this.ruleBook.engine;
@@ -361,37 +399,58 @@ export class EvaluationService
     let lastProducedAt: number | undefined;
     // The whole batch is parsed first, then evaluated: each phase runs on
     // its own data (the reply, then the rule book), which measured faster
-    // than alternating tick by tick.
-    const ticks = new Array<QuoteStreamTick | undefined>(entries.length);
+    // than alternating tick by tick. An entry holds one quote or the quotes
+    // of one provider message.
+    const ticks = new Array<QuoteStreamTick[] | undefined>(entries.length);
+    let quotes = 0;
     for (let i = 0; i < entries.length; i++) {
       // Another instance's partition: not parsed here (its owner parses,
       // counts and evaluates it).
       if (!mayOwnEntry(entries[i][1], partitions)) continue;
+      const streamId = entries[i][0];
       try {
-        ticks[i] = readQuoteStreamTick(entries[i][1]);
+        ticks[i] = readQuoteStreamTicks(entries[i][1], (err, index) => {
+          counts.invalid++;
+          this.logger.warn(
+            { err, index, streamId },
+            'invalid quote in a quote stream entry skipped',
+          );
+        });
       } catch (err) {
         counts.invalid++;
         this.logger.warn(
-          { err, streamId: entries[i][0] },
+          { err, streamId },
           'invalid quote stream entry skipped',
         );
       }
+      quotes += ticks[i]?.length ?? 1;
     }
+    this.learnEntrySize(entries.length, quotes);
+    parsed();
     for (let i = 0; i < entries.length; i++) {
-      const tick = ticks[i];
-      if (tick === undefined) continue;
+      const entryTicks = ticks[i];
+      if (entryTicks === undefined) continue;
       const id = entries[i][0];
-      lastProducedAt = tick.producedAt;
-      // Another evaluator instance owns this symbol's partition.
-      if (!ownsSymbol(tick.symbol, partitions)) continue;
-      if (tick.stale) {
-        counts.stale++;
-        continue;
-      }
-      const result = engine.onTick(tick);
-      counts[result.rejected ?? 'evaluated']++;
-      if (result.fired.length > 0 || result.expired.length > 0) {
-        this.collect(result, fires, expired, id, tick.traceparent, receivedAt);
+      for (const tick of entryTicks) {
+        lastProducedAt = tick.producedAt;
+        // Another evaluator instance owns this symbol's partition.
+        if (!ownsSymbol(tick.symbol, partitions)) continue;
+        if (tick.stale) {
+          counts.stale++;
+          continue;
+        }
+        const result = engine.onTick(tick);
+        counts[result.rejected ?? 'evaluated']++;
+        if (result.fired.length > 0 || result.expired.length > 0) {
+          this.collect(
+            result,
+            fires,
+            expired,
+            id,
+            tick.traceparent,
+            receivedAt,
+          );
+        }
       }
     }
     this.lastId = entries[entries.length - 1][0];

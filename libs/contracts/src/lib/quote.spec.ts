@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
 import {
+  type Quote,
   QuoteSchema,
   canonicalInstantMs,
+  parseQuoteStreamEntry,
   parseQuoteStreamFields,
+  quoteStreamFields,
   readQuoteStreamTick,
+  readQuoteStreamTicks,
 } from './quote';
 
 const quote = {
@@ -221,4 +225,148 @@ describe('canonicalInstantMs', () => {
       accepted.filter((s) => canonicalInstantMs(s) !== Date.parse(s)),
     ).toEqual([]);
   });
+});
+
+describe('quote stream entries of several quotes (quoteStreamFields, parseQuoteStreamEntry, readQuoteStreamTicks)', () => {
+  const tp = (i: number) =>
+    `00-${String(i + 1).padStart(32, '0')}-${String(i + 7).padStart(16, '0')}-01`;
+  const quotes: Quote[] = ['AAPL', 'MSFT', 'AAPL'].map((symbol, i) =>
+    QuoteSchema.parse({ ...quote, price: 189.5 + i, symbol }),
+  );
+  /** Ticks and the indexes reported invalid, or the error thrown. */
+  const viaFast = (fields: string[]) => {
+    const invalid: number[] = [];
+    try {
+      const ticks = readQuoteStreamTicks(fields, (_err, i) => invalid.push(i));
+      return { invalid, ticks };
+    } catch (err) {
+      return { error: (err as Error).name };
+    }
+  };
+
+  it('writes one quote as a `quote` entry, as before, and several as one `quotes` entry', () => {
+    const one = quoteStreamFields([quotes[0]], 1764000000000, [tp(0)]);
+    expect(parseQuoteStreamFields(one)).toEqual({
+      message: {
+        kind: 'quote',
+        payload: JSON.stringify(quotes[0]),
+        producedAt: 1764000000000,
+        symbol: 'AAPL',
+        traceparent: tp(0),
+      },
+      quote: quotes[0],
+    });
+    const several = quoteStreamFields(quotes, 1764000000000, [
+      tp(0),
+      undefined,
+      tp(2),
+    ]);
+    expect(several.slice(0, 2)).toEqual(['kind', 'quotes']);
+    expect(parseQuoteStreamEntry(several)).toEqual({
+      producedAt: 1764000000000,
+      quotes: [
+        { quote: quotes[0], traceparent: tp(0) },
+        { quote: quotes[1], traceparent: undefined },
+        { quote: quotes[2], traceparent: tp(2) },
+      ],
+    });
+    expect(() => quoteStreamFields([], 1)).toThrow(RangeError);
+  });
+
+  it('reads every tick of an entry, each with its own traceparent, as the schemas do', () => {
+    for (const fields of [
+      quoteStreamFields([quotes[1]], 1764000000001, [tp(1)]),
+      quoteStreamFields(
+        quotes,
+        1764000000002,
+        quotes.map((_, i) => tp(i)),
+      ),
+      quoteStreamFields(quotes, 1764000000003),
+    ]) {
+      const { producedAt, quotes: parsed } = parseQuoteStreamEntry(fields);
+      expect(viaFast(fields)).toEqual({
+        invalid: [],
+        ticks: parsed.map(({ quote: q, traceparent }) => ({
+          asOf: Date.parse(q.asOf),
+          price: q.price,
+          producedAt,
+          stale: q.stale,
+          symbol: q.symbol,
+          traceparent,
+          volume: q.volume,
+        })),
+      });
+    }
+  });
+
+  // Each field of the middle quote removed or set to values of every kind:
+  // the fast reader must take and refuse exactly the quotes the schema does,
+  // and still read the other two.
+  const values: unknown[] = [
+    undefined,
+    null,
+    true,
+    0,
+    -1,
+    1.5,
+    '',
+    'x',
+    'iex',
+    '2026-11-24T15:00:00Z',
+    '2026-02-30T15:00:00.000Z',
+    [],
+    {},
+  ];
+  const cases = Object.keys(quote).flatMap((key) =>
+    values.map((value) => [key, value] as const),
+  );
+  it.each(cases)('agrees with the schema on quote[1].%s = %j', (key, value) => {
+    const middle: Record<string, unknown> = { ...quote, [key]: value };
+    if (value === undefined) delete middle[key];
+    const items = [quotes[0], middle, quotes[2]];
+    const fields = quoteStreamFields(items as Quote[], 1764000000000);
+    const accepted = QuoteSchema.safeParse(middle).success;
+    const read = viaFast(fields);
+    expect(read).toMatchObject({ invalid: accepted ? [] : [1] });
+    expect((read as { ticks: unknown[] }).ticks).toHaveLength(accepted ? 3 : 2);
+    // The schemas name the middle quote's field, or accept it.
+    const viaSchemas = (() => {
+      try {
+        parseQuoteStreamEntry(fields);
+        return 'accepted';
+      } catch (err) {
+        return (err as z.ZodError).issues[0].path.slice(0, 2);
+      }
+    })();
+    expect(viaSchemas).toEqual(accepted ? 'accepted' : ['payload', 1]);
+  });
+
+  const batch = (extra: Record<string, string>) =>
+    Object.entries({
+      kind: 'quotes',
+      payload: JSON.stringify(quotes),
+      producedAt: '1764000000000',
+      traceparents: [tp(0), tp(1), tp(2)].join(','),
+      ...extra,
+    }).flat();
+  const malformed: Array<[string, string[], RegExp]> = [
+    ['payload not JSON', batch({ payload: '[{oops' }), /JSON/],
+    ['payload an object', batch({ payload: JSON.stringify(quote) }), /payload/],
+    ['payload empty', batch({ payload: '[]' }), /payload/],
+    ['producedAt negative', batch({ producedAt: '-5' }), /producedAt/],
+    [
+      'traceparents one short',
+      batch({ traceparents: [tp(0), tp(1)].join(',') }),
+      /traceparents has 2 items for 3 quotes/,
+    ],
+  ];
+  it.each(malformed)(
+    'refuses the whole entry when %s, naming the field',
+    (_name, fields, message) => {
+      expect(() => parseQuoteStreamEntry(fields)).toThrow(message);
+      expect(() => readQuoteStreamTicks(fields, () => undefined)).toThrow(
+        message,
+      );
+    },
+  );
 });
