@@ -164,3 +164,64 @@ describe('quote stream to Redis (provider websockets, real Redis)', () => {
     );
   });
 });
+
+describe('quote stream trim (frames of two quotes, real Redis)', () => {
+  let redis: RedisServer;
+  let redisClient: Redis;
+  let fakes: Fakes;
+  let gateway: Gateway;
+
+  beforeAll(async () => {
+    // Nodes of two entries: `MAXLEN ~` then trims almost exactly.
+    redis = await startRedis({
+      appendOnly: false,
+      extraArgs: ['--stream-node-max-entries', '2'],
+    });
+    redisClient = new Redis(redis.url);
+    fakes = await startFakes({ finnhub: { tickIntervalMs: 20 } });
+    gateway = await startGateway(
+      gatewayEnv(fakes, redis.url, {
+        LOG_LEVEL: 'error',
+        QUOTE_STREAM_MAXLEN: '40',
+        STREAM_SYMBOLS: 'AAPL,MSFT',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await gateway.stop();
+    redisClient.disconnect();
+    await fakes.stop();
+    await redis.dispose();
+  });
+
+  it('keeps about QUOTE_STREAM_MAXLEN quotes, not that many entries', async () => {
+    // Enough frames for the quotes per entry to settle at two (about 100).
+    const quotes = async () => {
+      const entries = await redisClient.xrange(QUOTE_STREAM_KEY, '-', '+');
+      return entries.reduce(
+        (n, [, fields]) => n + parseQuoteStreamEntry(fields).quotes.length,
+        0,
+      );
+    };
+    await waitFor(
+      async () => {
+        const info = (await redisClient.call(
+          'XINFO',
+          'STREAM',
+          QUOTE_STREAM_KEY,
+        )) as unknown[];
+        const added = Number(info[info.indexOf('entries-added') + 1]);
+        return added >= 120;
+      },
+      { description: '120 frames published', timeoutMs: 20_000 },
+    );
+    const length = await redisClient.xlen(QUOTE_STREAM_KEY);
+    // 40 quotes in frames of two: about 20 entries (a node of slack), not 40.
+    expect(length).toBeGreaterThanOrEqual(19);
+    expect(length).toBeLessThanOrEqual(24);
+    const kept = await quotes();
+    expect(kept).toBeGreaterThanOrEqual(38);
+    expect(kept).toBeLessThanOrEqual(48);
+  });
+});

@@ -136,6 +136,11 @@ export const configSchema = z
     QUOTE_FRESH_MS: positiveInt(DEFAULT_FRESHNESS_MS.quote),
     QUOTE_MAX_AGE_MS: positiveInt(20 * 60_000),
     QUOTE_PROVIDERS: providerList(DEFAULT_ROUTES.quote),
+    /**
+     * Quotes the quote stream keeps, approximately (older entries are
+     * trimmed; an entry holds a provider frame's quotes, so the entries kept
+     * are this over the quotes per entry of recent frames).
+     */
     QUOTE_STREAM_MAXLEN: positiveInt(100_000),
     /** `redis://host:port` or a cluster's seed nodes, `redis-cluster://host:port,host:port`. */
     REDIS_URL: redisUrlSchema('redis://127.0.0.1:6379'),

@@ -65,6 +65,8 @@ export class QuoteStreamService
   private gathered: { quote: Quote; span: Span }[] = [];
   /** The write of {@link gathered} after the current message. */
   private flushing?: Promise<void>;
+  /** Quotes per entry of recent frames (a moving average), for the trim. */
+  private quotesPerEntry = 1;
 
   constructor(
     @Inject(MARKET_GATEWAY_CONFIG) private readonly config: MarketGatewayConfig,
@@ -117,8 +119,8 @@ export class QuoteStreamService
 
   /**
    * Publishes one quote: with the other quotes of the same provider message,
-   * in one entry appended to the stream (capped at `QUOTE_STREAM_MAXLEN`,
-   * approximately). Resolves once written; a failure is logged and recorded
+   * in one entry appended to the stream (which keeps about
+   * `QUOTE_STREAM_MAXLEN` quotes). Resolves once written; a failure is logged and recorded
    * on each quote's span, never thrown.
    */
   publish(quote: Quote): Promise<void> {
@@ -143,6 +145,12 @@ export class QuoteStreamService
     const batch = this.gathered;
     if (batch.length === 0) return;
     this.gathered = [];
+    // QUOTE_STREAM_MAXLEN counts quotes; MAXLEN counts entries.
+    this.quotesPerEntry += (batch.length - this.quotesPerEntry) / 20;
+    const maxEntries = Math.max(
+      1,
+      Math.round(this.config.stream.maxLen / this.quotesPerEntry),
+    );
     try {
       const fields = quoteStreamFields(
         batch.map((b) => b.quote),
@@ -156,7 +164,7 @@ export class QuoteStreamService
           QUOTE_STREAM_KEY,
           'MAXLEN',
           '~',
-          String(this.config.stream.maxLen),
+          String(maxEntries),
           '*',
           ...fields,
         ),

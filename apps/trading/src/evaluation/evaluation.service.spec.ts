@@ -481,7 +481,7 @@ describe('EvaluationService', () => {
     );
     ctx.stream.append(['7-0', fields]);
     await until(() => ctx.checkpoints().includes('7-0'));
-    // The other partition's quote is read (the entry is shared) but not counted here.
+    // The other partition's quote is left to its owner, unchecked and uncounted.
     expect(ctx.counted('invalid')).toBe(1);
     expect(ctx.counted('evaluated')).toBe(2);
     const fires = ctx.repository.commit.mock.calls.flatMap(([b]) => b.fires);

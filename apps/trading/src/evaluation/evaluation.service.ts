@@ -402,6 +402,12 @@ export class EvaluationService
     // than alternating tick by tick. An entry holds one quote or the quotes
     // of one provider message.
     const ticks = new Array<QuoteStreamTick[] | undefined>(entries.length);
+    // With split evaluators, another instance's quotes in a shared entry are
+    // left to it unchecked (as its entries of one quote are).
+    const owns =
+      partitions.count > 1
+        ? (symbol: string) => ownsSymbol(symbol, partitions)
+        : undefined;
     let quotes = 0;
     for (let i = 0; i < entries.length; i++) {
       // Another instance's partition: not parsed here (its owner parses,
@@ -409,13 +415,17 @@ export class EvaluationService
       if (!mayOwnEntry(entries[i][1], partitions)) continue;
       const streamId = entries[i][0];
       try {
-        ticks[i] = readQuoteStreamTicks(entries[i][1], (err, index) => {
-          counts.invalid++;
-          this.logger.warn(
-            { err, index, streamId },
-            'invalid quote in a quote stream entry skipped',
-          );
-        });
+        ticks[i] = readQuoteStreamTicks(
+          entries[i][1],
+          (err, index) => {
+            counts.invalid++;
+            this.logger.warn(
+              { err, index, streamId },
+              'invalid quote in a quote stream entry skipped',
+            );
+          },
+          owns,
+        );
       } catch (err) {
         counts.invalid++;
         this.logger.warn(

@@ -341,6 +341,37 @@ describe('quote stream entries of several quotes (quoteStreamFields, parseQuoteS
     expect(viaSchemas).toEqual(accepted ? 'accepted' : ['payload', 1]);
   });
 
+  it('leaves out, unchecked, the quotes of symbols another reader wants', () => {
+    const invalidMsft = { ...quotes[1], price: -1 };
+    const fields = quoteStreamFields(
+      [quotes[0], invalidMsft, quotes[2]],
+      1764000000000,
+    );
+    const invalid: number[] = [];
+    const ticks = readQuoteStreamTicks(
+      fields,
+      (_err, i) => invalid.push(i),
+      (symbol) => symbol !== 'MSFT',
+    );
+    expect(ticks.map((t) => [t.symbol, t.price])).toEqual([
+      ['AAPL', 189.5],
+      ['AAPL', 191.5],
+    ]);
+    // MSFT's invalid quote is its reader's to count.
+    expect(invalid).toEqual([]);
+    // A quote without a usable symbol is checked (and refused) by every reader.
+    const nameless = quoteStreamFields(
+      [quotes[0], { ...quotes[1], symbol: 5 } as unknown as Quote],
+      1764000000000,
+    );
+    readQuoteStreamTicks(
+      nameless,
+      (_err, i) => invalid.push(i),
+      () => false,
+    );
+    expect(invalid).toEqual([1]);
+  });
+
   const batch = (extra: Record<string, string>) =>
     Object.entries({
       kind: 'quotes',

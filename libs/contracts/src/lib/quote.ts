@@ -437,11 +437,14 @@ export function parseQuoteStreamEntry(fields: readonly string[]): {
  * {@link readQuoteStreamTick}. A malformed entry (its kind, publish time,
  * payload or traceparent list) throws as the schemas do; an invalid quote
  * inside a valid `quotes` entry is reported to `onInvalid` with its index
- * and skipped, and the entry's other quotes are read.
+ * and skipped, and the entry's other quotes are read. With `wanted`, a quote
+ * of a `quotes` entry whose `symbol` is a string `wanted` refuses is left
+ * out unchecked (another reader's, which checks and counts it).
  */
 export function readQuoteStreamTicks(
   fields: readonly string[],
   onInvalid: (err: unknown, index: number) => void,
+  wanted?: (symbol: string) => boolean,
 ): QuoteStreamTick[] {
   let kind: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -458,6 +461,10 @@ export function readQuoteStreamTicks(
   const traceparents = traceparentList(message.traceparents, list.length);
   const ticks: QuoteStreamTick[] = [];
   for (let i = 0; i < list.length; i++) {
+    if (wanted !== undefined) {
+      const symbol = (list[i] as { symbol?: unknown } | null)?.symbol;
+      if (typeof symbol === 'string' && !wanted(symbol)) continue;
+    }
     const tick = wellFormedTick(list[i], message.producedAt, traceparents[i]);
     if (tick) {
       ticks.push(tick);
