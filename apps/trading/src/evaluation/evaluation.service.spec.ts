@@ -1,4 +1,8 @@
-import { partitionOf, quoteStreamFields } from '@freeride/contracts';
+import {
+  type Quote,
+  partitionOf,
+  quoteStreamFields,
+} from '@freeride/contracts';
 import type { HealthRegistry } from '@freeride/observability';
 import { RuleEngine } from '@freeride/trading-rules';
 
@@ -116,35 +120,41 @@ function splitSymbols(): { other: string; own: string } {
 }
 
 /** A stream entry as the gateway writes it. */
+/** A quote of tick time T0 + `seconds` s, as the gateway writes it. */
+function quoteAt(
+  seconds: number,
+  symbol: string,
+  price: number,
+  stale = false,
+): Quote {
+  const asOf = new Date(T0 + seconds * 1000).toISOString();
+  return {
+    ageMs: 0,
+    asOf,
+    cached: false,
+    price,
+    provider: 'finnhub',
+    receivedAt: asOf,
+    stale,
+    symbol,
+    volume: 10,
+  };
+}
+
 function tick(
   id: number,
   symbol: string,
   price: number,
   extra: { stale?: boolean; traceparent?: string } = {},
 ): StreamEntry {
-  const asOf = new Date(T0 + id * 1000).toISOString();
-  const fields = [
-    'kind',
-    'quote',
-    'payload',
-    JSON.stringify({
-      ageMs: 0,
-      asOf,
-      cached: false,
-      price,
-      provider: 'finnhub',
-      receivedAt: asOf,
-      stale: extra.stale ?? false,
-      symbol,
-      volume: 10,
-    }),
-    'producedAt',
-    String(T0 + id * 1000),
-    'symbol',
-    symbol,
+  return [
+    `${id}-0`,
+    quoteStreamFields(
+      [quoteAt(id, symbol, price, extra.stale)],
+      T0 + id * 1000,
+      [extra.traceparent],
+    ),
   ];
-  if (extra.traceparent) fields.push('traceparent', extra.traceparent);
-  return [`${id}-0`, fields];
 }
 
 function rule(
@@ -416,7 +426,8 @@ describe('EvaluationService', () => {
     expect(fired).toEqual([101]);
   });
 
-  it('with split partitions, leaves the entries of the other partitions unparsed and uncounted', async () => {
+  /** Partition 0 of 2, a price rule on its symbol, started. */
+  async function startSplit() {
     const ctx = setup({
       TRADING_EVAL_PARTITIONS: '0',
       TRADING_EVAL_PARTITION_COUNT: '2',
@@ -428,6 +439,11 @@ describe('EvaluationService', () => {
     );
     running = ctx.service;
     await ctx.service.onApplicationBootstrap();
+    return { ctx, other, own };
+  }
+
+  it('with split partitions, leaves the entries of the other partitions unparsed and uncounted', async () => {
+    const { ctx, other, own } = await startSplit();
     ctx.stream.append(
       // Invalid entries: the other partition's is its owner's to count.
       ['1-0', ['kind', 'quote', 'payload', '{oops', 'symbol', other]],
@@ -445,27 +461,7 @@ describe('EvaluationService', () => {
   });
 
   it('evaluates every tick of an entry of several quotes, each in its own trace, and counts an invalid one', async () => {
-    const ctx = setup({
-      TRADING_EVAL_PARTITIONS: '0',
-      TRADING_EVAL_PARTITION_COUNT: '2',
-      TRADING_EVAL_START: 'earliest',
-    });
-    const { other, own } = splitSymbols();
-    ctx.active.push(
-      rule(RULE_ID, own, { threshold: 100, type: 'price_above' }),
-    );
-    running = ctx.service;
-    await ctx.service.onApplicationBootstrap();
-    const quoteAt = (s: number, symbol: string, price: number) => ({
-      ageMs: 0,
-      asOf: new Date(T0 + s * 1000).toISOString(),
-      cached: false,
-      price,
-      provider: 'finnhub' as const,
-      receivedAt: new Date(T0 + s * 1000).toISOString(),
-      stale: false,
-      symbol,
-    });
+    const { ctx, other, own } = await startSplit();
     const traces = [1, 2, 3, 4].map(
       (i) => `00-${String(i).repeat(32)}-b7ad6b7169203331-01`,
     );
@@ -502,17 +498,9 @@ describe('EvaluationService', () => {
     running = ctx.service;
     await ctx.service.onApplicationBootstrap();
     const frame = (id: number) => {
-      const asOf = new Date(T0 + id * 1000).toISOString();
-      const quotes = Array.from({ length: 25 }, (_, i) => ({
-        ageMs: 0,
-        asOf,
-        cached: false,
-        price: 100 + i,
-        provider: 'finnhub' as const,
-        receivedAt: asOf,
-        stale: false,
-        symbol: `S${i}`,
-      }));
+      const quotes = Array.from({ length: 25 }, (_, i) =>
+        quoteAt(id, `S${i}`, 100 + i),
+      );
       return [`${id}-0`, quoteStreamFields(quotes, T0)] as StreamEntry;
     };
     ctx.stream.append(frame(1), frame(2));
