@@ -285,6 +285,7 @@ export class EvaluationService
     let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
     let warmed = 0;
     const partitions = this.config.evaluation.partitions;
+    const owns = this.ownership();
     for (;;) {
       // Pages of about 1,000 ticks, whatever an entry holds.
       const count = this.entriesFor(1000);
@@ -292,12 +293,16 @@ export class EvaluationService
       let quotes = 0;
       for (const [, fields] of page) {
         // Only this instance's symbols (their rules are the ones armed here).
-        if (!mayOwnEntry(fields, partitions)) continue;
+        if (!mayOwnEntry(fields, partitions)) {
+          quotes++;
+          continue;
+        }
         let ticks: QuoteStreamTick[];
         try {
           // Invalid entries and quotes were counted when first read.
-          ticks = readQuoteStreamTicks(fields, () => undefined);
+          ticks = readQuoteStreamTicks(fields, () => undefined, owns);
         } catch {
+          quotes++;
           continue;
         }
         quotes += ticks.length;
@@ -342,6 +347,18 @@ export class EvaluationService
     // A read-ahead still pending at shutdown fails with nobody awaiting it.
     read.catch(() => undefined);
     return read;
+  }
+
+  /**
+   * With split evaluators, whether a symbol is this instance's: another
+   * instance's quotes in a shared entry are left to it unchecked (as its
+   * entries of one quote are). `undefined` when every symbol is.
+   */
+  private ownership(): ((symbol: string) => boolean) | undefined {
+    const partitions = this.config.evaluation.partitions;
+    return partitions.count > 1
+      ? (symbol) => ownsSymbol(symbol, partitions)
+      : undefined;
   }
 
   /** How many entries hold about `ticks` ticks, by the last entries read. */
@@ -402,12 +419,7 @@ export class EvaluationService
     // than alternating tick by tick. An entry holds one quote or the quotes
     // of one provider message.
     const ticks = new Array<QuoteStreamTick[] | undefined>(entries.length);
-    // With split evaluators, another instance's quotes in a shared entry are
-    // left to it unchecked (as its entries of one quote are).
-    const owns =
-      partitions.count > 1
-        ? (symbol: string) => ownsSymbol(symbol, partitions)
-        : undefined;
+    const owns = this.ownership();
     let quotes = 0;
     for (let i = 0; i < entries.length; i++) {
       // Another instance's partition: not parsed here (its owner parses,
