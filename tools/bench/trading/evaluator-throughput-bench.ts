@@ -74,8 +74,9 @@ async function appendBacklog(
  * A first run arms the 20,000 rules on 100,000 ticks (the rules that hold
  * at once fire then, and cool down), evaluates and delivers everything, and
  * stops. While it is down, a backlog of N ticks is appended, `perEntry`
- * quotes to a stream entry (entry ids `0-k`: k ticks up to its last); the app starts again, resumes from its stored
- * checkpoint (warming up on the ticks before it) and catches up. The stored
+ * quotes to a stream entry (entry ids `0-k`: k ticks up to its last); the
+ * app starts again, resumes from its stored checkpoint (warming up on the
+ * ticks before it) and catches up. The stored
  * checkpoint (written by each group commit) is sampled every POLL_MS:
  * ticks/s = ticks between the first sample past the restart point and the
  * sample reaching the last entry, over the time between them. Every tick is

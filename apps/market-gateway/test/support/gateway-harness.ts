@@ -1,3 +1,10 @@
+import {
+  QUOTE_STREAM_KEY,
+  type QuoteStreamEntryQuote,
+  parseQuoteStreamEntry,
+} from '@freeride/contracts';
+
+import Redis from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,11 +22,13 @@ import {
 import {
   type ManagedProcess,
   type OtlpCollector,
+  type RedisServer,
   builtAppCommand,
   getFreePort,
   makeTempDir,
   removeTempDir,
   startProcess,
+  startRedis,
 } from './testing';
 
 /** The three provider fakes. */
@@ -157,4 +166,53 @@ function readLog(file: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** A Redis, the provider fakes and the built gateway streaming quotes into that Redis. */
+export interface StreamRig {
+  client: Redis;
+  fakes: Fakes;
+  gateway: Gateway;
+  redis: RedisServer;
+  /** Stops the gateway, then the fakes and Redis. */
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link StreamRig}: `env` is added to {@link gatewayEnv}'s. */
+export async function startStreamRig(options: {
+  env: Record<string, string>;
+  fakes?: Parameters<typeof startFakes>[0];
+  redisArgs?: string[];
+}): Promise<StreamRig> {
+  const redis = await startRedis({
+    appendOnly: false,
+    extraArgs: options.redisArgs,
+  });
+  const client = new Redis(redis.url);
+  const fakes = await startFakes(options.fakes);
+  const gateway = await startGateway(gatewayEnv(fakes, redis.url, options.env));
+  return {
+    client,
+    fakes,
+    gateway,
+    redis,
+    stop: async () => {
+      await gateway.stop();
+      client.disconnect();
+      await fakes.stop();
+      await redis.dispose();
+    },
+  };
+}
+
+/** Every quote of the quote stream's entries from `from` to `to` (`XRANGE` bounds), with its entry's id. */
+export async function streamQuotes(
+  client: Redis,
+  from = '-',
+  to = '+',
+): Promise<Array<QuoteStreamEntryQuote & { id: string }>> {
+  const entries = await client.xrange(QUOTE_STREAM_KEY, from, to);
+  return entries.flatMap(([id, fields]) =>
+    parseQuoteStreamEntry(fields).quotes.map((q) => ({ id, ...q })),
+  );
 }

@@ -284,36 +284,26 @@ export class EvaluationService
     this.committedId = checkpoint;
     let from = String(Math.max(0, idMs(checkpoint) - warmupMs));
     let warmed = 0;
-    const partitions = this.config.evaluation.partitions;
-    const owns = this.ownership();
     for (;;) {
       // Pages of about 1,000 ticks, whatever an entry holds.
       const count = this.entriesFor(1000);
       const page = await this.stream.range(from, checkpoint, count);
-      let quotes = 0;
-      for (const [, fields] of page) {
-        // Only this instance's symbols (their rules are the ones armed here).
-        if (!mayOwnEntry(fields, partitions)) {
-          quotes++;
-          continue;
-        }
-        let ticks: QuoteStreamTick[];
+      const read = page.map(([, fields]) => {
         try {
           // Invalid entries and quotes were counted when first read.
-          ticks = readQuoteStreamTicks(fields, () => undefined, owns);
+          return this.ownTicks(fields, () => undefined);
         } catch {
-          quotes++;
-          continue;
+          return undefined;
         }
-        quotes += ticks.length;
-        for (const tick of ticks) {
-          if (!tick.stale && ownsSymbol(tick.symbol, partitions)) {
-            this.ruleBook.engine.warmUp(tick);
-            warmed++;
-          }
+      });
+      this.learnEntrySize(read);
+      for (const ticks of read) {
+        for (const tick of ticks ?? []) {
+          if (tick.stale) continue;
+          this.ruleBook.engine.warmUp(tick);
+          warmed++;
         }
       }
-      this.learnEntrySize(page.length, quotes);
       if (page.length < count) break;
       from = `(${page[page.length - 1][0]}`;
     }
@@ -349,16 +339,27 @@ export class EvaluationService
     return read;
   }
 
+  /** Whether a symbol is this instance's (its partition is one it owns). */
+  private readonly owns = (symbol: string): boolean =>
+    ownsSymbol(symbol, this.config.evaluation.partitions);
+
   /**
-   * With split evaluators, whether a symbol is this instance's: another
-   * instance's quotes in a shared entry are left to it unchecked (as its
-   * entries of one quote are). `undefined` when every symbol is.
+   * This instance's ticks of one entry: none from another partition's entry
+   * of one quote (not parsed: its owner parses and counts it), and only its
+   * own symbols' from an entry of several (the others unchecked). Throws for
+   * a malformed entry; reports an invalid quote of a batch to `onInvalid`.
    */
-  private ownership(): ((symbol: string) => boolean) | undefined {
+  private ownTicks(
+    fields: readonly string[],
+    onInvalid: (err: unknown, index: number) => void,
+  ): QuoteStreamTick[] {
     const partitions = this.config.evaluation.partitions;
-    return partitions.count > 1
-      ? (symbol) => ownsSymbol(symbol, partitions)
-      : undefined;
+    if (!mayOwnEntry(fields, partitions)) return [];
+    return readQuoteStreamTicks(
+      fields,
+      onInvalid,
+      partitions.count > 1 ? this.owns : undefined,
+    );
   }
 
   /** How many entries hold about `ticks` ticks, by the last entries read. */
@@ -366,9 +367,14 @@ export class EvaluationService
     return Math.max(1, Math.min(ticks, Math.round(ticks / this.ticksPerEntry)));
   }
 
-  /** Learns the quotes per entry from `entries` and the ticks read from them. */
-  private learnEntrySize(entries: number, ticks: number): void {
-    if (entries > 0) this.ticksPerEntry = Math.max(1, ticks / entries);
+  /** Learns the ticks per entry from the ticks read of each entry (an entry skipped or refused: one). */
+  private learnEntrySize(
+    read: readonly (readonly QuoteStreamTick[] | undefined)[],
+  ): void {
+    if (read.length === 0) return;
+    let ticks = 0;
+    for (const t of read) ticks += Math.max(1, t?.length ?? 0);
+    this.ticksPerEntry = ticks / read.length;
   }
 
   private async run(): Promise<void> {
@@ -404,7 +410,6 @@ export class EvaluationService
     const receivedAt = Date.now();
     const endTimer = this.metrics.batchSeconds.startTimer();
     const engine = this.ruleBook.engine;
-    const partitions = this.config.evaluation.partitions;
     const { expired, fires } = this.pending;
     const counts: TickCounts = {
       duplicate: 0,
@@ -419,25 +424,16 @@ export class EvaluationService
     // than alternating tick by tick. An entry holds one quote or the quotes
     // of one provider message.
     const ticks = new Array<QuoteStreamTick[] | undefined>(entries.length);
-    const owns = this.ownership();
-    let quotes = 0;
     for (let i = 0; i < entries.length; i++) {
-      // Another instance's partition: not parsed here (its owner parses,
-      // counts and evaluates it).
-      if (!mayOwnEntry(entries[i][1], partitions)) continue;
       const streamId = entries[i][0];
       try {
-        ticks[i] = readQuoteStreamTicks(
-          entries[i][1],
-          (err, index) => {
-            counts.invalid++;
-            this.logger.warn(
-              { err, index, streamId },
-              'invalid quote in a quote stream entry skipped',
-            );
-          },
-          owns,
-        );
+        ticks[i] = this.ownTicks(entries[i][1], (err, index) => {
+          counts.invalid++;
+          this.logger.warn(
+            { err, index, streamId },
+            'invalid quote in a quote stream entry skipped',
+          );
+        });
       } catch (err) {
         counts.invalid++;
         this.logger.warn(
@@ -445,9 +441,8 @@ export class EvaluationService
           'invalid quote stream entry skipped',
         );
       }
-      quotes += ticks[i]?.length ?? 1;
     }
-    this.learnEntrySize(entries.length, quotes);
+    this.learnEntrySize(ticks);
     parsed();
     for (let i = 0; i < entries.length; i++) {
       const entryTicks = ticks[i];
@@ -455,8 +450,6 @@ export class EvaluationService
       const id = entries[i][0];
       for (const tick of entryTicks) {
         lastProducedAt = tick.producedAt;
-        // Another evaluator instance owns this symbol's partition.
-        if (!ownsSymbol(tick.symbol, partitions)) continue;
         if (tick.stale) {
           counts.stale++;
           continue;

@@ -23,6 +23,30 @@ const quote = {
   volume: 100,
 };
 
+/** Values of every kind, for a quote field: the fast readers must take and refuse exactly what the schemas do. */
+const FIELD_VALUES: unknown[] = [
+  undefined,
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 60,
+  '',
+  'x',
+  'finnhub',
+  'iex',
+  '2026-11-24T15:00:00Z',
+  '2026-11-24T15:00:00.123456Z',
+  '2026-02-30T15:00:00.000Z',
+  '2024-02-29T23:59:59.999Z',
+  '2026-11-24T15:00:00+01:00',
+  '2026-11-24 15:00:00Z',
+  [],
+  {},
+];
+
 describe('QuoteSchema', () => {
   it('accepts a quote that names its provider and age', () => {
     expect(QuoteSchema.parse(quote).provider).toBe('finnhub');
@@ -113,30 +137,8 @@ describe('readQuoteStreamTick', () => {
 
   // Every field of the quote removed, and set to values of every kind:
   // the fast path must accept and refuse exactly what the schemas do.
-  const values: unknown[] = [
-    undefined,
-    null,
-    true,
-    false,
-    0,
-    -1,
-    1.5,
-    2 ** 60,
-    '',
-    'x',
-    'finnhub',
-    'iex',
-    '2026-11-24T15:00:00Z',
-    '2026-11-24T15:00:00.123456Z',
-    '2026-02-30T15:00:00.000Z',
-    '2024-02-29T23:59:59.999Z',
-    '2026-11-24T15:00:00+01:00',
-    '2026-11-24 15:00:00Z',
-    [],
-    {},
-  ];
   const quoteCases = Object.keys(quote).flatMap((key) =>
-    values.map((value) => [key, value] as const),
+    FIELD_VALUES.map((value) => [key, value] as const),
   );
   it.each(quoteCases)(
     'agrees with the schemas on quote.%s = %j',
@@ -302,23 +304,8 @@ describe('quote stream entries of several quotes (quoteStreamFields, parseQuoteS
   // Each field of the middle quote removed or set to values of every kind:
   // the fast reader must take and refuse exactly the quotes the schema does,
   // and still read the other two.
-  const values: unknown[] = [
-    undefined,
-    null,
-    true,
-    0,
-    -1,
-    1.5,
-    '',
-    'x',
-    'iex',
-    '2026-11-24T15:00:00Z',
-    '2026-02-30T15:00:00.000Z',
-    [],
-    {},
-  ];
   const cases = Object.keys(quote).flatMap((key) =>
-    values.map((value) => [key, value] as const),
+    FIELD_VALUES.map((value) => [key, value] as const),
   );
   it.each(cases)('agrees with the schema on quote[1].%s = %j', (key, value) => {
     const middle: Record<string, unknown> = { ...quote, [key]: value };
@@ -341,7 +328,7 @@ describe('quote stream entries of several quotes (quoteStreamFields, parseQuoteS
     expect(viaSchemas).toEqual(accepted ? 'accepted' : ['payload', 1]);
   });
 
-  it('leaves out, unchecked, the quotes of symbols another reader wants', () => {
+  it('answers only the wanted symbols, leaving the others of a batch unchecked', () => {
     const invalidMsft = { ...quotes[1], price: -1 };
     const fields = quoteStreamFields(
       [quotes[0], invalidMsft, quotes[2]],
@@ -370,6 +357,22 @@ describe('quote stream entries of several quotes (quoteStreamFields, parseQuoteS
       () => false,
     );
     expect(invalid).toEqual([1]);
+    // An entry of one quote: its tick only when wanted.
+    const single = quoteStreamFields([quotes[1]], 1764000000000);
+    expect(
+      readQuoteStreamTicks(
+        single,
+        () => undefined,
+        () => false,
+      ),
+    ).toEqual([]);
+    expect(
+      readQuoteStreamTicks(
+        single,
+        () => undefined,
+        (s) => s === 'MSFT',
+      ),
+    ).toHaveLength(1);
   });
 
   const batch = (extra: Record<string, string>) =>

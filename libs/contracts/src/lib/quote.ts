@@ -62,6 +62,15 @@ export type QuoteStreamMessage = z.infer<typeof QuoteStreamMessageSchema>;
 /** Redis stream on which the market-data gateway publishes every quote tick. */
 export const QUOTE_STREAM_KEY = 'freeride:quotes';
 
+/** The flat field list as a record (the last value of a repeated field). */
+function fieldRecord(fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    record[fields[i]] = fields[i + 1];
+  }
+  return record;
+}
+
 /**
  * Parses the flat field list of an `XREAD`/`XREADGROUP` entry into a quote.
  * Throws a `ZodError` naming the bad field when the message or its payload
@@ -71,11 +80,7 @@ export function parseQuoteStreamFields(fields: readonly string[]): {
   message: QuoteStreamMessage;
   quote: Quote;
 } {
-  const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    record[fields[i]] = fields[i + 1];
-  }
-  const message = QuoteStreamMessageSchema.parse(record);
+  const message = QuoteStreamMessageSchema.parse(fieldRecord(fields));
   const quote = QuoteSchema.parse(JSON.parse(message.payload));
   return { message, quote };
 }
@@ -363,15 +368,6 @@ export interface QuoteStreamEntryQuote {
   traceparent?: string;
 }
 
-/** The flat field list as a record (the last value of a repeated field). */
-function fieldRecord(fields: readonly string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    record[fields[i]] = fields[i + 1];
-  }
-  return record;
-}
-
 /** The traceparent list of a `quotes` message, checked against its quote count. */
 function traceparentList(
   traceparents: string | undefined,
@@ -437,9 +433,10 @@ export function parseQuoteStreamEntry(fields: readonly string[]): {
  * {@link readQuoteStreamTick}. A malformed entry (its kind, publish time,
  * payload or traceparent list) throws as the schemas do; an invalid quote
  * inside a valid `quotes` entry is reported to `onInvalid` with its index
- * and skipped, and the entry's other quotes are read. With `wanted`, a quote
- * of a `quotes` entry whose `symbol` is a string `wanted` refuses is left
- * out unchecked (another reader's, which checks and counts it).
+ * and skipped, and the entry's other quotes are read. With `wanted`, only
+ * the ticks of symbols it accepts are answered; in a `quotes` entry the
+ * others are left out unchecked (another reader's, which checks and counts
+ * them).
  */
 export function readQuoteStreamTicks(
   fields: readonly string[],
@@ -450,11 +447,14 @@ export function readQuoteStreamTicks(
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === 'kind') kind = fields[i + 1];
   }
-  if (kind !== 'quotes') return [readQuoteStreamTick(fields)];
+  if (kind !== 'quotes') {
+    const tick = readQuoteStreamTick(fields);
+    return wanted === undefined || wanted(tick.symbol) ? [tick] : [];
+  }
   const message = QuoteBatchStreamMessageSchema.parse(fieldRecord(fields));
   const items: unknown = JSON.parse(message.payload);
   if (!Array.isArray(items) || items.length === 0) {
-    // The schemas' own error for the payload.
+    // Throws the schemas' own error for the payload.
     parseQuoteStreamEntry(fields);
   }
   const list = items as unknown[];
