@@ -102,9 +102,11 @@ describe('toEcsDocuments', () => {
         retry: 3,
         symbols: ['AAPL', 'MSFT'],
       });
-      expect(doc.otel.resource.attributes).toMatchObject({
+      // What the ECS fields above carry verbatim is stored once, there.
+      expect(doc.otel.resource.attributes).toEqual({
         'process.pid': 4242,
-        'service.name': 'quotes-fetcher',
+        'telemetry.sdk.language': 'python',
+        'telemetry.sdk.name': 'opentelemetry',
       });
       expect(doc.otel.scope).toEqual({
         name: 'freeride.quotes',
@@ -241,6 +243,44 @@ describe('toEcsDocuments', () => {
         str('deployment.environment.name', 'new'),
       ]);
       expect(doc.service.environment).toBe('new');
+      // The key that lost keeps its value in otel.resource.attributes.
+      expect(doc.otel.resource.attributes).toEqual({
+        'deployment.environment': 'old',
+      });
+    });
+
+    it('leaves otel.resource out when ECS fields carry every resource attribute', () => {
+      const doc = logDoc({}, [
+        str('service.name', 'api'),
+        str('service.version', '2.1.0'),
+        str('host.name', 'web-1'),
+      ]);
+      expect(doc.service).toEqual({ name: 'api', version: '2.1.0' });
+      expect(doc.host).toEqual({ name: 'web-1' });
+      expect(doc.otel).toEqual({ attributes: {} });
+    });
+
+    it('keeps a resource attribute an ECS field took only as a string', () => {
+      const doc = logDoc({}, [
+        { key: 'service.version', value: { intValue: '3' } },
+        str('service.name', ''),
+      ]);
+      expect(doc.service).toEqual({ name: 'unknown_service', version: '3' });
+      expect(doc.otel.resource.attributes).toEqual({
+        'service.name': '',
+        'service.version': 3,
+      });
+    });
+
+    it('drops no attribute whose key only looks like an object member', () => {
+      const doc = logDoc({}, [
+        str('toString', '[object Undefined]'),
+        str('constructor', 'x'),
+      ]);
+      expect(doc.otel.resource.attributes).toEqual({
+        constructor: 'x',
+        toString: '[object Undefined]',
+      });
     });
   });
 

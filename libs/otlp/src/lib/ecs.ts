@@ -52,7 +52,8 @@ export interface ResourceContext {
   dataset?: string;
   host?: Readonly<{ name: string }>;
   namespace?: string;
-  otelResource: Readonly<{ attributes: Readonly<Record<string, unknown>> }>;
+  /** `otel.resource`: absent when every resource attribute went to an ECS field. */
+  otelResource?: Readonly<{ attributes: Readonly<Record<string, unknown>> }>;
   service: Readonly<Record<string, unknown>>;
   serviceName: string;
 }
@@ -60,6 +61,30 @@ export interface ResourceContext {
 export const DATASET_KEY = 'data_stream.dataset';
 export const NAMESPACE_KEY = 'data_stream.namespace';
 const UNKNOWN_SERVICE = 'unknown_service';
+
+/**
+ * Resource attributes an ECS field carries verbatim, by key. When such an
+ * attribute is a non-empty string and its field took it, it is left out of
+ * `otel.resource.attributes`, so that it is stored and indexed once (as
+ * Elastic's own OTel → ECS mapping does); any other value (a number, a
+ * second environment key that lost) stays there.
+ */
+const ECS_RESOURCE_FIELDS: ReadonlyMap<
+  string,
+  (ctx: ResourceContext) => unknown
+> = new Map<string, (ctx: ResourceContext) => unknown>([
+  ['deployment.environment', (c) => c.service['environment']],
+  ['deployment.environment.name', (c) => c.service['environment']],
+  ['host.name', (c) => c.host?.name],
+  [
+    'service.instance.id',
+    (c) => (c.service['instance'] as { id?: string } | undefined)?.id,
+  ],
+  ['service.name', (c) => c.service['name']],
+  ['service.namespace', (c) => c.service['namespace']],
+  ['service.version', (c) => c.service['version']],
+  ['telemetry.sdk.version', (c) => c.agent?.version],
+]);
 
 export function resourceContext(r: OtlpResource): ResourceContext {
   const a = r.attributes;
@@ -78,9 +103,6 @@ export function resourceContext(r: OtlpResource): ResourceContext {
   const ctx: ResourceContext = {
     dataset: attributeString(a, DATASET_KEY),
     namespace: attributeString(a, NAMESPACE_KEY),
-    otelResource: Object.freeze({
-      attributes: Object.freeze(flatAttributes(a)),
-    }),
     service: Object.freeze(service),
     serviceName,
   };
@@ -95,6 +117,19 @@ export function resourceContext(r: OtlpResource): ResourceContext {
       sdkVersion ? { name, version: sdkVersion } : { name },
     );
   }
+  const attributes = flatAttributes(a);
+  let left = 0;
+  for (const key in attributes) {
+    const field = ECS_RESOURCE_FIELDS.get(key);
+    const value = attributes[key];
+    if (field && typeof value === 'string' && value === field(ctx))
+      delete attributes[key];
+    else left++;
+  }
+  if (left > 0)
+    ctx.otelResource = Object.freeze({
+      attributes: Object.freeze(attributes),
+    });
   return ctx;
 }
 
@@ -202,8 +237,8 @@ function logDoc(
   }
   const otel: Record<string, unknown> = {
     attributes: flatAttributes(lr.attributes),
-    resource: ctx.otelResource,
   };
+  if (ctx.otelResource) otel.resource = ctx.otelResource;
   if (scopeOtel) otel.scope = scopeOtel;
   if (lr.body?.kvlistValue) otel.body = plainObject(lr.body.kvlistValue.values);
   if (lr.eventName) otel.event_name = lr.eventName;
@@ -312,8 +347,8 @@ function spanDoc(
   if (!isEmptyId(s.parentSpanId)) doc.parent = { id: s.parentSpanId };
   const otel: Record<string, unknown> = {
     attributes: flatAttributes(s.attributes),
-    resource: ctx.otelResource,
   };
+  if (ctx.otelResource) otel.resource = ctx.otelResource;
   if (scopeOtel) otel.scope = scopeOtel;
   if (s.events.length > 0) {
     otel.events = s.events.map((e) => ({
@@ -485,8 +520,8 @@ function metricsToEcs(
         doc.metric = pointMetric(f, m, i);
         const otel: Record<string, unknown> = {
           attributes: flatAttributes(p.attributes),
-          resource: ctx.otelResource,
         };
+        if (ctx.otelResource) otel.resource = ctx.otelResource;
         if (scopeOtel) otel.scope = scopeOtel;
         doc.otel = otel;
         sink.emit(

@@ -108,6 +108,10 @@ function randomAttributes(r: () => number, n: number) {
     '7',
     '__proto__',
     'x',
+    // resource attributes an ECS field may take (then left out of otel.resource)
+    'host.name',
+    'service.version',
+    'deployment.environment',
   ];
   return Array.from({ length: n }, () => ({
     key: keys[Math.floor(r() * keys.length)],

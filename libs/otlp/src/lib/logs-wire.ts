@@ -455,7 +455,7 @@ interface ScopeShared {
   scope: OtlpScope;
   /** `,"service":…` and, when set, `,"host":…,"agent":…` */
   common: string;
-  /** `"resource":{…}` and, when set, `,"scope":{…}` */
+  /** `,"resource":{…}` and `,"scope":{…}`, each when set */
   otelShared: string;
   /** `,"logger":"…"` when the scope has a name. */
   logger: string;
@@ -476,7 +476,7 @@ function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
     common,
     ctx,
     logger: sc.name ? `,"logger":${JSON.stringify(sc.name)}` : '',
-    otelShared: `"resource":${JSON.stringify(ctx.otelResource)}${scopeOtel ? `,"scope":${JSON.stringify(scopeOtel)}` : ''}`,
+    otelShared: `${ctx.otelResource ? `,"resource":${JSON.stringify(ctx.otelResource)}` : ''}${scopeOtel ? `,"scope":${JSON.stringify(scopeOtel)}` : ''}`,
     scope: sc,
     scopeDataset: attributeString(sc.attributes, DATASET_KEY),
     scopeNamespace: attributeString(sc.attributes, NAMESPACE_KEY),
@@ -624,7 +624,7 @@ function logRecord(
     if (attrs.stack) error.stack_trace = attrs.stack;
     json += `,"error":${JSON.stringify(error)}`;
   }
-  json += `,"otel":{"attributes":${attrs.json},${at.otelShared}${body}`;
+  json += `,"otel":{"attributes":${attrs.json}${at.otelShared}${body}`;
   if (eventName) json += `,"event_name":${JSON.stringify(eventName)}`;
   json += '}';
   sink.emitSerialized(ds, json, time !== '0' ? time : observed);
