@@ -4,7 +4,7 @@
  *   --fault on|off|only --fault-seconds 30 --fault-stream-seconds 60
  *   --fault-stop-after 10 --fault-settle-seconds 30 --latency-samples 40
  *   --collector-flush 1s|default --es-url http://127.0.0.1:9261 --fresh-es
- *   --json FILE]
+ *   --keep-es --json FILE]
  *   (--cluster: the scale-out topology next to a single node instead, ./cluster.ts)
  *
  * The same OTLP protobuf log batches, in one run on the same machine, through:
@@ -30,7 +30,9 @@
  * for our ingest, by when each record was sent.
  *
  * It uses its own Elasticsearch (default port 9261, started if needed),
- * never the shared one on 9200: the fault stops it.
+ * never the shared one on 9200: the fault stops it. One this run started is
+ * stopped at the end, unless `--keep-es` (the next run then skips its
+ * start); one that was already running is left running.
  */
 import { decodeOtlpRequest, toEcsDocuments } from '@freeride/otlp';
 import {
@@ -83,6 +85,9 @@ const LATENCY_SAMPLES = Number(args.get('latency-samples') ?? 40);
 const ES_URL = args.get('es-url') ?? 'http://127.0.0.1:9261';
 const JSON_OUT = args.get('json');
 const FRESH_ES = args.get('fresh-es') === 'true';
+const KEEP_ES = args.get('keep-es') === 'true';
+/** Whether this run started the bench's Elasticsearch (it then stops it at the end, unless --keep-es). */
+let startedEs = false;
 // The Collector's batching timeout in the throughput runs: its default 10 s
 // would add up to 10 s of waiting for the last batch to a run of a few seconds.
 const COLLECTOR_FLUSH = args.get('collector-flush') ?? '1s';
@@ -138,6 +143,7 @@ async function ensureOwnElasticsearch(): Promise<void> {
   if (!(await elasticsearchAnswers(ES_URL))) {
     out(`starting the bench's own Elasticsearch on ${ES_URL}...`);
     await startElasticsearch({ url: ES_URL });
+    startedEs = true;
   }
 }
 
@@ -451,9 +457,16 @@ async function main(): Promise<void> {
       figures['faultOptions'] = FAULT_OPTIONS;
     }
   } finally {
-    if (!(await elasticsearchAnswers(ES_URL)))
-      await startElasticsearch({ url: ES_URL });
     await es.close();
+    if (startedEs && !KEEP_ES) {
+      out(
+        `stopping the bench's Elasticsearch on ${ES_URL} (--keep-es keeps it running)`,
+      );
+      await stopElasticsearch({ url: ES_URL });
+    } else if (!(await elasticsearchAnswers(ES_URL))) {
+      // It was running before this run (or is kept): leave it as found.
+      await startElasticsearch({ url: ES_URL });
+    }
   }
   (figures['loadAverage'] as Record<string, string>)['end'] = load();
   const wallSeconds = Math.round((performance.now() - began) / 1000);
