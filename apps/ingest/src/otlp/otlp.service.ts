@@ -7,6 +7,7 @@ import {
   type OtlpRequest,
   type OtlpSignal,
   type ToEcsOptions,
+  type WireBulkLines,
   countItems,
   decodeOtlpRequest,
   encodeExportResponse,
@@ -92,7 +93,8 @@ export class OtlpService {
         : undefined;
     let rejected = 0;
     let errorMessage = '';
-    let lines: BulkLines;
+    // The one-pass writer's lines are already UTF-8 (a Buffer), the generic path's a string.
+    let lines: BulkLines | WireBulkLines;
     let events: Buffer | undefined;
     if (wire) {
       this.metrics.received.inc({ signal, source }, wire.records);
