@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): setup check, Elasticsearch, then lint, unit tests and e2e
-# tests of every Nx project. Prints per-phase results and a final `N passed, N failed` line
+# The one test command (`npm test`): setup check, Elasticsearch, then lint, typecheck (`tsc
+# --noEmit`: the builds and ts-jest do not check types), unit tests and e2e tests of every Nx
+# project. Prints per-phase results and a final `N passed, N failed` line
 # (Nx tasks), and exits non-zero when anything failed.
 #
 #   ES_URL=...          use that Elasticsearch instead of starting one on :9200
-#   TEST_ALL_PHASES="lint test e2e"   run only some phases
+#   TEST_ALL_PHASES="lint typecheck test e2e"   run only some phases
 #   TEST_ALL_E2E_LIMIT=2700  a phase still running after that many seconds is stopped and fails
-#                            (also TEST_ALL_LINT_LIMIT, TEST_ALL_TEST_LIMIT)
+#                            (also TEST_ALL_LINT_LIMIT, TEST_ALL_TYPECHECK_LIMIT, TEST_ALL_TEST_LIMIT)
 #   CI=true             skip the Nx cache
 set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false TZ=UTC
-PHASES="${TEST_ALL_PHASES:-lint test e2e}"
+PHASES="${TEST_ALL_PHASES:-lint typecheck test e2e}"
 LOG_DIR="$REPO_ROOT/tmp/test-all"
 mkdir -p "$LOG_DIR"
 started=$(date +%s)
@@ -65,13 +66,15 @@ nx_flags=(--outputStyle=static)
 [[ "${CI:-}" == true ]] && nx_flags+=(--skip-nx-cache)
 declare -A args=(
   [lint]="--parallel=2"
+  [typecheck]="--parallel=2"
   [test]="--parallel=2"
   [e2e]="--parallel=1"
 )
-# Upper bounds per phase, seconds (a quiet 2-core run takes about 3, 6 and 17 minutes): a test
+# Upper bounds per phase, seconds (a quiet 2-core run takes about 3, 1, 6 and 17 minutes): a test
 # that hangs fails its phase with a message instead of holding the whole run.
 declare -A limits=(
   [lint]="${TEST_ALL_LINT_LIMIT:-1200}"
+  [typecheck]="${TEST_ALL_TYPECHECK_LIMIT:-900}"
   [test]="${TEST_ALL_TEST_LIMIT:-1800}"
   [e2e]="${TEST_ALL_E2E_LIMIT:-2700}"
 )
@@ -123,8 +126,8 @@ for phase in $PHASES; do
   tasks_failed=$((tasks_failed + failed))
   tests_ok=$((tests_ok + p_ok))
   tests_failed=$((tests_failed + p_failed))
-  line="$(printf '%-5s %3d tasks passed, %d failed' "$phase" "$ok" "$failed")"
-  [[ "$phase" != lint ]] && line+="$(printf '   (tests: %d passed, %d failed)' "$p_ok" "$p_failed")"
+  line="$(printf '%-9s %3d tasks passed, %d failed' "$phase" "$ok" "$failed")"
+  [[ "$phase" != lint && "$phase" != typecheck ]] && line+="$(printf '   (tests: %d passed, %d failed)' "$p_ok" "$p_failed")"
   ((failed > 0)) && [[ -n "$failed_tasks" ]] && line+="   failed: $(paste -sd' ' <<<"$failed_tasks")"
   summary+=("$line")
 done
