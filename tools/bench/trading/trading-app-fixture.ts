@@ -143,9 +143,8 @@ export async function startTradingAppFixture(
     );
   });
   await new Promise<void>((r) => bars.listen(barsPort, '127.0.0.1', r));
-  const { runner } = (await import('node-pg-migrate')) as unknown as {
-    runner: (o: object) => Promise<unknown>;
-  };
+  // ESM-only; typed by apps/trading's declaration (see this project's tsconfig).
+  const { runner } = await import('node-pg-migrate');
   await runner({
     databaseUrl: postgres.url,
     dir: join(ROOT, 'apps/trading/migrations'),
