@@ -6,6 +6,8 @@ export const { values: args } = parseArgs({
   options: {
     /** Ticks in the stream before the app starts (evaluator throughput run). */
     'backlog-ticks': { default: '500000', type: 'string' },
+    /** First delivery attempts in flight per app instance (`TRADING_DELIVERY_CONCURRENCY`). */
+    'delivery-concurrency': { default: '32', type: 'string' },
     headlines: { default: '10000', type: 'string' },
     'indicator-rules': { default: '10000', type: 'string' },
     /** Evaluator instances of the app runs (comma-separated: each count runs in turn; several share the symbol partitions). */

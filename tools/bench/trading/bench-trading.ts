@@ -26,7 +26,7 @@
  *          [--naive-ticks 20000] [--indicator-rules 10000] [--backlog-ticks 500000]
  *          [--headlines 10000] [--json FILE] [--skip-e2e] [--profile-app DIR]
  *          [--only engine,webhook,throughput,sentiment] [--latencies FILE]
- *          [--instances 1,2] [--quotes-per-entry 1,50]
+ *          [--instances 1,2] [--quotes-per-entry 1,50] [--delivery-concurrency 32]
  *
  * `--skip-e2e` skips 3 and 4 (the runs of the app); `--only` runs only the
  * parts named (engine: 1 and 2); `--profile-app DIR` writes a V8 CPU
@@ -35,7 +35,8 @@
  * (FILE.N for N instances); `--instances 1,2` (the default) runs 3 and 4
  * with one evaluator instance, then with two sharing the symbol partitions
  * (fixed shares: `TRADING_EVAL_PARTITIONS`); `--quotes-per-entry 1,50` (the
- * default) runs 4 with each entry size in turn.
+ * default) runs 4 with each entry size in turn; `--delivery-concurrency N`
+ * (default 32) is each app instance's `TRADING_DELIVERY_CONCURRENCY`.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
   if (runs('webhook')) {
     for (const instances of instanceCounts) {
       console.log(
-        `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app (${instances} evaluator instance(s))`,
+        `tick → webhook: ${args.rate} ticks/s for ${args.seconds} s through the app (${instances} evaluator instance(s), up to ${args['delivery-concurrency']} first delivery attempts in flight each)`,
       );
       endToEnd.push(await benchTickToWebhook(instances));
     }
@@ -145,7 +146,14 @@ async function main(): Promise<void> {
     writeFileSync(
       args.json,
       JSON.stringify(
-        { endToEnd, evaluation, indicators, sentiment, throughput },
+        {
+          endToEnd,
+          evaluation,
+          indicators,
+          options: args,
+          sentiment,
+          throughput,
+        },
         null,
         2,
       ),

@@ -272,7 +272,7 @@ export async function startTradingAppFixture(
         OTEL_SDK_DISABLED: 'true',
         TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
         TRADING_DATABASE_URL: postgres.url,
-        TRADING_DELIVERY_CONCURRENCY: '32',
+        TRADING_DELIVERY_CONCURRENCY: args['delivery-concurrency'],
         TRADING_GATEWAY_URL: `http://127.0.0.1:${barsPort}`,
         TRADING_LOG_LEVEL: 'warn',
         TRADING_PORT: String(port),
