@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Creates or updates the Python venv used by sources/python, then prints its path.
 # The venv lives in ${FREERIDE_CACHE:-$HOME/.cache/freeride}/venv-python (shared with
-# tools/setup/setup.sh). It is reinstalled only when requirements.txt changes.
+# tools/setup/setup.sh). It holds the runtime, test and lint dependencies (requirements-dev.txt,
+# which includes requirements.txt) and is reinstalled only when either file changes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${FREERIDE_CACHE:-$HOME/.cache/freeride}"
 venv="$cache/venv-python"
-req="$here/requirements.txt"
+req="$here/requirements-dev.txt"
 stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 
@@ -18,9 +19,10 @@ flock 9
 if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv" >&2
 fi
-want="$(sha256sum "$req" | cut -d' ' -f1)"
+want="$(cat "$here/requirements.txt" "$req" | sha256sum | cut -d' ' -f1)"
 have="$(cat "$stamp" 2>/dev/null || true)"
-if [ "$want" != "$have" ] || ! "$venv/bin/python" -c 'import opentelemetry.sdk, opentelemetry.instrumentation.logging, pytest, requests' 2>/dev/null; then
+if [ "$want" != "$have" ] || ! "$venv/bin/python" -c 'import opentelemetry.sdk, opentelemetry.instrumentation.logging, pytest, requests' 2>/dev/null ||
+  ! "$venv/bin/ruff" --version >/dev/null 2>&1; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
   echo "$want" >"$stamp"
 fi

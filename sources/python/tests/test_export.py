@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from itertools import pairwise
 
 from opentelemetry.proto.logs.v1.logs_pb2 import SeverityNumber
 
@@ -129,7 +130,7 @@ def test_503_with_retry_after_is_retried_then_delivered(gateway):
         attempts = [r for r in receiver.requests if r.path == "/v1/logs"]
         assert [r.status for r in attempts] == [503, 503, 200]
         # Retry-After: 1 was honoured between attempts (not an immediate hammering).
-        gaps = [b.at - a.at for a, b in zip(attempts, attempts[1:])]
+        gaps = [b.at - a.at for a, b in pairwise(attempts)]
         assert all(gap >= 0.9 for gap in gaps), gaps
         assert any(rec.body.string_value.startswith("Quote AAPL") for _, rec in receiver.log_records())
     finally:
