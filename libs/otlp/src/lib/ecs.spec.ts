@@ -272,6 +272,18 @@ describe('toEcsDocuments', () => {
       });
     });
 
+    it('counts only own attributes: a __proto__ array leaves no empty otel.resource', () => {
+      const doc = logDoc({}, [
+        str('service.name', 'api'),
+        {
+          key: '__proto__',
+          value: { arrayValue: { values: [{ stringValue: 'x' }] } },
+        },
+      ]);
+      expect(doc.service).toEqual({ name: 'api' });
+      expect(doc.otel.resource).toBeUndefined();
+    });
+
     it('drops no attribute whose key only looks like an object member', () => {
       const doc = logDoc({}, [
         str('toString', '[object Undefined]'),

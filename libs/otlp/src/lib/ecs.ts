@@ -119,7 +119,7 @@ export function resourceContext(r: OtlpResource): ResourceContext {
   }
   const attributes = flatAttributes(a);
   let left = 0;
-  for (const key in attributes) {
+  for (const key of Object.keys(attributes)) {
     const field = ECS_RESOURCE_FIELDS.get(key);
     const value = attributes[key];
     if (field && typeof value === 'string' && value === field(ctx))
