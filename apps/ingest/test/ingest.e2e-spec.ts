@@ -416,6 +416,44 @@ describe('ingest (real Redis and Elasticsearch)', () => {
   });
 });
 
+describe('indexer batching', () => {
+  it('indexes a request at once instead of holding its batch open for the flush time', async () => {
+    // A read waits up to a minute for entries; once one came, its batch
+    // goes with what the stream holds (INDEXER_LINGER_MS 0, the default).
+    const namespace = uniqueNamespace('nb');
+    const env = await startIngestEnvironment(namespace, {
+      FANOUT_ENABLED: 'false',
+      INDEXER_FLUSH_MS: '60000',
+    });
+    try {
+      const first = Date.now();
+      for (const body of ['one', 'two']) {
+        const res = await env.ingest.post(
+          'logs',
+          JSON.stringify(logsRequest('natural-batch', [{ body }])),
+        );
+        expect(res.status).toBe(200);
+        // Two separate requests: the second comes after the first is read.
+        await waitFor(
+          async () =>
+            (await countDocs(
+              env.es,
+              `logs-*-${namespace}`,
+              'service.name:natural-batch',
+            )) >= (body === 'one' ? 1 : 2),
+          {
+            description: `"${body}" searchable well before the 60 s flush time`,
+            timeoutMs: 30_000,
+          },
+        );
+      }
+      expect(Date.now() - first).toBeLessThan(60_000);
+    } finally {
+      await env.stop();
+    }
+  });
+});
+
 describe('ingest back-pressure', () => {
   it('answers 429 with Retry-After past the high-water mark instead of buffering', async () => {
     const { url } = await ensureElasticsearch();

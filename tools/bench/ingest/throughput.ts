@@ -38,6 +38,8 @@ export const LABEL: Record<PathName, string> = {
 export interface PathFigures {
   docs: number;
   docsPerSecond: number;
+  /** From the first request until the last one was acknowledged (200). */
+  acknowledgedSeconds: number;
   /** CPU ms per 1,000 documents (timed part only), by process. */
   cpuMsPer1k: CpuPer1k;
   latencyMs: { p50: number; p99: number; samples: number };
@@ -238,6 +240,7 @@ async function timePath(
     const cpu = await cpuMeter(es, sender.processes);
     const start = performance.now();
     await sender.send(bodies);
+    const acknowledged = performance.now();
     const end = await untilSearchable(es, index, primed + total);
     const cpuMsPer1k = await cpu.stop(total);
     const seconds = (end - start) / 1000;
@@ -255,6 +258,7 @@ async function timePath(
       cpuMsPer1k,
       docs: total,
       docsPerSecond: Math.round(total / seconds),
+      acknowledgedSeconds: +((acknowledged - start) / 1000).toFixed(2),
       latencyMs: {
         p50: Math.round(percentile(latencies, 50)),
         p99: Math.round(percentile(latencies, 99)),

@@ -14,6 +14,8 @@ const MIB = 1024 * 1024;
 
 const positiveInt = (fallback: number) =>
   z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) =>
+  z.coerce.number().int().nonnegative().default(fallback);
 
 /** `source=token,source2=token2`: one bearer token per sending source. */
 const tokenList = z.string().transform((raw, ctx) => {
@@ -93,6 +95,7 @@ export const configSchema = z
       .default('true')
       .transform((v) => v === 'true'),
     INDEXER_FLUSH_MS: positiveInt(500),
+    INDEXER_LINGER_MS: nonNegativeInt(0),
     INDEXER_MAX_ITEM_ATTEMPTS: positiveInt(8),
     INDEXER_PIPELINE: positiveInt(2),
     /**
@@ -191,6 +194,11 @@ export interface IngestConfig {
     consumerName: string;
     enabled: boolean;
     flushMs: number;
+    /**
+     * How long a started batch waits for more entries once the stream has
+     * none; 0: it is sent with what is there (more arrive while it is indexed).
+     */
+    lingerMs: number;
     maxItemAttempts: number;
     pipeline: number;
   };
@@ -256,6 +264,7 @@ export function loadConfig(
       consumerName: e.INGEST_CONSUMER_NAME ?? `ingest-${hostname()}`,
       enabled: e.INDEXER_ENABLED,
       flushMs: e.INDEXER_FLUSH_MS,
+      lingerMs: e.INDEXER_LINGER_MS,
       maxItemAttempts: e.INDEXER_MAX_ITEM_ATTEMPTS,
       pipeline: e.INDEXER_PIPELINE,
     },

@@ -156,21 +156,26 @@ export class IndexerService
   }
 
   /**
-   * The reader's next batch; a batch of new entries is filled up until it is
-   * full in entries or bytes, or the flush time has passed. Each read asks
-   * for as many entries as fit in both bounds (`bounds`), so that one
-   * `XREADGROUP` reply stays near the byte bound too.
+   * The reader's next batch. A read waits up to the flush time for new
+   * entries; once some came, the batch takes whatever else the stream
+   * already holds, up to its bounds, and goes (natural batching: under load
+   * entries pile up while the batches in flight are indexed, so batches grow
+   * with the load, and a quiet stream is indexed at once instead of waiting
+   * for a batch to fill). `INDEXER_LINGER_MS` makes a started batch wait
+   * that long for more. Each read asks for as many entries as fit in both
+   * bounds (`bounds`), so that one `XREADGROUP` reply stays near the byte
+   * bound too.
    */
   private async collect(
     reader: ConsumerGroupReader<StoredIngestEntry>,
     bounds: BatchReadBounds,
   ): Promise<{ entries: StoredIngestEntry[]; source: EntrySource }> {
-    const { flushMs } = this.config.indexer;
-    const started = Date.now();
+    const { flushMs, lingerMs } = this.config.indexer;
     const first = await reader.next({
       blockMs: flushMs,
       count: bounds.count(),
     });
+    const started = Date.now();
     const batch = first.entries.map((e) => e.value);
     const sizes = batch.map((entry) => entry.body.length);
     bounds.observe(sizes);
@@ -183,9 +188,9 @@ export class IndexerService
       count > 0 && this.workers.running;
       count = bounds.count(batch.length, bytes)
     ) {
-      const remaining = flushMs - (Date.now() - started);
-      if (remaining <= 0) break;
-      const got = await reader.readNew(count, remaining);
+      // Past the linger time (0 by default): no waiting, only what is there.
+      const wait = Math.max(0, lingerMs - (Date.now() - started));
+      const got = await reader.readNew(count, wait);
       if (got.length === 0) break;
       for (const { value } of got) {
         bytes += value.body.length;

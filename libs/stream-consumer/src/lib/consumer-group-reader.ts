@@ -313,13 +313,14 @@ export class ConsumerGroupReader<T> {
   }
 
   /**
-   * New entries only (`XREADGROUP >`), waiting up to `blockMs`: for a caller
-   * that fills a batch after {@link next} returned new entries.
+   * New entries only (`XREADGROUP >`), waiting up to `blockMs`; with
+   * `blockMs` 0 (or less) only those already in the stream, without waiting:
+   * for a caller that fills a batch after {@link next} returned new entries.
    */
   async readNew(count: number, blockMs: number): Promise<StreamEntry<T>[]> {
+    const wait = Math.round(blockMs);
     const read = await this.readGroup(count, [
-      'BLOCK',
-      Math.max(1, Math.round(blockMs)),
+      ...(wait > 0 ? ['BLOCK', wait] : []),
       'STREAMS',
       ...this.streams,
       ...this.streams.map(() => '>'),
