@@ -291,7 +291,7 @@ export async function throughputRun(
     figures[path] = await timePath(path, es, run, bodies, opts);
     const f = figures[path];
     log(
-      `    ${f.docsPerSecond} docs/s; CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
+      `    ${f.docsPerSecond} docs/s (all acknowledged after ${f.acknowledgedSeconds} s, searchable after ${f.seconds} s); CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
     );
   }
   const direct = figures.direct?.docsPerSecond;
