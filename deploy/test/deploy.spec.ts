@@ -54,7 +54,10 @@ interface K8sContainer {
 interface K8sObject {
   kind: string;
   metadata: { name: string };
-  spec?: { template?: { spec: { containers: K8sContainer[] } } };
+  spec?: {
+    replicas?: number;
+    template?: { spec: { containers: K8sContainer[] } };
+  };
 }
 
 let work: string;
@@ -403,13 +406,16 @@ describe('Helm chart deploy/helm/freeride', () => {
     }
   });
 
-  it("gives every app container an environment that passes the app's own configuration schema", () => {
+  /** Every app container of a render, its environment as the container sees it. */
+  function appEnvironments(
+    extra: string[] = [],
+  ): { app: string; env: Record<string, string>; name: string }[] {
     const secretsDir = generatedSecrets();
     const fieldValues: Record<string, string> = {
       "metadata.labels['apps.kubernetes.io/pod-index']": '1',
       'metadata.name': 'freeride-pod-0',
     };
-    const entries = helmTemplate()
+    return helmTemplate(extra)
       .filter((o) => o.spec?.template)
       .flatMap((w) =>
         w.spec!.template!.spec.containers.map((c) => {
@@ -429,9 +435,68 @@ describe('Helm chart deploy/helm/freeride', () => {
           };
         }),
       );
+  }
+
+  it("gives every app container an environment that passes the app's own configuration schema", () => {
+    const entries = appEnvironments();
     const { lines, status } = checkEnvs(entries);
     expect(lines).toEqual(entries.map((e) => `ok ${e.name}`));
     expect(status).toBe(0);
+  });
+
+  it('shares the symbol partitions among several evaluator pods, and refuses more pods than partitions', () => {
+    const evaluator = (extra: string[]) =>
+      helmTemplate(extra).find(
+        (o) =>
+          o.kind === 'Deployment' &&
+          o.metadata.name === 'freeride-trading-evaluator',
+      )!;
+    const envOf = (w: K8sObject) =>
+      Object.fromEntries(
+        w.spec!.template!.spec.containers[0].env!.map((e) => [
+          e.name,
+          e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`,
+        ]),
+      );
+    const one = evaluator([]);
+    expect(one.spec!.replicas).toBe(1);
+    expect(envOf(one)).toMatchObject({
+      TRADING_EVAL_ENABLED: 'true',
+      TRADING_EVAL_PARTITION_COUNT: '1',
+    });
+    const scale = [
+      '--set',
+      'trading.evaluator.replicas=3',
+      '--set',
+      'trading.evaluator.partitions=8',
+    ];
+    const three = evaluator(scale);
+    expect(three.spec!.replicas).toBe(3);
+    expect(envOf(three)).toMatchObject({
+      // Leases: each pod, named by its pod name, takes a share of the 8.
+      TRADING_EVAL_CONSUMER_NAME: 'fieldRef:metadata.name',
+      TRADING_EVAL_PARTITION_COUNT: '8',
+    });
+    const scaled = appEnvironments(scale).filter((e) =>
+      e.name.endsWith('trading-evaluator'),
+    );
+    expect(checkEnvs(scaled)).toEqual({
+      lines: ['ok helm freeride-trading-evaluator'],
+      status: 0,
+    });
+    const refused = run(tool('helm'), [
+      'template',
+      'freeride',
+      'deploy/helm/freeride',
+      '--kube-version',
+      '1.33.0',
+      '--set',
+      'trading.evaluator.replicas=2',
+    ]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'trading.evaluator.replicas is 2 but trading.evaluator.partitions is 1',
+    );
   });
 });
 
