@@ -1,5 +1,5 @@
-import { type EvaluableRule, RuleEngine } from '@freeride/trading-rules';
 import type { AlertCondition, AlertTrigger } from '@freeride/contracts';
+import { type EvaluableRule, RuleEngine } from '@freeride/trading-rules';
 
 import {
   type Infra,
@@ -102,8 +102,10 @@ describe('evaluator restart mid-stream', () => {
 
     let last = '';
     let killed: Promise<void> | undefined;
+    const published: string[] = [];
     for (const [i, t] of ticks.entries()) {
       last = await publishTick(infra.redis, { ...t, symbol: SYMBOL });
+      published.push(last);
       if (i === 150) {
         await waitForCheckpoint(infra.pg, '0-1');
         killed = app!.kill();
@@ -116,14 +118,45 @@ describe('evaluator restart mid-stream', () => {
     );
     expect(Number(before[0].n)).toBeLessThan(expected.length);
 
+    const { rows: resumedFrom } = await infra.pg.query<{ last_id: string }>(
+      'SELECT last_id FROM evaluator_checkpoints',
+    );
     app = await startTradingApp(infra, APP_ENV);
     await waitForCheckpoint(infra.pg, last, 30_000);
     await waitForDeliveriesSettled(infra.pg, 30_000);
 
-    const { rows } = await infra.pg.query<{ idempotency_key: string }>(
-      'SELECT idempotency_key FROM alert_triggers ORDER BY idempotency_key',
+    const { rows } = await infra.pg.query<{
+      idempotency_key: string;
+      price: number;
+      stream_id: string;
+    }>(
+      'SELECT idempotency_key, price, stream_id FROM alert_triggers ORDER BY idempotency_key',
     );
-    expect(rows.map((r) => r.idempotency_key).sort()).toEqual(expected);
+    const stored = new Map(rows.map((r) => [r.idempotency_key, r]));
+    const wanted = new Set(expected);
+    // A mismatch names each key's condition, tick time (ms after T0) and
+    // stream entry (its place among the published ones), and the entry the
+    // second process resumed after.
+    const entry = (id: string | undefined) =>
+      id === undefined ? 'none' : `${id} (#${published.indexOf(id)})`;
+    const described = (key: string): string => {
+      const rule = rules.find((r) => key.startsWith(`${r.id}:`));
+      const row = stored.get(key);
+      return `${JSON.stringify(rule?.condition)} at T0+${Number(key.split('@')[1]) - T0}${
+        row ? ` (price ${row.price}, entry ${entry(row.stream_id)})` : ''
+      }`;
+    };
+    expect({
+      extra: rows
+        .filter((r) => !wanted.has(r.idempotency_key))
+        .map((r) => described(r.idempotency_key)),
+      missing: expected.filter((k) => !stored.has(k)).map(described),
+      resumedFrom: entry(resumedFrom[0]?.last_id),
+    }).toEqual({
+      extra: [],
+      missing: [],
+      resumedFrom: entry(resumedFrom[0]?.last_id),
+    });
     const delivered = receiver
       .delivered('/restart')
       .map((r) => String(r.headers['x-freeride-idempotency-key']));
