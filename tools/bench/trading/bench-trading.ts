@@ -37,6 +37,9 @@
  * (fixed shares: `TRADING_EVAL_PARTITIONS`); `--quotes-per-entry 1,50` (the
  * default) runs 4 with each entry size in turn; `--delivery-concurrency N`
  * (default 32) is each app instance's `TRADING_DELIVERY_CONCURRENCY`.
+ * Environment: `BENCH_TRADING_NODE_OPTIONS` (node options of the app
+ * processes only, e.g. `--max-semi-space-size=4`), `BENCH_TRADING_LOG_DIR`
+ * (keeps the app processes' logs there).
  */
 import { writeFileSync } from 'node:fs';
 

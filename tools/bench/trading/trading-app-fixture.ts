@@ -260,15 +260,20 @@ export async function startTradingAppFixture(
   ) {
     const port = await getFreePort();
     const built = builtAppCommand('trading');
+    // BENCH_TRADING_NODE_OPTIONS: node options of the apps only (not the bench's).
+    const appNodeOptions = [
+      process.env['BENCH_TRADING_NODE_OPTIONS'] ?? '',
+      args['profile-app']
+        ? `--cpu-prof --cpu-prof-dir=${args['profile-app']}`
+        : '',
+    ]
+      .join(' ')
+      .trim();
     // Listed at once: it evaluates (and uses CPU) before it answers ready.
     const app = await startProcess(built.command, built.args, {
       cwd: built.cwd,
       env: {
-        ...(args['profile-app']
-          ? {
-              NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['profile-app']}`,
-            }
-          : {}),
+        ...(appNodeOptions ? { NODE_OPTIONS: appNodeOptions } : {}),
         OTEL_SDK_DISABLED: 'true',
         TRADING_ADMIN_TOKEN: 'bench-admin-token-0123456789',
         TRADING_DATABASE_URL: postgres.url,
@@ -286,7 +291,11 @@ export async function startTradingAppFixture(
           : {}),
         ...env,
       },
-      logFile: join(dir, `trading-${instance}.log`),
+      // BENCH_TRADING_LOG_DIR=DIR keeps the apps' logs (with NODE_OPTIONS=--trace-gc, their GC).
+      logFile: join(
+        process.env['BENCH_TRADING_LOG_DIR'] ?? dir,
+        `trading-${instance}.log`,
+      ),
       name: `trading-${instance}`,
     });
     apps.push(app);
