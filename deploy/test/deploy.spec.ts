@@ -408,14 +408,14 @@ describe('Helm chart deploy/helm/freeride', () => {
 
   /** Every app container of a render, its environment as the container sees it. */
   function appEnvironments(
-    extra: string[] = [],
+    objects: K8sObject[],
   ): { app: string; env: Record<string, string>; name: string }[] {
     const secretsDir = generatedSecrets();
     const fieldValues: Record<string, string> = {
       "metadata.labels['apps.kubernetes.io/pod-index']": '1',
       'metadata.name': 'freeride-pod-0',
     };
-    return helmTemplate(extra)
+    return objects
       .filter((o) => o.spec?.template)
       .flatMap((w) =>
         w.spec!.template!.spec.containers.map((c) => {
@@ -438,15 +438,15 @@ describe('Helm chart deploy/helm/freeride', () => {
   }
 
   it("gives every app container an environment that passes the app's own configuration schema", () => {
-    const entries = appEnvironments();
+    const entries = appEnvironments(helmTemplate());
     const { lines, status } = checkEnvs(entries);
     expect(lines).toEqual(entries.map((e) => `ok ${e.name}`));
     expect(status).toBe(0);
   });
 
   it('shares the symbol partitions among several evaluator pods, and refuses more pods than partitions', () => {
-    const evaluator = (extra: string[]) =>
-      helmTemplate(extra).find(
+    const evaluator = (objects: K8sObject[]) =>
+      objects.find(
         (o) =>
           o.kind === 'Deployment' &&
           o.metadata.name === 'freeride-trading-evaluator',
@@ -458,26 +458,26 @@ describe('Helm chart deploy/helm/freeride', () => {
           e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath}`,
         ]),
       );
-    const one = evaluator([]);
+    const one = evaluator(helmTemplate());
     expect(one.spec!.replicas).toBe(1);
     expect(envOf(one)).toMatchObject({
       TRADING_EVAL_ENABLED: 'true',
       TRADING_EVAL_PARTITION_COUNT: '1',
     });
-    const scale = [
+    const scaledRender = helmTemplate([
       '--set',
       'trading.evaluator.replicas=3',
       '--set',
       'trading.evaluator.partitions=8',
-    ];
-    const three = evaluator(scale);
+    ]);
+    const three = evaluator(scaledRender);
     expect(three.spec!.replicas).toBe(3);
     expect(envOf(three)).toMatchObject({
       // Leases: each pod, named by its pod name, takes a share of the 8.
       TRADING_EVAL_CONSUMER_NAME: 'fieldRef:metadata.name',
       TRADING_EVAL_PARTITION_COUNT: '8',
     });
-    const scaled = appEnvironments(scale).filter((e) =>
+    const scaled = appEnvironments(scaledRender).filter((e) =>
       e.name.endsWith('trading-evaluator'),
     );
     expect(checkEnvs(scaled)).toEqual({

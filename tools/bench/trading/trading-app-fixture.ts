@@ -110,6 +110,15 @@ export async function startTradingAppFixture(
   await pg.connect();
   const redis = new Redis(redisServer.url);
   const dir = makeTempDir('bench-trading-');
+  // BENCH_TRADING_NODE_OPTIONS: node options of the apps only (not the bench's).
+  const appNodeOptions = [
+    process.env['BENCH_TRADING_NODE_OPTIONS'] ?? '',
+    args['profile-app']
+      ? `--cpu-prof --cpu-prof-dir=${args['profile-app']}`
+      : '',
+  ]
+    .join(' ')
+    .trim();
   const seen = new Set<string>();
   let duplicates = 0;
   const receiverPort = await getFreePort();
@@ -260,15 +269,6 @@ export async function startTradingAppFixture(
   ) {
     const port = await getFreePort();
     const built = builtAppCommand('trading');
-    // BENCH_TRADING_NODE_OPTIONS: node options of the apps only (not the bench's).
-    const appNodeOptions = [
-      process.env['BENCH_TRADING_NODE_OPTIONS'] ?? '',
-      args['profile-app']
-        ? `--cpu-prof --cpu-prof-dir=${args['profile-app']}`
-        : '',
-    ]
-      .join(' ')
-      .trim();
     // Listed at once: it evaluates (and uses CPU) before it answers ready.
     const app = await startProcess(built.command, built.args, {
       cwd: built.cwd,
@@ -291,7 +291,7 @@ export async function startTradingAppFixture(
           : {}),
         ...env,
       },
-      // BENCH_TRADING_LOG_DIR=DIR keeps the apps' logs (with NODE_OPTIONS=--trace-gc, their GC).
+      // BENCH_TRADING_LOG_DIR=DIR keeps the apps' logs.
       logFile: join(
         process.env['BENCH_TRADING_LOG_DIR'] ?? dir,
         `trading-${instance}.log`,

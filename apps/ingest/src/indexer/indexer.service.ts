@@ -188,9 +188,11 @@ export class IndexerService
       count > 0 && this.workers.running;
       count = bounds.count(batch.length, bytes)
     ) {
-      // Past the linger time (0 by default): no waiting, only what is there.
-      const wait = Math.max(0, lingerMs - (Date.now() - started));
-      const got = await reader.readNew(count, wait);
+      // Past the linger time (0 by default) readNew does not wait: only what is there.
+      const got = await reader.readNew(
+        count,
+        lingerMs - (Date.now() - started),
+      );
       if (got.length === 0) break;
       for (const { value } of got) {
         bytes += value.body.length;
