@@ -95,6 +95,11 @@ export const configSchema = z
       .default('true')
       .transform((v) => v === 'true'),
     INDEXER_FLUSH_MS: positiveInt(500),
+    /**
+     * Bytes of accepted bodies kept in memory for this process's indexer, so
+     * that it does not read them back from Redis; 0 reads every body from Redis.
+     */
+    INDEXER_HANDOFF_BYTES: nonNegativeInt(64 * MIB),
     INDEXER_LINGER_MS: nonNegativeInt(0),
     INDEXER_MAX_ITEM_ATTEMPTS: positiveInt(8),
     INDEXER_PIPELINE: positiveInt(2),
@@ -194,6 +199,8 @@ export interface IngestConfig {
     consumerName: string;
     enabled: boolean;
     flushMs: number;
+    /** Bytes of accepted bodies handed to this process's indexer in memory. */
+    handOffBytes: number;
     /**
      * How long a started batch waits for more entries once the stream has
      * none; 0: it is sent with what is there (more arrive while it is indexed).
@@ -264,6 +271,7 @@ export function loadConfig(
       consumerName: e.INGEST_CONSUMER_NAME ?? `ingest-${hostname()}`,
       enabled: e.INDEXER_ENABLED,
       flushMs: e.INDEXER_FLUSH_MS,
+      handOffBytes: e.INDEXER_HANDOFF_BYTES,
       lingerMs: e.INDEXER_LINGER_MS,
       maxItemAttempts: e.INDEXER_MAX_ITEM_ATTEMPTS,
       pipeline: e.INDEXER_PIPELINE,

@@ -86,6 +86,8 @@ function fakeStream(
     ack: jest.fn(async (_group: string, _ids: string[]) => undefined),
     ensureGroups: jest.fn(async () => undefined),
     key: 'freeride:ingest:logs',
+    // The entries here hold their bodies already.
+    loadBodies: jest.fn(async () => undefined),
     reader: jest.fn(() => reader),
   };
   return { reader, stream };
@@ -108,8 +110,10 @@ function ingestStreams(): IngestStreams {
 }
 
 function entry(id: string, items = 2): StoredIngestEntry {
+  const body = Buffer.from(`{"create":{}}\n{"m":"${id}"}\n`);
   return {
-    body: Buffer.from(`{"create":{}}\n{"m":"${id}"}\n`),
+    body,
+    bytes: body.length,
     format: 'bulk-ndjson',
     id,
     items,

@@ -125,6 +125,9 @@ export class IndexerService
       try {
         const { entries, source } = await this.collect(reader, bounds);
         if (entries.length === 0) continue;
+        // The bodies: handed over in memory when this process accepted
+        // them, otherwise one MGET.
+        await stream.loadBodies(entries);
         if (source !== 'new') {
           // Pending and claimed entries may be held by an earlier batch of
           // this process: settle them only once nothing is in flight.
@@ -177,7 +180,7 @@ export class IndexerService
     });
     const started = Date.now();
     const batch = first.entries.map((e) => e.value);
-    const sizes = batch.map((entry) => entry.body.length);
+    const sizes = batch.map((entry) => entry.bytes);
     bounds.observe(sizes);
     if (first.source !== 'new' || batch.length === 0)
       return { entries: batch, source: first.source };
@@ -195,10 +198,10 @@ export class IndexerService
       );
       if (got.length === 0) break;
       for (const { value } of got) {
-        bytes += value.body.length;
+        bytes += value.bytes;
         batch.push(value);
       }
-      bounds.observe(got.map(({ value }) => value.body.length));
+      bounds.observe(got.map(({ value }) => value.bytes));
     }
     return { entries: batch, source: 'new' };
   }

@@ -1,5 +1,5 @@
 import { STREAM_KEYS } from '@freeride/contracts';
-import { RedisIngestStream } from '@freeride/ingest-delivery';
+import { BodyHandOff, RedisIngestStream } from '@freeride/ingest-delivery';
 import type { OtlpSignal } from '@freeride/otlp';
 import type { RedisClient } from '@freeride/redis-connection';
 
@@ -36,6 +36,12 @@ export function createIngestStreams(
 ): IngestStreams {
   const { ackReplicas, ackTimeoutMs, highWaterBytes, partitions } =
     config.stream;
+  // The indexer in this process reads what it accepted from memory, within
+  // one bound for all the streams.
+  const handOff =
+    config.indexer.enabled && config.indexer.handOffBytes > 0
+      ? new BodyHandOff(config.indexer.handOffBytes)
+      : undefined;
   const make = (signal: OtlpSignal) =>
     Array.from(
       { length: partitions },
@@ -43,6 +49,7 @@ export function createIngestStreams(
         new RedisIngestStream(redis, {
           ackReplicas,
           ackTimeoutMs,
+          handOff,
           highWaterBytes,
           key: STREAM_KEYS.ingest(signal, p),
           retryAfterSeconds: config.http.retryAfterSeconds,

@@ -27,6 +27,7 @@ const entry = (
   body: Buffer,
 ): StoredIngestEntry => ({
   body,
+  bytes: body.length,
   format,
   id: '1-0',
   items: 2,

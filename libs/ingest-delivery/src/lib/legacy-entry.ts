@@ -44,6 +44,13 @@ export function bulkEntryOf(
   entry: StoredIngestEntry,
   namespace: string,
 ): BulkEntry {
+  if (entry.bodyMissing)
+    return {
+      body: entry.body,
+      defect: `the entry's body (${entry.bodyKey}) is gone from Redis`,
+      docs: entry.items,
+      origin: entry.id,
+    };
   if (entry.format === 'bulk-ndjson')
     return { body: entry.body, docs: entry.items, origin: entry.id };
   try {

@@ -3,7 +3,7 @@ import { type RedisServer, startRedis } from '@freeride/testing';
 import { Redis } from 'ioredis';
 
 import { BackPressureError, StreamUnavailableError } from './ingest.errors';
-import { RedisIngestStream } from './redis-ingest-stream';
+import { BodyHandOff, RedisIngestStream } from './redis-ingest-stream';
 
 const entry = (size: number, source = 'python') => ({
   body: Buffer.alloc(size, 7),
@@ -14,7 +14,15 @@ const entry = (size: number, source = 'python') => ({
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 });
 
-/** New entries for a consumer, read through the stream's group reader. */
+/** What reading `entry(size)` back gives, its body loaded. */
+const stored = (size: number, id: string, key: string) => ({
+  ...entry(size),
+  bodyKey: expect.stringMatching(new RegExp(`^${key}:body:`)) as string,
+  bytes: size,
+  id,
+});
+
+/** New entries for a consumer, read through the stream's group reader, bodies loaded. */
 async function readNew(
   stream: RedisIngestStream,
   group: string,
@@ -24,7 +32,9 @@ async function readNew(
   const batch = await stream
     .reader(group, consumer)
     .next({ blockMs: 10, count });
-  return batch.entries.map((e) => e.value);
+  const values = batch.entries.map((e) => e.value);
+  await stream.loadBodies(values);
+  return values;
 }
 
 describe('RedisIngestStream', () => {
@@ -50,7 +60,61 @@ describe('RedisIngestStream', () => {
     await stream.ensureGroups(['indexer']);
     const { id } = await stream.append(entry(1000));
     const [read] = await readNew(stream, 'indexer', 'c1', 10);
-    expect(read).toEqual({ ...entry(1000), id });
+    expect(read).toEqual(stored(1000, id, 's1'));
+  });
+
+  it('keeps each body under its own key: reading the fields does not copy it, trimming deletes it', async () => {
+    const stream = new RedisIngestStream(redis, { key: 's-ref{p0}' });
+    await stream.ensureGroups(['indexer', 'fanout']);
+    const events = Buffer.from('[{"service":"a"}]');
+    const { id } = await stream.append({ ...entry(1000), events });
+    const bodyKeys = () => redis.keys('s-ref{p0}:body:*');
+    expect(await bodyKeys()).toHaveLength(1);
+    // The fan-out reads only the fields: the body stays in Redis.
+    const fan = await stream.reader('fanout', 'c1').next({ blockMs: 10 });
+    expect(fan.entries[0].value).toMatchObject({ bytes: 1000, events, id });
+    expect(fan.entries[0].value.body).toHaveLength(0);
+    const [indexed] = await readNew(stream, 'indexer', 'c1', 10);
+    expect(indexed.body).toEqual(entry(1000).body);
+    for (const group of ['indexer', 'fanout']) await stream.ack(group, [id]);
+    expect(await stream.trim(['indexer', 'fanout'])).toMatchObject({
+      bytes: 1000,
+      entries: 1,
+    });
+    expect(await bodyKeys()).toEqual([]);
+    expect(await redis.xlen('s-ref{p0}')).toBe(0);
+  });
+
+  it('hands the bodies it appended to its own reader in memory, up to the hand-off bound, and reads the others from Redis', async () => {
+    const key = 's-hand{p0}';
+    const handOff = new BodyHandOff(1500);
+    const writer = new RedisIngestStream(redis, { handOff, key });
+    const elsewhere = new RedisIngestStream(redis, { key });
+    await writer.ensureGroups(['indexer']);
+    const first = await writer.append(entry(1000, 'first'));
+    const second = await writer.append(entry(1000, 'second'));
+    expect(handOff.bytes).toBe(1000);
+    // Another instance (nothing handed over) reads the bodies from Redis.
+    const fromRedis = (
+      await elsewhere.reader('indexer', 'c2').next({ blockMs: 10, count: 10 })
+    ).entries.map((e) => e.value);
+    await elsewhere.loadBodies(fromRedis);
+    expect(fromRedis.map((e) => e.body.length)).toEqual([1000, 1000]);
+    // With the body keys gone from Redis, only what the writer still holds
+    // (the second body: the first was let go to stay within 1,500 bytes) loads.
+    await redis.del(...fromRedis.map((e) => e.bodyKey as string));
+    await new Promise((r) => setTimeout(r, 20));
+    const [a, b] = await writer
+      .reader('indexer', 'c1', { claimIdleMs: 10, claimIntervalMs: 0 })
+      .next({ blockMs: 10 })
+      .then((batch) => batch.entries.map((e) => e.value));
+    expect([a.id, b.id]).toEqual([first.id, second.id]);
+    await writer.loadBodies([a, b]);
+    expect(b.body).toEqual(entry(1000).body);
+    expect(b.bodyMissing).toBeUndefined();
+    expect(a.body).toHaveLength(0);
+    expect(a.bodyMissing).toBe(true);
+    expect(handOff.bytes).toBe(0);
   });
 
   it('keeps the fan-out events beside the body, and reads the short formats of earlier versions', async () => {
@@ -75,8 +139,14 @@ describe('RedisIngestStream', () => {
       'x',
     );
     const [withEvents, legacy] = await readNew(stream, 'indexer', 'c1', 10);
-    expect(withEvents).toEqual({ ...entry(10), events, id });
-    expect(legacy.format).toBe('otlp-protobuf');
+    expect(withEvents).toEqual({ ...stored(10, id, 's-ev'), events });
+    // Earlier versions kept the body inline.
+    expect(legacy).toMatchObject({
+      body: Buffer.from('x'),
+      bytes: 1,
+      format: 'otlp-protobuf',
+    });
+    expect(legacy.bodyKey).toBeUndefined();
   });
 
   it('refuses appends past the high-water mark and accepts again after trim', async () => {
@@ -91,6 +161,8 @@ describe('RedisIngestStream', () => {
       BackPressureError,
     );
     expect(await stream.backlogBytes()).toBe(2000);
+    // The refused body was dropped with the refusal.
+    expect(await redis.keys('s2:body:*')).toHaveLength(2);
 
     for (const group of ['indexer', 'fanout']) {
       const read = await readNew(stream, group, 'c1', 10);
@@ -180,7 +252,9 @@ describe('RedisIngestStream', () => {
       .reader('indexer', 'alive', { claimIdleMs: 10, claimIntervalMs: 0 })
       .next({ blockMs: 10 });
     expect(claimed.source).toBe('claimed');
-    expect(claimed.entries.map((e) => e.value)).toEqual([{ ...entry(10), id }]);
+    const values = claimed.entries.map((e) => e.value);
+    await stream.loadBodies(values);
+    expect(values).toEqual([stored(10, id, 's5')]);
   });
 
   it('reports the stream as unavailable when Redis is gone', async () => {

@@ -5,6 +5,8 @@ import {
   fieldMap,
 } from '@freeride/stream-consumer';
 
+import { randomBytes } from 'node:crypto';
+
 import {
   BackPressureError,
   ReplicaAckError,
@@ -42,6 +44,55 @@ export interface RedisIngestStreamOptions {
    * @default 5
    */
   retryAfterSeconds?: number;
+  /**
+   * Where appended bodies are kept in memory for this process's own reader
+   * ({@link RedisIngestStream.loadBodies}), so that an entry read back by
+   * the process that accepted it is not copied out of Redis again. Give
+   * one to the streams of a process that runs an indexer (one shared
+   * {@link BodyHandOff} bounds them all together).
+   * @default none: every body is read from Redis
+   */
+  handOff?: BodyHandOff;
+}
+
+/**
+ * Bodies appended by this process and not yet loaded by its reader, up to
+ * `maxBytes` over all the streams that share it: the oldest are let go
+ * first (their readers then take them from Redis). Under a steady load the
+ * indexer takes each body within a batch or two, so little is held; while
+ * Elasticsearch is down it fills up to the bound and stays there.
+ */
+export class BodyHandOff {
+  private readonly bodies = new Map<string, Buffer>();
+  private held = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  keep(key: string, body: Buffer): void {
+    if (body.length > this.maxBytes) return;
+    this.bodies.set(key, body);
+    this.held += body.length;
+    for (const [oldest, old] of this.bodies) {
+      if (this.held <= this.maxBytes) break;
+      this.bodies.delete(oldest);
+      this.held -= old.length;
+    }
+  }
+
+  /** The body kept under `key`, now let go; undefined when not kept. */
+  take(key: string): Buffer | undefined {
+    const body = this.bodies.get(key);
+    if (body) {
+      this.bodies.delete(key);
+      this.held -= body.length;
+    }
+    return body;
+  }
 }
 
 /**
@@ -94,36 +145,55 @@ export interface IngestEntry {
 
 /** An entry read back through a consumer group. */
 export interface StoredIngestEntry extends IngestEntry {
+  /**
+   * The body: inline for entries of earlier versions; for entries stored
+   * by reference (`bodyKey`), empty until {@link RedisIngestStream.loadBodies}.
+   */
   body: Buffer;
+  /** The key holding the body, for entries stored by reference. */
+  bodyKey?: string;
+  /** Byte length of the body (known before it is loaded). */
+  bytes: number;
+  /** Set by `loadBodies` when the body key is gone from Redis. */
+  bodyMissing?: boolean;
   id: string;
 }
 
 /*
- * Append atomically: refuse past the high-water mark, otherwise XADD the
- * payload, XADD its size under the same id to the companion sizes stream,
- * and raise the backlog counter. One round trip, no partial state.
+ * Runs in one MULTI right after the SET of the body to KEYS[4], so the two
+ * are atomic: refuse past the high-water mark (and drop the body),
+ * otherwise XADD the entry (its fields name the body key), XADD its size
+ * and body key under the same id to the companion sizes stream, and raise
+ * the backlog counter. The body never passes through the script: a
+ * script's arguments are copied into Lua and back, which cost as much
+ * Redis CPU as the rest of the append (BENCHMARKS.md).
  */
 const APPEND_SCRIPT = `
 local backlog = tonumber(redis.call('GET', KEYS[3]) or '0')
 local size = tonumber(ARGV[2])
 if backlog > 0 and backlog + size > tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[4])
   return {'', tostring(backlog)}
 end
 local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
-redis.call('XADD', KEYS[2], id, 'b', ARGV[2])
+redis.call('XADD', KEYS[2], id, 'b', ARGV[2], 'k', KEYS[4])
 redis.call('INCRBY', KEYS[3], size)
 return {id, tostring(backlog + size)}
 `;
 
 /*
  * Trim every entry below ARGV[1] (all groups have acknowledged them) from the
- * payload stream and the sizes stream, and lower the backlog counter by
- * their sizes.
+ * payload stream and the sizes stream, delete their body keys, and lower the
+ * backlog counter by their sizes. (Entries of earlier versions hold their
+ * body inline: their sizes entry names no key.)
  */
 const TRIM_SCRIPT = `
 local sizes = redis.call('XRANGE', KEYS[2], '-', '(' .. ARGV[1])
 local total = 0
-for _, e in ipairs(sizes) do total = total + tonumber(e[2][2]) end
+for _, e in ipairs(sizes) do
+  total = total + tonumber(e[2][2])
+  if e[2][3] == 'k' then redis.call('DEL', e[2][4]) end
+end
 redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
 redis.call('XTRIM', KEYS[2], 'MINID', ARGV[1])
 if total > 0 then redis.call('DECRBY', KEYS[3], total) end
@@ -155,6 +225,14 @@ function nextId(id: string): string {
  * `trim` removes what every group has acknowledged and keeps a byte count
  * of the backlog for back-pressure.
  *
+ * Each entry's body (the `_bulk` lines, the bulk of the bytes) is stored
+ * under its own key (`<key>:body:<writer>.<n>`, the stream's hash tag) and
+ * the entry names it: consumers that need only the small fields (the
+ * fan-out reads the events) never copy the body out of Redis, and the
+ * process that accepted an entry hands its body to its own indexer in
+ * memory (`handOffBytes`). The body and the entry are written in one
+ * MULTI, so neither exists without the other.
+ *
  * Durability comes from Redis' append-only file (`appendonly yes`; with
  * `appendfsync always` an acknowledged entry survives a power loss) and,
  * with `ackReplicas`, from replicas: Redis replicates asynchronously, so an
@@ -171,6 +249,10 @@ export class RedisIngestStream {
   private readonly retryAfterSeconds: number;
   private readonly ackReplicas: number;
   private readonly ackTimeoutMs: number;
+  /** Prefix of this writer's body keys: unique per stream object. */
+  private readonly bodyPrefix: string;
+  private bodySeq = 0;
+  private readonly handOff: BodyHandOff | undefined;
 
   constructor(
     private readonly redis: StreamClient,
@@ -183,6 +265,8 @@ export class RedisIngestStream {
     this.bytesKey = `${options.key}:backlog-bytes`;
     this.highWaterBytes = options.highWaterBytes ?? 256 * 1024 * 1024;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
+    this.handOff = options.handOff;
+    this.bodyPrefix = `${options.key}:body:${randomBytes(6).toString('hex')}.`;
   }
 
   /** Creates the consumer groups (idempotent), reading from the stream start. */
@@ -207,6 +291,12 @@ export class RedisIngestStream {
   async append(
     entry: IngestEntry,
   ): Promise<{ backlogBytes: number; id: string }> {
+    const bodyKey = `${this.bodyPrefix}${this.bodySeq++}`;
+    const size = String(
+      typeof entry.body === 'string'
+        ? Buffer.byteLength(entry.body)
+        : entry.body.length,
+    );
     const fields: (string | Buffer)[] = [
       'enc',
       entry.format,
@@ -218,30 +308,32 @@ export class RedisIngestStream {
       entry.source,
       'tp',
       entry.traceparent ?? '',
-      'body',
-      entry.body,
+      'bk',
+      bodyKey,
+      'sz',
+      size,
     ];
     if (entry.events) fields.push('ev', entry.events);
-    const size = String(
-      typeof entry.body === 'string'
-        ? Buffer.byteLength(entry.body)
-        : entry.body.length,
-    );
-    // The script and WAIT in one pipeline: WAIT counts the writes of its own
-    // connection, and on a cluster the pipeline runs on the connection to
-    // the master of the stream's slot (its first command names the keys).
+    // MULTI (the body, then the script), EXEC and WAIT in one pipeline:
+    // WAIT counts the writes of its own connection, and on a cluster the
+    // pipeline runs on the connection to the master of the stream's slot
+    // (every key shares the stream's hash tag).
     const pipeline = this.redis
       .pipeline()
+      .call('MULTI')
+      .set(bodyKey, entry.body)
       .eval(
         APPEND_SCRIPT,
-        3,
+        4,
         this.key,
         this.sizesKey,
         this.bytesKey,
+        bodyKey,
         String(this.highWaterBytes),
         size,
         ...fields,
-      );
+      )
+      .call('EXEC');
     if (this.ackReplicas > 0)
       pipeline.call('WAIT', this.ackReplicas, this.ackTimeoutMs);
     let replies: [Error | null, unknown][];
@@ -250,14 +342,20 @@ export class RedisIngestStream {
     } catch (err) {
       throw new StreamUnavailableError(err);
     }
-    const [appendError, appended] = replies[0] ?? [
+    // SET and the script are queued; EXEC answers with their results (an
+    // error in its place when one failed).
+    const [execError, executed] = replies[3] ?? [
       new Error('no reply to the append'),
       undefined,
     ];
-    if (appendError) throw new StreamUnavailableError(appendError);
+    const appended = execError ?? (executed as unknown[] | null)?.[1];
+    if (!Array.isArray(appended))
+      throw new StreamUnavailableError(
+        appended ?? new Error('the append transaction was discarded'),
+      );
     const result = appended as [string, string];
     if (this.ackReplicas > 0 && result[0] !== '') {
-      const [waitError, acknowledged] = replies[1] ?? [];
+      const [waitError, acknowledged] = replies[4] ?? [];
       if (waitError || Number(acknowledged) < this.ackReplicas)
         throw new ReplicaAckError({
           acknowledged: waitError ? 0 : Number(acknowledged),
@@ -274,7 +372,42 @@ export class RedisIngestStream {
         retryAfterSeconds: this.retryAfterSeconds,
       });
     }
+    this.handOff?.keep(
+      bodyKey,
+      typeof entry.body === 'string' ? Buffer.from(entry.body) : entry.body,
+    );
     return { backlogBytes: Number(backlog), id };
+  }
+
+  /**
+   * Fills in the bodies of entries stored by reference: those this process
+   * appended and still holds (`handOff`) from memory, the others with
+   * one `MGET`. A body key that is gone leaves the body empty and sets
+   * `bodyMissing`, so the entry is quarantined rather than retried forever.
+   * @throws StreamUnavailableError when Redis cannot be read
+   */
+  async loadBodies(entries: StoredIngestEntry[]): Promise<void> {
+    const wanted: StoredIngestEntry[] = [];
+    for (const entry of entries) {
+      if (entry.bodyKey === undefined || entry.body.length > 0) continue;
+      const held = this.handOff?.take(entry.bodyKey);
+      if (held) entry.body = held;
+      else wanted.push(entry);
+    }
+    if (wanted.length === 0) return;
+    let bodies: (Buffer | null)[];
+    try {
+      bodies = await this.redis.mgetBuffer(
+        ...wanted.map((e) => e.bodyKey as string),
+      );
+    } catch (err) {
+      throw new StreamUnavailableError(err);
+    }
+    wanted.forEach((entry, i) => {
+      const body = bodies[i];
+      if (body) entry.body = body;
+      else entry.bodyMissing = true;
+    });
   }
 
   /**
@@ -409,8 +542,11 @@ function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
   const tp = map.get('tp')?.toString();
   const enc = map.get('enc')?.toString() ?? 'p';
   const events = map.get('ev');
+  const bodyKey = map.get('bk')?.toString();
+  const body = map.get('body') ?? EMPTY_BODY;
   const entry: StoredIngestEntry = {
-    body: map.get('body') ?? Buffer.alloc(0),
+    body,
+    bytes: bodyKey ? Number(map.get('sz')?.toString() ?? 0) : body.length,
     format: LEGACY_FORMATS[enc] ?? (enc as StoredFormat),
     id,
     items: Number(map.get('n')?.toString() ?? 0),
@@ -419,5 +555,8 @@ function decodeEntry(id: string, fields: Buffer[]): StoredIngestEntry {
     traceparent: tp ? tp : undefined,
   };
   if (events) entry.events = events;
+  if (bodyKey) entry.bodyKey = bodyKey;
   return entry;
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
