@@ -49,6 +49,22 @@ export async function elasticsearchCpuMs(es: Client): Promise<number> {
   return total;
 }
 
+/**
+ * Shard-level write tasks Elasticsearch completed (all nodes): one per
+ * `_bulk` request and shard it touched, so documents per task tells how
+ * large the batches a path sends are.
+ */
+export async function elasticsearchWriteTasks(es: Client): Promise<number> {
+  const res = await es.nodes.stats({
+    filter_path: 'nodes.*.thread_pool.write.completed',
+    metric: 'thread_pool',
+  });
+  let total = 0;
+  for (const node of Object.values(res.nodes ?? {}))
+    total += node.thread_pool?.['write']?.completed ?? 0;
+  return total;
+}
+
 /** This process's CPU time, in ms. */
 export function ownCpuMs(): number {
   const u = process.cpuUsage();

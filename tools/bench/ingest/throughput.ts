@@ -7,7 +7,7 @@ import { decodeOtlpRequest, toEcsDocuments } from '@freeride/otlp';
 
 import type { Client } from '@elastic/elasticsearch';
 
-import { type CpuPer1k, cpuMeter } from './cpu';
+import { type CpuPer1k, cpuMeter, elasticsearchWriteTasks } from './cpu';
 import { measureLatency, percentile, untilSearchable } from './es-probes';
 import {
   type CollectorMapping,
@@ -42,6 +42,8 @@ export interface PathFigures {
   acknowledgedSeconds: number;
   /** CPU ms per 1,000 documents (timed part only), by process. */
   cpuMsPer1k: CpuPer1k;
+  /** Documents per shard-level write task of Elasticsearch (timed part): the batch size it saw. */
+  docsPerWriteTask: number;
   latencyMs: { p50: number; p99: number; samples: number };
   /** Documents per second relative to direct bulk in the same run. */
   ratio: number;
@@ -238,11 +240,13 @@ async function timePath(
     const primed = warm.length * opts.batch;
     await untilSearchable(es, index, primed);
     const cpu = await cpuMeter(es, sender.processes);
+    const tasks0 = await elasticsearchWriteTasks(es);
     const start = performance.now();
     await sender.send(bodies);
     const acknowledged = performance.now();
     const end = await untilSearchable(es, index, primed + total);
     const cpuMsPer1k = await cpu.stop(total);
+    const tasks = (await elasticsearchWriteTasks(es)) - tasks0;
     const seconds = (end - start) / 1000;
     const latencies = await measureLatency(
       es,
@@ -258,6 +262,7 @@ async function timePath(
       cpuMsPer1k,
       docs: total,
       docsPerSecond: Math.round(total / seconds),
+      docsPerWriteTask: Math.round(total / Math.max(1, tasks)),
       acknowledgedSeconds: +((acknowledged - start) / 1000).toFixed(2),
       latencyMs: {
         p50: Math.round(percentile(latencies, 50)),
@@ -291,7 +296,7 @@ export async function throughputRun(
     figures[path] = await timePath(path, es, run, bodies, opts);
     const f = figures[path];
     log(
-      `    ${f.docsPerSecond} docs/s (all acknowledged after ${f.acknowledgedSeconds} s, searchable after ${f.seconds} s); CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
+      `    ${f.docsPerSecond} docs/s (all acknowledged after ${f.acknowledgedSeconds} s, searchable after ${f.seconds} s; ${f.docsPerWriteTask} docs per Elasticsearch write task); CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
     );
   }
   const direct = figures.direct?.docsPerSecond;
