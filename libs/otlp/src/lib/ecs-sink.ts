@@ -2,7 +2,7 @@ import { xxh3 } from '@node-rs/xxhash';
 
 import type { DataStream } from './data-stream';
 import { dataStreamName } from './data-stream';
-import { nanosToIso } from './otlp-values';
+import { nanosToIso, writeIsoMs } from './otlp-values';
 
 /**
  * The accepted range of a record's own time, relative to when the ingest
@@ -51,6 +51,21 @@ export interface BulkLines {
   adjusted: Record<TimestampAdjustment, number>;
 }
 
+/** The constant parts of a source line written by {@link DocumentSink.beginBytes}. */
+interface ByteFrame {
+  /** `{"@timestamp":"<receipt>",`: a record without its own time. */
+  receipt: Buffer;
+  /** The same with `"freeride.timestamp_adjusted":"…",`, per adjustment. */
+  tooOld: Buffer;
+  inFuture: Buffer;
+  /** After the middle: `,"freeride":{"source":…}}`, or `}` without a source. */
+  end: Buffer;
+  /** After the middle of an adjusted record, up to its own time and `"}}`. */
+  adjustedEnd: Buffer;
+  /** Bytes enough for the frame of any document around its middle. */
+  bytes: number;
+}
+
 /** A data stream's `{"create":{"_index":…,"_id":"` line start. */
 interface ActionLine {
   bytes: Buffer;
@@ -58,10 +73,17 @@ interface ActionLine {
 }
 
 const ID_BYTES = Buffer.alloc(22);
+const ID_VIEW = new DataView(
+  ID_BYTES.buffer,
+  ID_BYTES.byteOffset,
+  ID_BYTES.byteLength,
+);
 const MAX_ID_TIME = 2 ** 48 - 1;
 /** Length of an id: 22 bytes in base64url, unpadded. */
 const ID_CHARS = 30;
 const EMPTY = Buffer.alloc(0);
+/** What starts a source line with the record's own time. */
+const TIMESTAMP_START = Buffer.from('{"@timestamp":"', 'latin1');
 /** `"}}\n`: what ends an action line after its id. */
 const ACTION_END = Buffer.from('"}}\n', 'latin1');
 /** The base64url alphabet, as bytes. */
@@ -69,9 +91,6 @@ const B64URL = Buffer.from(
   'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
   'latin1',
 );
-/** Nibble of each hex digit's char code (`0-9a-f`). */
-const NIBBLE = new Uint8Array(128);
-for (let i = 0; i < 16; i++) NIBBLE['0123456789abcdef'.charCodeAt(i)] = i;
 
 /**
  * The `_id` of a document: the record's own time in ms (6 bytes, big-endian)
@@ -114,14 +133,9 @@ function idBytes(h: bigint, timeMs: number): void {
   ID_BYTES[3] = low >>> 16;
   ID_BYTES[4] = (low >>> 8) & 0xff;
   ID_BYTES[5] = low & 0xff;
-  // Big-endian through hex: cheaper than splitting the BigInt.
-  const hex = h.toString(16);
-  // Leading zero digits are not written: start that many nibbles in.
-  let nibble = 32 - hex.length;
-  for (let i = 6; i < 22; i++) ID_BYTES[i] = 0;
-  for (let i = 0; i < hex.length; i++, nibble++)
-    ID_BYTES[6 + (nibble >>> 1)] |=
-      NIBBLE[hex.charCodeAt(i)] << (nibble & 1 ? 0 : 4);
+  // Two 64-bit big-endian stores: no hex string of the BigInt to parse.
+  ID_VIEW.setBigUint64(6, BigInt.asUintN(64, h >> 64n));
+  ID_VIEW.setBigUint64(14, BigInt.asUintN(64, h));
 }
 
 /**
@@ -181,10 +195,21 @@ export class DocumentSink {
    * scope, so no index name is built per document).
    */
   private readonly actions = new Map<DataStream, ActionLine>();
+  /** The last data stream written and its action line. */
+  private lastStream: DataStream | undefined;
+  private lastAction: ActionLine | undefined;
   private docs = 0;
   /** `buffer` mode: the lines written so far, `outLength` bytes of `out`. */
   private out = EMPTY;
   private outLength = 0;
+  /** `buffer` mode: the byte framing of {@link beginBytes} (made once). */
+  private readonly frame: ByteFrame | undefined;
+  /** The document {@link beginBytes} started, until {@link endBytes}. */
+  private pendingIdAt = 0;
+  private pendingHashAt = 0;
+  private pendingLineAt = 0;
+  private pendingMs = 0;
+  private pendingAdjustment: TimestampAdjustment | undefined;
 
   constructor(
     readonly receivedAt: string,
@@ -203,6 +228,29 @@ export class DocumentSink {
       options.source === undefined
         ? ''
         : `"source":${JSON.stringify(options.source)},`;
+    if (mode === 'buffer') {
+      const bytes = (text: string) => Buffer.from(text, 'utf8');
+      const adjusted = (a: TimestampAdjustment) =>
+        bytes(
+          `{"@timestamp":"${receivedAt}","freeride.timestamp_adjusted":"${a}",`,
+        );
+      const adjustedEnd = bytes(
+        `,"freeride":{${this.sourceJson}"original_timestamp":"`,
+      );
+      const end = bytes(
+        `${this.freeride ? `,"freeride":{${this.sourceJson.slice(0, -1)}}` : ''}}`,
+      );
+      const inFuture = adjusted('in_future');
+      this.frame = {
+        adjustedEnd,
+        // The longest start and end, two ISO times of up to 30 bytes, `\n`.
+        bytes: inFuture.length + adjustedEnd.length + end.length + 128,
+        end,
+        inFuture,
+        receipt: bytes(`{"@timestamp":"${receivedAt}",`),
+        tooOld: adjusted('too_old'),
+      };
+    }
   }
 
   /**
@@ -310,6 +358,108 @@ export class DocumentSink {
     this.outLength = at;
   }
 
+  /**
+   * `buffer` mode, for a document its caller writes as bytes: writes its
+   * action line (the id left for {@link endBytes}) and the source line up
+   * to the document's `middle` (as {@link emitSerialized} takes it), with
+   * room for `maxMiddle` bytes of it; returns where the middle goes in
+   * {@link buffer}. Nothing counts until {@link endBytes}: a caller that
+   * does not finish (it found something for the string path) leaves no
+   * trace, and the next document overwrites it.
+   * @param ownMs the record's own time in ms, when it has one (`ownNanos`
+   *   other than '0'), else undefined
+   */
+  beginBytes(
+    ds: DataStream,
+    ownMs: number | undefined,
+    maxMiddle: number,
+  ): number {
+    const frame = this.frame!;
+    let adjustment: TimestampAdjustment | undefined;
+    if (ownMs !== undefined && this.options.timeWindow) {
+      const { futureMs, pastMs } = this.options.timeWindow;
+      if (ownMs < this.receivedAtMs - pastMs) adjustment = 'too_old';
+      else if (ownMs > this.receivedAtMs + futureMs) adjustment = 'in_future';
+    }
+    const action = this.actionLine(ds).bytes;
+    this.reserve(action.length + ID_CHARS + maxMiddle + frame.bytes);
+    const out = this.out;
+    let at = this.outLength;
+    out.set(action, at);
+    at += action.length;
+    this.pendingIdAt = at;
+    at += ID_CHARS;
+    for (let i = 0; i < ACTION_END.length; i++) out[at++] = ACTION_END[i];
+    this.pendingLineAt = at;
+    if (ownMs !== undefined && !adjustment) {
+      // The source line is the content hashed.
+      this.pendingHashAt = at;
+      for (let i = 0; i < TIMESTAMP_START.length; i++)
+        out[at++] = TIMESTAMP_START[i];
+      at = writeIsoMs(out, at, ownMs);
+      out[at++] = 0x22; // "
+      out[at++] = 0x2c; // ,
+    } else {
+      // The receipt time in front of the content: the content hashed starts
+      // at the `,` before the middle, read as `{` (see endBytes).
+      const prefix =
+        adjustment === 'too_old'
+          ? frame.tooOld
+          : adjustment === 'in_future'
+            ? frame.inFuture
+            : frame.receipt;
+      for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i];
+      this.pendingHashAt = at - 1;
+    }
+    this.pendingMs = ownMs ?? 0;
+    this.pendingAdjustment = adjustment;
+    return at;
+  }
+
+  /** `buffer` mode: the buffer {@link beginBytes} returned a position in. */
+  buffer(): Buffer {
+    return this.out;
+  }
+
+  /**
+   * Ends the document {@link beginBytes} started, its middle written up to
+   * `end`: the `freeride` part, the id, the line's end.
+   */
+  endBytes(end: number): void {
+    const frame = this.frame!;
+    const out = this.out;
+    let at = end;
+    const adjustment = this.pendingAdjustment;
+    if (adjustment) {
+      const part = frame.adjustedEnd;
+      for (let i = 0; i < part.length; i++) out[at++] = part[i];
+      at = writeIsoMs(out, at, this.pendingMs);
+      out[at++] = 0x22; // "
+      out[at++] = 0x7d; // }
+      out[at++] = 0x7d; // }
+      this.adjusted[adjustment]++;
+    } else {
+      const part = frame.end;
+      for (let i = 0; i < part.length; i++) out[at++] = part[i];
+    }
+    const hashAt = this.pendingHashAt;
+    const content = new Uint8Array(
+      out.buffer,
+      out.byteOffset + hashAt,
+      at - hashAt,
+    );
+    if (hashAt === this.pendingLineAt) {
+      writeContentId(out, this.pendingIdAt, content, this.pendingMs);
+    } else {
+      out[hashAt] = 0x7b; // {
+      writeContentId(out, this.pendingIdAt, content, this.pendingMs);
+      out[hashAt] = 0x2c; // ,
+    }
+    out[at++] = 0x0a;
+    this.outLength = at;
+    this.docs++;
+  }
+
   private reserve(bytes: number): void {
     if (this.outLength + bytes <= this.out.length) return;
     const grown = Buffer.allocUnsafe(
@@ -373,12 +523,15 @@ export class DocumentSink {
 
   /** The action line of `ds` up to its id. */
   private actionLine(ds: DataStream): ActionLine {
+    if (ds === this.lastStream) return this.lastAction!;
     let action = this.actions.get(ds);
     if (action === undefined) {
       const text = `{"create":{"_index":${JSON.stringify(dataStreamName(ds))},"_id":"`;
       action = { bytes: Buffer.from(text, 'utf8'), text };
       this.actions.set(ds, action);
     }
+    this.lastStream = ds;
+    this.lastAction = action;
     return action;
   }
 

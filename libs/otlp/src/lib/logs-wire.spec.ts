@@ -36,9 +36,12 @@ function expectSameLines(body: Buffer, options: ToEcsOptions = OPTIONS) {
     decodeOtlpRequest('logs', 'protobuf', body, RECEIVED) as LogsRequest,
   );
   expect(JSON.stringify(fast!.events)).toBe(JSON.stringify(events));
-  expect(
-    logsProtobufToBulkLines(body, RECEIVED, options)?.events,
-  ).toBeUndefined();
+  // Without events too (the byte writer's records can differ by mode).
+  const lines = logsProtobufToBulkLines(body, RECEIVED, options);
+  expect(lines?.events).toBeUndefined();
+  expect(lines!.body.toString('utf8')).toBe(slow.body);
+  expect(lines!.docs).toBe(slow.docs);
+  expect(lines!.adjusted).toEqual(slow.adjusted);
   return fast!;
 }
 
@@ -253,6 +256,231 @@ describe('logsProtobufToBulkLines', () => {
     expect(() =>
       logsProtobufToBulkLines(body, RECEIVED, { ...OPTIONS, admit: refuse }),
     ).toThrow('refused');
+  });
+
+  describe('writes the bytes of the generic path', () => {
+    /** One record per body, value and time; each compared with the generic path. */
+    const request = (records: object[], scope: object = { name: 'app' }) =>
+      pb({
+        resourceLogs: [
+          {
+            resource: {
+              attributes: [
+                { key: 'service.name', value: { stringValue: 'svc' } },
+                { key: 'host.name', value: { stringValue: 'h1' } },
+              ],
+            },
+            scopeLogs: [{ logRecords: records, scope }],
+          },
+        ],
+      });
+    const at = (offsetMs: number) => ({ timeUnixNano: nowNanos(offsetMs) });
+    const STRINGS = [
+      '',
+      'plain ascii',
+      'quote " and backslash \\',
+      'controls \u0000\u0001\b\t\n\u000b\f\r\u001f\u007f end',
+      'été ☃ 😀 中文',
+      '\ufeffbom first',
+      '</script> \u2028 \u2029',
+      'x'.repeat(5000),
+    ];
+
+    it('for string bodies, attributes and event names that need escaping or are not ASCII', () => {
+      const records = STRINGS.flatMap((s, i) => [
+        { ...at(0), body: { stringValue: s }, severityNumber: 9 },
+        {
+          ...at(0),
+          attributes: [{ key: s || 'k', value: { stringValue: s } }],
+          eventName: s,
+          severityText: s,
+        },
+        { ...at(i), attributes: [{ key: `k${i}`, value: { stringValue: s } }] },
+      ]);
+      const fast = expectSameLines(request(records));
+      expect(fast.docs).toBe(records.length);
+      expectSameLines(request(records), {});
+    });
+
+    it('for attribute values of every kind', () => {
+      const values = [
+        { stringValue: 'v' },
+        { intValue: '0' },
+        { intValue: '4294967295' },
+        { intValue: '4294967296' },
+        { intValue: '9007199254740991' },
+        { intValue: '9007199254740992' },
+        { intValue: '-1' },
+        { intValue: '-9007199254740992' },
+        { intValue: '-9223372036854775808' },
+        { intValue: '9223372036854775807' },
+        { doubleValue: 0.1 },
+        { doubleValue: -0 },
+        { doubleValue: 1e300 },
+        { doubleValue: 5e-324 },
+        { doubleValue: 'NaN' },
+        { doubleValue: 'Infinity' },
+        { doubleValue: '-Infinity' },
+        { boolValue: true },
+        { boolValue: false },
+        { bytesValue: 'AQID' },
+        {},
+        { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '1' }] } },
+        { kvlistValue: { values: [{ key: 'k', value: { boolValue: true } }] } },
+      ];
+      const records = values.map((value, i) => ({
+        ...at(0),
+        attributes: [
+          { key: 'first', value: { stringValue: 'x' } },
+          { key: `v${i}`, value },
+          { key: 'last', value },
+        ],
+        body: value,
+      }));
+      expectSameLines(request(records));
+      // And as the one attribute of records with no body.
+      expectSameLines(
+        request(values.map((value) => ({ attributes: [{ key: 'a', value }] }))),
+      );
+    });
+
+    it('for record times at date and window boundaries, unset, observed only and adjusted', () => {
+      const day = Date.parse('2026-01-10T00:00:00.000Z') - RECEIVED;
+      const times = [
+        { timeUnixNano: `${BigInt(RECEIVED + day) * 1_000_000n}` },
+        { timeUnixNano: `${BigInt(RECEIVED + day) * 1_000_000n - 1n}` },
+        {
+          timeUnixNano: `${BigInt(RECEIVED + day - 1) * 1_000_000n + 999_999n}`,
+        },
+        { timeUnixNano: '1' },
+        { timeUnixNano: '999999' },
+        { timeUnixNano: '1000000' },
+        { timeUnixNano: '18446744073709551615' },
+        { timeUnixNano: `${BigInt(RECEIVED - 7 * 86_400_000) * 1_000_000n}` },
+        {
+          timeUnixNano: `${BigInt(RECEIVED - 7 * 86_400_000) * 1_000_000n - 1n}`,
+        },
+        {
+          timeUnixNano: `${BigInt(RECEIVED + 3_600_000) * 1_000_000n + 999_999n}`,
+        },
+        { timeUnixNano: `${BigInt(RECEIVED + 3_600_001) * 1_000_000n}` },
+        {},
+        { observedTimeUnixNano: nowNanos(-5) },
+        { observedTimeUnixNano: nowNanos(-40 * 86_400_000) },
+        { observedTimeUnixNano: nowNanos(5), timeUnixNano: nowNanos(-5) },
+      ];
+      const records = times.map((t) => ({ ...t, body: { stringValue: 'x' } }));
+      const fast = expectSameLines(request(records));
+      expect(fast.adjusted.too_old).toBeGreaterThan(0);
+      expect(fast.adjusted.in_future).toBeGreaterThan(0);
+      expectSameLines(request(records), {});
+      expectSameLines(request(records), { source: 'a "quoted" \u00e9 source' });
+    });
+
+    it('for trace and span ids, severities, data streams and scopes', () => {
+      const ids = [
+        '00'.repeat(16),
+        '0123456789abcdef'.repeat(2),
+        'ff'.repeat(16),
+      ];
+      const records = ids.flatMap((id, i) => [
+        { ...at(0), spanId: id.slice(0, 16), traceId: id },
+        {
+          ...at(0),
+          severityNumber: i * 12,
+          severityText: ['', 'Info', 'WARN'][i],
+        },
+        { ...at(0), severityNumber: -3 + i * 20 },
+        {
+          ...at(0),
+          attributes: [
+            { key: 'data_stream.dataset', value: { stringValue: `App.${i}` } },
+            ...(i > 0
+              ? [{ key: 'data_stream.namespace', value: { intValue: `${i}` } }]
+              : []),
+          ],
+        },
+      ]);
+      expectSameLines(request(records));
+      expectSameLines(request(records, {}));
+      expectSameLines(
+        request(records, {
+          attributes: [
+            { key: 'data_stream.namespace', value: { stringValue: 'Scoped' } },
+          ],
+          name: 'n"ame',
+          version: '2',
+        }),
+      );
+    });
+
+    it('for records the string writer takes: duplicate or index-like keys, errors', () => {
+      const records = [
+        {
+          ...at(0),
+          attributes: [
+            { key: 'a', value: { stringValue: '1' } },
+            { key: 'a', value: { intValue: '2' } },
+          ],
+        },
+        {
+          ...at(0),
+          attributes: [
+            { key: 'b', value: { stringValue: '1' } },
+            { key: '10', value: { intValue: '2' } },
+          ],
+        },
+        {
+          ...at(0),
+          attributes: [{ key: 'exception.type', value: { stringValue: 'E' } }],
+        },
+        {
+          ...at(0),
+          attributes: [
+            { key: 'exception.message', value: { stringValue: '' } },
+          ],
+        },
+        {
+          ...at(0),
+          body: {
+            kvlistValue: {
+              values: [{ key: 'k', value: { stringValue: 'v' } }],
+            },
+          },
+        },
+        { ...at(0), body: {} },
+      ];
+      expectSameLines(request(records));
+    });
+
+    it('gives up on invalid UTF-8 wherever the byte writer copies it', () => {
+      const invalid = [
+        [0xc3, 0x28], // not a continuation byte
+        [0xc0, 0xaf], // overlong
+        [0xed, 0xa0, 0x80], // a surrogate
+        [0xf4, 0x90, 0x80, 0x80], // beyond U+10FFFF
+        [0xe2, 0x82], // truncated
+      ];
+      const marker = 'MARKERMARKER';
+      const places = [
+        (s: string) => ({ body: { stringValue: s } }),
+        (s: string) => ({
+          attributes: [{ key: 'k', value: { stringValue: s } }],
+        }),
+        (s: string) => ({ eventName: s }),
+      ];
+      for (const place of places)
+        for (const bytes of invalid) {
+          const body = request([{ ...at(0), ...place(marker) }]);
+          const i = body.indexOf(marker);
+          // Same length: the marker's bytes become `a…` plus the invalid sequence.
+          Buffer.from(bytes).copy(body, i + 1);
+          expect(
+            logsProtobufToBulkLines(body, RECEIVED, OPTIONS),
+          ).toBeUndefined();
+          expect(() => generic(body)).toThrow(/invalid protobuf/);
+        }
+    });
   });
 
   it('returns no lines for an empty request', () => {

@@ -13,6 +13,8 @@
 // and the generic normalisers, once per resource or value.
 import type { LogRecordEvent } from '@freeride/contracts';
 
+import { isUtf8 } from 'node:buffer';
+
 import type { DataStream } from './data-stream';
 import { sanitizeDataset, sanitizeNamespace } from './data-stream';
 import {
@@ -44,6 +46,7 @@ import {
   int64ToJs,
   int64ToString,
   isEmptyId,
+  nanosPartsToMs,
   nanosToIso,
   toOtlpDouble,
   uint64ToString,
@@ -161,16 +164,6 @@ function str(end: number): string {
   const s = utf8(pos, stop);
   pos = stop;
   return s;
-}
-
-/** A trace or span id field at `pos`: `bytes` long (as hex) or empty. */
-function idHex(bytes: number, end: number): string {
-  const stop = delimited(end);
-  const start = pos;
-  pos = stop;
-  if (stop - start === bytes) return (buf as SliceBuffer).hexSlice(start, stop);
-  if (stop !== start) throw GIVE_UP;
-  return '';
 }
 
 /** Skips a field of an unknown number; groups give up. */
@@ -315,9 +308,12 @@ const MAX_CACHED_KEY = 64;
 const keyBytes = new Array<Buffer | undefined>(KEY_SLOTS);
 const keyStrings = new Array<string>(KEY_SLOTS);
 const keyJsons = new Array<string>(KEY_SLOTS);
+const keyJsonBytes = new Array<Buffer>(KEY_SLOTS);
 
-/** The JSON of the key {@link attributeKey} read last. */
+const EMPTY_KEY_JSON: Buffer = Buffer.from('""');
+/** The JSON of the key {@link attributeKey} read last, as text and UTF-8. */
 let lastKeyJson = '""';
+let lastKeyBytes: Buffer = EMPTY_KEY_JSON;
 
 /** A key field at `pos` (as {@link str}); its JSON in `lastKeyJson`. */
 function attributeKey(end: number): string {
@@ -327,11 +323,13 @@ function attributeKey(end: number): string {
   pos = stop;
   if (len === 0) {
     lastKeyJson = '""';
+    lastKeyBytes = EMPTY_KEY_JSON;
     return '';
   }
   if (len > MAX_CACHED_KEY) {
     const key = utf8(start, stop);
     lastKeyJson = JSON.stringify(key);
+    lastKeyBytes = Buffer.from(lastKeyJson, 'utf8');
     return key;
   }
   const slot = (len * 31 + buf[start] * 7 + buf[stop - 1]) & (KEY_SLOTS - 1);
@@ -341,6 +339,7 @@ function attributeKey(end: number): string {
     while (i < len && known[i] === buf[start + i]) i++;
     if (i === len) {
       lastKeyJson = keyJsons[slot];
+      lastKeyBytes = keyJsonBytes[slot];
       return keyStrings[slot];
     }
   }
@@ -348,6 +347,7 @@ function attributeKey(end: number): string {
   keyBytes[slot] = Buffer.from(buf.subarray(start, stop));
   keyStrings[slot] = key;
   keyJsons[slot] = lastKeyJson = JSON.stringify(key);
+  keyJsonBytes[slot] = lastKeyBytes = Buffer.from(lastKeyJson, 'utf8');
   return key;
 }
 
@@ -386,9 +386,10 @@ function readKeyValue(stop: number): string {
   return key;
 }
 
-/** The record's attributes: offsets of each KeyValue, read in order. */
+/** The record's attributes: offsets of each KeyValue (the first `count`), read in order. */
 function recordAttributes(
   spans: number[],
+  count: number,
   withValues: boolean,
 ): RecordAttributes {
   const out: RecordAttributes = {
@@ -401,12 +402,12 @@ function recordAttributes(
     stack: undefined,
     values: withValues ? [] : undefined,
   };
-  if (spans.length === 0) return out;
+  if (count === 0) return out;
   const { keys, values } = out;
   const jsons: string[] = [];
   const quoted: string[] = [];
   let plain = true;
-  for (let i = 0; i < spans.length; i += 2) {
+  for (let i = 0; i < count; i += 2) {
     pos = spans[i];
     const key = readKeyValue(spans[i + 1]);
     if (plain && (unusualKey(key) || keys.includes(key))) plain = false;
@@ -465,6 +466,32 @@ interface ScopeShared {
   streams: Map<string, DataStream>;
   /** Data streams of this scope already collected for admission. */
   admitted: Set<DataStream>;
+  /** The byte writer's parts, made at its first record of the scope. */
+  bytes: ScopeBytes | undefined;
+}
+
+/** What {@link writeRecord} copies into every document of a scope, as UTF-8. */
+interface ScopeBytes {
+  /** The data stream of records that set none themselves. */
+  stream: DataStream;
+  /** Per data stream: `"data_stream":{…},"event":{"dataset":…` */
+  heads: Map<DataStream, Buffer>;
+  /** The last one of them used (records of a scope mostly share one). */
+  lastStream: DataStream | undefined;
+  lastHead: Buffer | undefined;
+  /** `}` (the event's end) and {@link ScopeShared.common}. */
+  common: Buffer;
+  /**
+   * `,"log":{…}` by severity text, when set (the level is then the
+   * text's): text bytes and part, in pairs.
+   */
+  logTexts: Buffer[];
+  /** `,"log":{…}` by severity number (0-24; 25 for any other), without a text. */
+  logByNumber: (Buffer | undefined)[];
+  /** {@link ScopeShared.otelShared} */
+  otelShared: Buffer;
+  /** The most bytes a document takes besides 6 per byte of its record. */
+  extra: number;
 }
 
 function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
@@ -482,23 +509,45 @@ function scopeShared(ctx: ResourceContext, sc: OtlpScope): ScopeShared {
     scopeNamespace: attributeString(sc.attributes, NAMESPACE_KEY),
     streams: new Map(),
     admitted: new Set(),
+    bytes: undefined,
+  };
+}
+
+function scopeBytes(
+  at: ScopeShared,
+  defaultNamespace: string | undefined,
+): ScopeBytes {
+  const common = Buffer.from(`}${at.common}`, 'utf8');
+  const otelShared = Buffer.from(at.otelShared, 'utf8');
+  return {
+    common,
+    // Head (dataset and namespace of 100 bytes at most), severity, message,
+    // log (its level's bytes are the record's), ids and otel's own keys.
+    extra:
+      common.length + otelShared.length + Buffer.byteLength(at.logger) + 1024,
+    heads: new Map(),
+    lastHead: undefined,
+    lastStream: undefined,
+    logByNumber: [],
+    logTexts: [],
+    otelShared,
+    stream: dataStreamOf(at, undefined, undefined, defaultNamespace),
   };
 }
 
 /** Collects the data streams and services to admit, in order, once each. */
 type Admissions = Map<string, [DataStream, string]>;
 
+/** The data stream of a record setting `dataset` and `namespace` (or not). */
 function dataStreamOf(
   at: ScopeShared,
-  attrs: RecordAttributes,
+  dataset: string | undefined,
+  namespace: string | undefined,
   defaultNamespace: string | undefined,
 ): DataStream {
-  const rawDataset = attrs.dataset ?? at.scopeDataset ?? at.ctx.dataset;
+  const rawDataset = dataset ?? at.scopeDataset ?? at.ctx.dataset;
   const rawNamespace =
-    attrs.namespace ??
-    at.scopeNamespace ??
-    at.ctx.namespace ??
-    defaultNamespace;
+    namespace ?? at.scopeNamespace ?? at.ctx.namespace ?? defaultNamespace;
   const key = `${rawDataset ?? ''}\u0000${rawNamespace ?? ''}`;
   let ds = at.streams.get(key);
   if (ds === undefined) {
@@ -512,6 +561,52 @@ function dataStreamOf(
   return ds;
 }
 
+/** Collects `ds` for admission, once per data stream object of the scope. */
+function admitOnce(at: ScopeShared, ds: DataStream, admissions: Admissions) {
+  if (at.admitted.has(ds)) return;
+  // Its service is the scope's.
+  at.admitted.add(ds);
+  const key = `${ds.dataset}\u0000${ds.namespace}\u0000${at.ctx.serviceName}`;
+  if (!admissions.has(key)) admissions.set(key, [ds, at.ctx.serviceName]);
+}
+
+// The LogRecord logRecord read last, left here for the two writers (no
+// object per record): times as 32-bit halves, the rest as offsets in `buf`.
+let recTimeHi = 0;
+let recTimeLo = 0;
+let recObservedHi = 0;
+let recObservedLo = 0;
+let recSeverityNumber = 0;
+/** The severity text's bytes, [start, stop). */
+let recSeverityStart = 0;
+let recSeverityStop = 0;
+/** The body's AnyValue, [start, stop); start -1 without a body. */
+let recBodyStart = -1;
+let recBodyStop = -1;
+/** Where the 16 (8) bytes of the trace (span) id start; -1 when empty. */
+let recTraceAt = -1;
+let recSpanAt = -1;
+let recEventNameStart = 0;
+let recEventNameStop = 0;
+/** Each attribute KeyValue's [start, stop), in order: the first `recAttrSpanCount`. */
+const recAttrSpans: number[] = [];
+let recAttrSpanCount = 0;
+
+/** A trace or span id field at `pos`: where its `bytes` bytes start, -1 when empty. */
+function idAt(bytes: number, end: number): number {
+  const stop = delimited(end);
+  const start = pos;
+  pos = stop;
+  if (stop - start === bytes) return start;
+  if (stop !== start) throw GIVE_UP;
+  return -1;
+}
+
+/** The id at `at` as hex, '' for none (as the generic decoder gives it). */
+function idString(at: number, bytes: number): string {
+  return at < 0 ? '' : (buf as SliceBuffer).hexSlice(at, at + bytes);
+}
+
 /** One LogRecord in [pos, stop) → its document through the sink. */
 function logRecord(
   stop: number,
@@ -521,43 +616,46 @@ function logRecord(
   defaultNamespace: string | undefined,
   events: LogRecordEvent[] | undefined,
 ): void {
-  let time = '0';
-  let observed = '0';
-  let severityNumber = 0;
-  let severityText = '';
-  let bodyStart = -1;
-  let bodyStop = -1;
-  const attrSpans: number[] = [];
-  let traceId = '';
-  let spanId = '';
-  let eventName = '';
+  const start = pos;
+  recTimeHi = recTimeLo = recObservedHi = recObservedLo = 0;
+  recSeverityNumber = 0;
+  recSeverityStart = recSeverityStop = 0;
+  recBodyStart = recBodyStop = -1;
+  recTraceAt = recSpanAt = -1;
+  recEventNameStart = recEventNameStop = 0;
+  recAttrSpanCount = 0;
   while (pos < stop) {
     const tag = varint32(stop);
     switch (tag) {
       case 0x09: // time_unix_nano, fixed64
         fixed64(stop);
-        time = uint64ToString({ high: hi, low: lo });
+        recTimeHi = hi;
+        recTimeLo = lo;
         break;
       case 0x59: // observed_time_unix_nano, fixed64
         fixed64(stop);
-        observed = uint64ToString({ high: hi, low: lo });
+        recObservedHi = hi;
+        recObservedLo = lo;
         break;
       case 0x10: // severity_number, enum (int32)
-        severityNumber = varint32(stop) | 0;
+        recSeverityNumber = varint32(stop) | 0;
         break;
       case 0x1a: // severity_text
-        severityText = str(stop);
+        recSeverityStop = delimited(stop);
+        recSeverityStart = pos;
+        pos = recSeverityStop;
         break;
       case 0x2a: // body
-        if (bodyStart >= 0) throw GIVE_UP;
-        bodyStop = delimited(stop);
-        bodyStart = pos;
-        pos = bodyStop;
+        if (recBodyStart >= 0) throw GIVE_UP;
+        recBodyStop = delimited(stop);
+        recBodyStart = pos;
+        pos = recBodyStop;
         break;
       case 0x32: {
         // attributes
         const end = delimited(stop);
-        attrSpans.push(pos, end);
+        recAttrSpans[recAttrSpanCount++] = pos;
+        recAttrSpans[recAttrSpanCount++] = end;
         pos = end;
         break;
       }
@@ -569,13 +667,15 @@ function logRecord(
         if (pos > stop) throw GIVE_UP;
         break;
       case 0x4a: // trace_id: 16 bytes or none
-        traceId = idHex(16, stop);
+        recTraceAt = idAt(16, stop);
         break;
       case 0x52: // span_id: 8 bytes or none
-        spanId = idHex(8, stop);
+        recSpanAt = idAt(8, stop);
         break;
-      case 0x62: // event_name
-        eventName = str(stop);
+      case 0x62: // event_name (checked as UTF-8 by the writers)
+        recEventNameStop = delimited(stop);
+        recEventNameStart = pos;
+        pos = recEventNameStop;
         break;
       default: {
         const field = tag >>> 3;
@@ -587,26 +687,417 @@ function logRecord(
     }
   }
   if (pos !== stop) throw GIVE_UP;
-  const attrs = recordAttributes(attrSpans, events !== undefined);
+  if (!writeRecord(stop - start, at, sink, admissions, defaultNamespace))
+    logRecordText(at, sink, admissions, defaultNamespace, events);
+  else if (events) {
+    // The event needs the values as strings, which the byte writer skips.
+    let text: string | undefined;
+    if (recBodyStart >= 0) {
+      pos = recBodyStart;
+      readValue(recBodyStop);
+      text = valueString; // a string body: the byte writer took no other
+    }
+    events.push(
+      recordEvent(
+        at,
+        sink,
+        recordAttributes(recAttrSpans, recAttrSpanCount, true),
+        text,
+      ),
+    );
+  }
+  pos = stop;
+}
+
+// ---------------------------------------------------------------------------
+// The byte writer: the common record (string, number, boolean and empty
+// values; a string body; no error attributes) written straight into the
+// sink's buffer as UTF-8, from constant parts encoded once per scope and
+// the protobuf's own bytes, without a string per record. Whatever else a
+// record has, it leaves to logRecordText, the string writer, which writes
+// every record, so the two must agree byte for byte (the spec compares
+// both with the generic path).
+
+/** Where the byte writer writes: `out` at `outAt`. */
+let out: Buffer = Buffer.alloc(0);
+let outAt = 0;
+
+/** Per ASCII byte: 0 copied as it is, else its escape as JSON.stringify writes it. */
+const ESCAPE = new Uint8Array(128);
+for (let c = 0; c < 0x20; c++) ESCAPE[c] = 0x75; // \u00XX
+ESCAPE[0x08] = 0x62; // \b
+ESCAPE[0x09] = 0x74; // \t
+ESCAPE[0x0a] = 0x6e; // \n
+ESCAPE[0x0c] = 0x66; // \f
+ESCAPE[0x0d] = 0x72; // \r
+ESCAPE[0x22] = 0x22; // \"
+ESCAPE[0x5c] = 0x5c; // \\
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+function put(bytes: Buffer): void {
+  const len = bytes.length;
+  if (len > 64) out.set(bytes, outAt);
+  else {
+    const o = out;
+    const at = outAt;
+    for (let i = 0; i < len; i++) o[at + i] = bytes[i];
+  }
+  outAt += len;
+}
+
+/** An ASCII string (numbers, `null`, `true`). */
+function putAscii(text: string): void {
+  const o = out;
+  let at = outAt;
+  for (let i = 0; i < text.length; i++) o[at++] = text.charCodeAt(i);
+  outAt = at;
+}
+
+const SEVERITY = Buffer.from(',"severity":');
+const MESSAGE = Buffer.from(',"message":');
+const TRACE = Buffer.from(',"trace":{"id":"');
+const SPAN = Buffer.from(',"span":{"id":"');
+const ID_END = Buffer.from('"}');
+const ATTRIBUTES = Buffer.from(',"otel":{"attributes":{');
+const EVENT_NAME = Buffer.from(',"event_name":');
+
+/** A non-negative integer below 2^53, in decimal. */
+function putUint(n: number): void {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  outAt += digits;
+  for (let i = outAt - 1; i >= outAt - digits; i--) {
+    const q = Math.floor(n / 10);
+    out[i] = 48 + n - q * 10;
+    n = q;
+  }
+}
+
+/**
+ * The UTF-8 string in buf [start, stop) as JSON.stringify quotes it: its
+ * bytes as they are, but `"`, `\` and the control characters below 0x20
+ * escaped (JSON.stringify escapes nothing else of a well-formed string,
+ * which valid UTF-8 decodes to). Invalid UTF-8 gives up, as {@link utf8}.
+ */
+function putString(start: number, stop: number): void {
+  const o = out;
+  const src = buf;
+  let at = outAt;
+  let ascii = true;
+  o[at++] = 0x22;
+  for (let i = start; i < stop; i++) {
+    const c = src[i];
+    if (c >= 0x80) {
+      ascii = false;
+      o[at++] = c;
+      continue;
+    }
+    const e = ESCAPE[c];
+    if (e === 0) o[at++] = c;
+    else {
+      o[at++] = 0x5c;
+      o[at++] = e;
+      if (e === 0x75) {
+        o[at++] = 0x30;
+        o[at++] = 0x30;
+        o[at++] = HEX_DIGITS[c >>> 4];
+        o[at++] = HEX_DIGITS[c & 15];
+      }
+    }
+  }
+  o[at++] = 0x22;
+  outAt = at;
+  if (!ascii && !validUtf8(start, stop)) throw GIVE_UP;
+}
+
+/** Whether buf [start, stop) is valid UTF-8, as STRICT_UTF8 decides. */
+function validUtf8(start: number, stop: number): boolean {
+  return isUtf8(buf.subarray(start, stop));
+}
+
+/** A trace or span id: its bytes in lowercase hex. */
+function putHex(from: number, bytes: number): void {
+  const o = out;
+  let at = outAt;
+  for (let i = from; i < from + bytes; i++) {
+    const b = buf[i];
+    o[at++] = HEX_DIGITS[b >>> 4];
+    o[at++] = HEX_DIGITS[b & 15];
+  }
+  outAt = at;
+}
+
+/** True when the id at `at` is absent or all zero (no id, as isEmptyId). */
+function emptyId(at: number, bytes: number): boolean {
+  if (at < 0) return true;
+  for (let i = at; i < at + bytes; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * The AnyValue in buf [start, stop) as readValue's JSON, when it is a
+ * string, an int64, a double, a boolean or empty; false (nothing written)
+ * for anything else, which readValue decodes with protobufjs.
+ */
+function putValue(start: number, stop: number): boolean {
+  if (start === stop) {
+    putAscii('null');
+    return true;
+  }
+  pos = start;
+  const tag = varint32(stop);
+  switch (tag) {
+    case 0x0a: {
+      const end = delimited(stop);
+      if (end !== stop) return false;
+      putString(pos, end);
+      return true;
+    }
+    case 0x18:
+      varint64(stop);
+      if (pos !== stop) return false;
+      if (hi === 0) putUint(lo);
+      else
+        putAscii(
+          JSON.stringify(int64ToJs(int64ToString({ high: hi | 0, low: lo }))),
+        );
+      return true;
+    case 0x21: {
+      if (pos + 8 > stop) throw GIVE_UP;
+      const d = buf.readDoubleLE(pos);
+      if (pos + 8 !== stop) return false;
+      putAscii(Number.isFinite(d) ? String(d) : 'null');
+      return true;
+    }
+    case 0x10: {
+      // bool: as protobufjs reads it, for the one-byte encodings of 0 and 1
+      const b = buf[pos];
+      if (pos + 1 !== stop || b > 1) return false;
+      putAscii(b === 1 ? 'true' : 'false');
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// The attributes writeRecord checked, for it to write: each key, its JSON
+// and its value's [start, stop) (start -1: no value); reused, not truncated.
+const attrKeys: string[] = [];
+const attrKeyJsons: Buffer[] = [];
+// The data stream keys, read per attribute: local constants, not imports.
+const DATASET = DATASET_KEY;
+const NAMESPACE = NAMESPACE_KEY;
+const attrValueStarts: number[] = [];
+const attrValueStops: number[] = [];
+
+/** `,"log":{…}` of the record, encoded once per scope and severity. */
+function logPart(bytes: ScopeBytes, at: ScopeShared): Buffer {
+  const start = recSeverityStart;
+  const len = recSeverityStop - start;
+  const n = recSeverityNumber;
+  if (len === 0) {
+    const slot = n >= 0 && n <= 24 ? n : 25;
+    return (bytes.logByNumber[slot] ??= logJson(at, '', n));
+  }
+  // A few severity texts per scope, found by their bytes: no string per
+  // record (the text checked as UTF-8 once, when first seen).
+  const texts = bytes.logTexts;
+  for (let i = 0; i < texts.length; i += 2) {
+    const known = texts[i];
+    if (known.length !== len) continue;
+    let j = 0;
+    while (j < len && known[j] === buf[start + j]) j++;
+    if (j === len) return texts[i + 1];
+  }
+  const part = logJson(at, utf8(start, start + len), n);
+  if (texts.length < 2 * 32)
+    texts.push(Buffer.from(buf.subarray(start, start + len)), part);
+  return part;
+}
+
+/** `,"log":{…}` as logRecordText writes it. */
+function logJson(at: ScopeShared, text: string, n: number): Buffer {
+  const level = logLevel(text, n);
+  let json = ',"log":{';
+  if (level !== undefined)
+    json += `"level":${JSON.stringify(level)}${at.logger}`;
+  else if (at.logger) json += at.logger.slice(1);
+  return Buffer.from(`${json}}`, 'utf8');
+}
+
+/**
+ * Writes the document of the record logRecord read (`size` bytes of
+ * protobuf) as bytes, the same as {@link logRecordText} would; returns
+ * false, having written nothing, when the record needs that writer.
+ */
+function writeRecord(
+  size: number,
+  at: ScopeShared,
+  sink: DocumentSink,
+  admissions: Admissions,
+  defaultNamespace: string | undefined,
+): boolean {
+  // The attributes first: whatever the document's first keys depend on.
+  let dataset: string | undefined;
+  let namespace: string | undefined;
+  const n = recAttrSpanCount >>> 1;
+  for (let i = 0; i < n; i++) {
+    pos = recAttrSpans[2 * i];
+    const stop = recAttrSpans[2 * i + 1];
+    let key = '';
+    let keyJson = EMPTY_KEY_JSON;
+    let valueStart = -1;
+    let valueStop = -1;
+    // As readKeyValue.
+    while (pos < stop) {
+      const tag = varint32(stop);
+      if (tag === 0x0a) {
+        key = attributeKey(stop);
+        keyJson = lastKeyBytes;
+      } else if (tag === 0x12) {
+        if (valueStart >= 0) throw GIVE_UP;
+        valueStop = delimited(stop);
+        valueStart = pos;
+        pos = valueStop;
+      } else if (tag >>> 3 === 1 || tag >>> 3 === 2) throw GIVE_UP;
+      else skip(tag & 7, stop);
+    }
+    // Keys a plain object reorders or merges; the error fields.
+    if (unusualKey(key)) return false;
+    for (let j = 0; j < i; j++) if (attrKeys[j] === key) return false;
+    if (
+      key === 'exception.type' ||
+      key === 'exception.message' ||
+      key === 'exception.stacktrace'
+    )
+      return false;
+    if (key === DATASET || key === NAMESPACE) {
+      let text: string | undefined;
+      if (valueStart >= 0) {
+        pos = valueStart;
+        readValue(valueStop);
+        text = valueText;
+      }
+      if (key === DATASET) dataset = text;
+      else namespace = text;
+    }
+    attrKeys[i] = key;
+    attrKeyJsons[i] = keyJson;
+    attrValueStarts[i] = valueStart;
+    attrValueStops[i] = valueStop;
+  }
+  // A body, when set, must be a string.
+  let messageStart = -1;
+  let messageStop = -1;
+  if (recBodyStart >= 0) {
+    if (recBodyStart === recBodyStop) return false;
+    pos = recBodyStart;
+    if (varint32(recBodyStop) !== 0x0a) return false;
+    messageStop = delimited(recBodyStop);
+    messageStart = pos;
+    if (messageStop !== recBodyStop) return false;
+  }
+  const bytes = (at.bytes ??= scopeBytes(at, defaultNamespace));
+  const ds =
+    dataset === undefined && namespace === undefined
+      ? bytes.stream
+      : dataStreamOf(at, dataset, namespace, defaultNamespace);
+  admitOnce(at, ds, admissions);
+  let head = ds === bytes.lastStream ? bytes.lastHead : bytes.heads.get(ds);
+  if (head === undefined) {
+    head = Buffer.from(
+      `"data_stream":{"type":"logs","dataset":"${ds.dataset}","namespace":"${ds.namespace}"},"event":{"dataset":"${ds.dataset}"`,
+      'utf8',
+    );
+    bytes.heads.set(ds, head);
+  }
+  bytes.lastStream = ds;
+  bytes.lastHead = head;
+  // The sink frames the document: its own time, as logRecordText's `time`
+  // or else `observed`.
+  let ownMs: number | undefined;
+  if (recTimeHi !== 0 || recTimeLo !== 0)
+    ownMs = nanosPartsToMs(recTimeHi, recTimeLo);
+  else if (recObservedHi !== 0 || recObservedLo !== 0)
+    ownMs = nanosPartsToMs(recObservedHi, recObservedLo);
+  outAt = sink.beginBytes(ds, ownMs, size * 6 + bytes.extra);
+  out = sink.buffer();
+  put(head);
+  if (recSeverityNumber > 0) {
+    put(SEVERITY);
+    putUint(recSeverityNumber);
+  }
+  put(bytes.common);
+  if (messageStart >= 0) {
+    put(MESSAGE);
+    putString(messageStart, messageStop);
+  }
+  put(logPart(bytes, at));
+  if (!emptyId(recTraceAt, 16)) {
+    put(TRACE);
+    putHex(recTraceAt, 16);
+    put(ID_END);
+  }
+  if (!emptyId(recSpanAt, 8)) {
+    put(SPAN);
+    putHex(recSpanAt, 8);
+    put(ID_END);
+  }
+  put(ATTRIBUTES);
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out[outAt++] = 0x2c; // ,
+    put(attrKeyJsons[i]);
+    out[outAt++] = 0x3a; // :
+    const start = attrValueStarts[i];
+    if (start < 0) putAscii('null');
+    else if (!putValue(start, attrValueStops[i])) return false;
+  }
+  out[outAt++] = 0x7d; // }
+  put(bytes.otelShared);
+  if (recEventNameStop > recEventNameStart) {
+    put(EVENT_NAME);
+    putString(recEventNameStart, recEventNameStop);
+  }
+  out[outAt++] = 0x7d; // }
+  sink.endBytes(outAt);
+  out = EMPTY;
+  return true;
+}
+
+/** The record logRecord read → its document through the sink, as a string. */
+function logRecordText(
+  at: ScopeShared,
+  sink: DocumentSink,
+  admissions: Admissions,
+  defaultNamespace: string | undefined,
+  events: LogRecordEvent[] | undefined,
+): void {
+  const time = uint64ToString({ high: recTimeHi, low: recTimeLo });
+  const observed = uint64ToString({ high: recObservedHi, low: recObservedLo });
+  const severityNumber = recSeverityNumber;
+  const severityText = utf8(recSeverityStart, recSeverityStop);
+  const traceId = idString(recTraceAt, 16);
+  const spanId = idString(recSpanAt, 8);
+  const eventName = utf8(recEventNameStart, recEventNameStop);
+  const attrs = recordAttributes(
+    recAttrSpans,
+    recAttrSpanCount,
+    events !== undefined,
+  );
   let message = '';
   let body = '';
   let text: string | undefined;
-  if (bodyStart >= 0) {
-    pos = bodyStart;
-    readValue(bodyStop);
+  if (recBodyStart >= 0) {
+    pos = recBodyStart;
+    readValue(recBodyStop);
     text = valueKind === 1 ? valueString : stringValue(valueAny());
     message = `,"message":${JSON.stringify(text)}`;
     if (valueKind === 4 && valueDecoded.kvlistValue)
       body = `,"body":${JSON.stringify(plainObject(valueDecoded.kvlistValue.values))}`;
-    pos = stop;
   }
-  const ds = dataStreamOf(at, attrs, defaultNamespace);
-  if (!at.admitted.has(ds)) {
-    // Once per data stream object of this scope (its service is the scope's).
-    at.admitted.add(ds);
-    const key = `${ds.dataset}\u0000${ds.namespace}\u0000${at.ctx.serviceName}`;
-    if (!admissions.has(key)) admissions.set(key, [ds, at.ctx.serviceName]);
-  }
+  const ds = dataStreamOf(at, attrs.dataset, attrs.namespace, defaultNamespace);
+  admitOnce(at, ds, admissions);
   let json = `"data_stream":{"type":"logs","dataset":"${ds.dataset}","namespace":"${ds.namespace}"},"event":{"dataset":"${ds.dataset}"`;
   if (severityNumber > 0) json += `,"severity":${severityNumber}`;
   json += `}${at.common}${message},"log":{`;
@@ -628,24 +1119,42 @@ function logRecord(
   if (eventName) json += `,"event_name":${JSON.stringify(eventName)}`;
   json += '}';
   sink.emitSerialized(ds, json, time !== '0' ? time : observed);
-  if (events) {
-    // As toLogRecordEvents writes them, for the fan-out.
-    const attributes: Record<string, string> = {};
-    for (let i = 0; i < attrs.keys.length; i++)
-      attributes[attrs.keys[i]] = stringValue(attrs.values![i]);
-    const event: LogRecordEvent = {
-      '@timestamp': nanosToIso(time) ?? nanosToIso(observed) ?? sink.receivedAt,
-      attributes,
-      level: level ?? 'unknown',
-      message: text ?? '',
-      service: at.ctx.serviceName,
-      severityNumber:
-        severityNumber >= 0 && severityNumber <= 24 ? severityNumber : 0,
-    };
-    if (!isEmptyId(spanId)) event.spanId = spanId;
-    if (!isEmptyId(traceId)) event.traceId = traceId;
-    events.push(event);
-  }
+  if (events) events.push(recordEvent(at, sink, attrs, text));
+}
+
+/**
+ * The record logRecord read as toLogRecordEvents gives it, for the fan-out.
+ * @param attrs its attributes, with their values
+ * @param text its body as the document's `message`, when it has a body
+ */
+function recordEvent(
+  at: ScopeShared,
+  sink: DocumentSink,
+  attrs: RecordAttributes,
+  text: string | undefined,
+): LogRecordEvent {
+  const time = uint64ToString({ high: recTimeHi, low: recTimeLo });
+  const observed = uint64ToString({ high: recObservedHi, low: recObservedLo });
+  const severityNumber = recSeverityNumber;
+  const traceId = idString(recTraceAt, 16);
+  const spanId = idString(recSpanAt, 8);
+  const attributes: Record<string, string> = {};
+  for (let i = 0; i < attrs.keys.length; i++)
+    attributes[attrs.keys[i]] = stringValue(attrs.values![i]);
+  const event: LogRecordEvent = {
+    '@timestamp': nanosToIso(time) ?? nanosToIso(observed) ?? sink.receivedAt,
+    attributes,
+    level:
+      logLevel(utf8(recSeverityStart, recSeverityStop), severityNumber) ??
+      'unknown',
+    message: text ?? '',
+    service: at.ctx.serviceName,
+    severityNumber:
+      severityNumber >= 0 && severityNumber <= 24 ? severityNumber : 0,
+  };
+  if (!isEmptyId(spanId)) event.spanId = spanId;
+  if (!isEmptyId(traceId)) event.traceId = traceId;
+  return event;
 }
 
 /** Finds the one singular message field `field` of [pos, stop); gives up on two. */

@@ -58,6 +58,45 @@ export function nanosToIso(ns: string): string | undefined {
 let cachedSecond = NaN;
 let cachedPrefix = '';
 
+/**
+ * Milliseconds of an unsigned 64-bit nanosecond time given as two 32-bit
+ * halves: what `Number(ns.slice(0, -6))` gives for its decimal string, without
+ * the string (times of today are beyond 2^53 ns, so not as one division).
+ */
+export function nanosPartsToMs(hi: number, lo: number): number {
+  // hi·2^32 = hi·4294·10^6 + hi·967296: the rest stays below 2^53.
+  const rest = hi * 967296 + lo;
+  let ms = Math.floor(rest / 1e6);
+  if (ms * 1e6 > rest) ms--; // the division rounded up
+  return hi * 4294 + ms;
+}
+
+/**
+ * Writes {@link nanosToIso} of a time of `ms` milliseconds into `out` at
+ * `at` (ASCII, as many bytes as the string); returns the end.
+ */
+export function writeIsoMs(out: Uint8Array, at: number, ms: number): number {
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    isoPrefix = Buffer.from(
+      new Date(second * 1000).toISOString().slice(0, -4),
+      'latin1',
+    );
+    isoSecond = second;
+  }
+  const prefix = isoPrefix;
+  for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i];
+  const frac = ms - second * 1000;
+  out[at++] = 48 + Math.floor(frac / 100);
+  out[at++] = 48 + (Math.floor(frac / 10) % 10);
+  out[at++] = 48 + (frac % 10);
+  out[at++] = 90; // Z
+  return at;
+}
+
+let isoSecond = NaN;
+let isoPrefix = Buffer.alloc(0);
+
 /** Duration in nanoseconds between two decimal nanosecond strings (0 when end < start). */
 export function nanosBetween(start: string, end: string): number {
   if (start.length < 16 && end.length < 16) {
