@@ -35,6 +35,48 @@ export async function untilSearchable(
   }
 }
 
+/**
+ * Waits until Elasticsearch is quiet: no merge running and under
+ * `idleShare` of one core busy over a second, twice in a row (at most
+ * `timeoutMs`). Merges of what the previous path (or the warm-up) wrote
+ * go on for seconds after it is searchable; without this wait, whichever
+ * path runs next pays for them.
+ * @returns how long it waited, ms
+ */
+export async function untilQuiet(
+  es: Client,
+  idleShare = 0.1,
+  timeoutMs = 60_000,
+): Promise<number> {
+  const started = performance.now();
+  const sample = async () => {
+    const res = await es.nodes.stats({
+      filter_path: [
+        'nodes.*.process.cpu.total_in_millis',
+        'nodes.*.indices.merges.current',
+      ],
+      metric: ['process', 'indices'],
+    });
+    let cpu = 0;
+    let merges = 0;
+    for (const node of Object.values(res.nodes ?? {})) {
+      cpu += node.process?.cpu?.total_in_millis ?? 0;
+      merges += node.indices?.merges?.current ?? 0;
+    }
+    return { cpu, merges };
+  };
+  let quiet = 0;
+  let last = await sample();
+  while (quiet < 2 && performance.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = await sample();
+    const busy = (now.cpu - last.cpu) / 1_000;
+    quiet = now.merges === 0 && busy < idleShare ? quiet + 1 : 0;
+    last = now;
+  }
+  return Math.round(performance.now() - started);
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[

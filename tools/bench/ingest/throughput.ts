@@ -8,7 +8,12 @@ import { decodeOtlpRequest, toEcsDocuments } from '@freeride/otlp';
 import type { Client } from '@elastic/elasticsearch';
 
 import { type CpuPer1k, cpuMeter, elasticsearchWriteTasks } from './cpu';
-import { measureLatency, percentile, untilSearchable } from './es-probes';
+import {
+  measureLatency,
+  percentile,
+  untilQuiet,
+  untilSearchable,
+} from './es-probes';
 import {
   type CollectorMapping,
   type Receiver,
@@ -44,6 +49,8 @@ export interface PathFigures {
   cpuMsPer1k: CpuPer1k;
   /** Documents per shard-level write task of Elasticsearch (timed part): the batch size it saw. */
   docsPerWriteTask: number;
+  /** How long Elasticsearch took to become quiet before the timed part (merges of earlier paths). */
+  settledMs: number;
   latencyMs: { p50: number; p99: number; samples: number };
   /** Documents per second relative to direct bulk in the same run. */
   ratio: number;
@@ -239,6 +246,8 @@ async function timePath(
     await sender.send(warm);
     const primed = warm.length * opts.batch;
     await untilSearchable(es, index, primed);
+    // Every path starts from a quiet Elasticsearch (not timed).
+    const settledMs = await untilQuiet(es);
     const cpu = await cpuMeter(es, sender.processes);
     const tasks0 = await elasticsearchWriteTasks(es);
     const start = performance.now();
@@ -263,6 +272,7 @@ async function timePath(
       docs: total,
       docsPerSecond: Math.round(total / seconds),
       docsPerWriteTask: Math.round(total / Math.max(1, tasks)),
+      settledMs,
       acknowledgedSeconds: +((acknowledged - start) / 1000).toFixed(2),
       latencyMs: {
         p50: Math.round(percentile(latencies, 50)),
@@ -296,7 +306,7 @@ export async function throughputRun(
     figures[path] = await timePath(path, es, run, bodies, opts);
     const f = figures[path];
     log(
-      `    ${f.docsPerSecond} docs/s (all acknowledged after ${f.acknowledgedSeconds} s, searchable after ${f.seconds} s; ${f.docsPerWriteTask} docs per Elasticsearch write task); CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
+      `    ${f.docsPerSecond} docs/s (all acknowledged after ${f.acknowledgedSeconds} s, searchable after ${f.seconds} s; ${f.docsPerWriteTask} docs per Elasticsearch write task; started after ${f.settledMs} ms of settling); CPU ms per 1k docs: Elasticsearch ${f.cpuMsPer1k.elasticsearch}, receiver ${f.cpuMsPer1k.receiver} ${JSON.stringify(f.cpuMsPer1k.receiverProcesses)}, sender ${f.cpuMsPer1k.sender}`,
     );
   }
   const direct = figures.direct?.docsPerSecond;
