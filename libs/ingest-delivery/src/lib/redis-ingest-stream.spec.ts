@@ -91,7 +91,10 @@ describe('RedisIngestStream', () => {
     const writer = new RedisIngestStream(redis, { handOff, key });
     const elsewhere = new RedisIngestStream(redis, { key });
     await writer.ensureGroups(['indexer']);
-    const first = await writer.append(entry(1000, 'first'));
+    // Kept before the write's answer is back: an entry can be read sooner.
+    const pending = writer.append(entry(1000, 'first'));
+    expect(handOff.bytes).toBe(1000);
+    const first = await pending;
     const second = await writer.append(entry(1000, 'second'));
     expect(handOff.bytes).toBe(1000);
     // Another instance (nothing handed over) reads the bodies from Redis.
@@ -150,7 +153,9 @@ describe('RedisIngestStream', () => {
   });
 
   it('refuses appends past the high-water mark and accepts again after trim', async () => {
+    const handOff = new BodyHandOff(1_000_000);
     const stream = new RedisIngestStream(redis, {
+      handOff,
       highWaterBytes: 2500,
       key: 's2',
     });
@@ -161,8 +166,9 @@ describe('RedisIngestStream', () => {
       BackPressureError,
     );
     expect(await stream.backlogBytes()).toBe(2000);
-    // The refused body was dropped with the refusal.
+    // The refused body was dropped with the refusal, in Redis and in memory.
     expect(await redis.keys('s2:body:*')).toHaveLength(2);
+    expect(handOff.bytes).toBe(2000);
 
     for (const group of ['indexer', 'fanout']) {
       const read = await readNew(stream, group, 'c1', 10);

@@ -292,11 +292,9 @@ export class RedisIngestStream {
     entry: IngestEntry,
   ): Promise<{ backlogBytes: number; id: string }> {
     const bodyKey = `${this.bodyPrefix}${this.bodySeq++}`;
-    const size = String(
-      typeof entry.body === 'string'
-        ? Buffer.byteLength(entry.body)
-        : entry.body.length,
-    );
+    const body =
+      typeof entry.body === 'string' ? Buffer.from(entry.body) : entry.body;
+    const size = String(body.length);
     const fields: (string | Buffer)[] = [
       'enc',
       entry.format,
@@ -314,6 +312,24 @@ export class RedisIngestStream {
       size,
     ];
     if (entry.events) fields.push('ev', entry.events);
+    // Kept before the write: this process's reader may read the entry
+    // before the write's own answer is back.
+    this.handOff?.keep(bodyKey, body);
+    try {
+      return await this.write(bodyKey, body, size, fields);
+    } catch (err) {
+      this.handOff?.take(bodyKey);
+      throw err;
+    }
+  }
+
+  /** The append's round trip: MULTI, the body, the script, EXEC (and WAIT). */
+  private async write(
+    bodyKey: string,
+    body: Buffer,
+    size: string,
+    fields: (string | Buffer)[],
+  ): Promise<{ backlogBytes: number; id: string }> {
     // MULTI (the body, then the script), EXEC and WAIT in one pipeline:
     // WAIT counts the writes of its own connection, and on a cluster the
     // pipeline runs on the connection to the master of the stream's slot
@@ -321,7 +337,7 @@ export class RedisIngestStream {
     const pipeline = this.redis
       .pipeline()
       .call('MULTI')
-      .set(bodyKey, entry.body)
+      .set(bodyKey, body)
       .eval(
         APPEND_SCRIPT,
         4,
@@ -372,10 +388,6 @@ export class RedisIngestStream {
         retryAfterSeconds: this.retryAfterSeconds,
       });
     }
-    this.handOff?.keep(
-      bodyKey,
-      typeof entry.body === 'string' ? Buffer.from(entry.body) : entry.body,
-    );
     return { backlogBytes: Number(backlog), id };
   }
 
